@@ -1,0 +1,124 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { TalonConfig } from './config/env.ts';
+import { SettingsCipher } from './crypto/settings-cipher.ts';
+import { resolveSecretKeyBase } from './crypto/secret-key-base.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
+import { migrateUp } from './db/migrate.ts';
+import { openPool, type DatabasePool } from './db/pool.ts';
+import { createLogger, type Logger } from './logging/logger.ts';
+import { buildApp } from './server/app.ts';
+import { SETTING_DEFINITIONS } from './settings/definitions.ts';
+import { verifySecretKey } from './settings/key-check.ts';
+import { SettingsStore } from './settings/store.ts';
+
+export interface Database {
+  url: string;
+  pool: DatabasePool;
+  embedded: EmbeddedDatabase | undefined;
+  close(): Promise<void>;
+}
+
+/** DATABASE_URL when given, otherwise an embedded PostgreSQL in `<DATA_DIR>/postgres`. */
+export async function openDatabase(config: TalonConfig, logger: Logger): Promise<Database> {
+  const embedded =
+    config.databaseUrl === undefined
+      ? await startEmbeddedPostgres({ clusterDir: path.join(config.dataDir, 'postgres'), logger })
+      : undefined;
+  const url = config.databaseUrl ?? embedded!.url;
+  try {
+    await migrateUpOrExplain(url, config, logger);
+    const pool = await openPool(url, embedded ? 'the embedded PostgreSQL' : 'DATABASE_URL');
+    return {
+      url,
+      pool,
+      embedded,
+      close: async () => {
+        await pool.end().catch(() => undefined);
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+async function migrateUpOrExplain(url: string, config: TalonConfig, logger: Logger): Promise<void> {
+  // Prove the database answers first, so an unreachable URL gets a one-line message that names it.
+  const probe = await openPool(
+    url,
+    config.databaseUrl === undefined ? 'the embedded PostgreSQL' : 'DATABASE_URL',
+    {
+      maximumPoolSize: 1,
+    },
+  );
+  await probe.end();
+  await migrateUp(url, logger);
+}
+
+export interface Talon {
+  app: FastifyInstance;
+  config: TalonConfig;
+  logger: Logger;
+  database: Database;
+  settings: SettingsStore;
+  /** The address the server listens on, e.g. http://127.0.0.1:5001. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Loads the settings cache: proves the key, seeds first-boot values, encrypts stray plaintext. */
+export async function loadSettings(
+  pool: DatabasePool,
+  cipher: SettingsCipher,
+  config: TalonConfig,
+  logger: Logger,
+): Promise<SettingsStore> {
+  await verifySecretKey(pool, cipher);
+  const settings = await SettingsStore.load(pool, cipher, logger);
+  const seeded = await settings.seed(SETTING_DEFINITIONS, config.seeds);
+  if (seeded.length > 0) logger.info({ count: seeded.length }, 'seeded default settings');
+  await settings.encryptPlaintextSensitive();
+  await settings.reload();
+  return settings;
+}
+
+/**
+ * Starts a Talon node: database (embedded unless DATABASE_URL), migrations under a lock, settings
+ * with the key proven, then the HTTP server. Every failure is a typed error with a one-line message.
+ */
+export async function startTalon(
+  config: TalonConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<Talon> {
+  const secretKeyBase = resolveSecretKeyBase(config, logger);
+  const database = await openDatabase(config, logger);
+  try {
+    const cipher = new SettingsCipher(secretKeyBase.value);
+    const settings = await loadSettings(database.pool, cipher, config, logger);
+    if (config.adminPassword === undefined) {
+      logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
+    }
+    const app = await buildApp({ config, logger, pool: database.pool, settings });
+    const url = await app.listen({ host: config.host, port: config.port });
+    logger.info({ url }, 'Talon is listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      config,
+      logger,
+      database,
+      settings,
+      url,
+      stop: () =>
+        (stopping ??= (async () => {
+          await app.close();
+          await database.close();
+        })()),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+import type { SettingType } from './value.ts';
+
+export interface SettingDefinition {
+  key: string;
+  type: SettingType;
+  /** Stored string form of the default. */
+  defaultValue: string;
+  category: string;
+  sensitive: boolean;
+  description: string;
+}
+
+function define(
+  key: string,
+  type: SettingType,
+  defaultValue: string,
+  category: string,
+  description: string,
+  sensitive = false,
+): SettingDefinition {
+  return { key, type, defaultValue, category, sensitive, description };
+}
+
+/**
+ * Settings Talon seeds on first boot (missing keys only; later edits are never overwritten).
+ * Defaults follow AlexClaw's seeder (reference Appendix A) where it has one.
+ */
+export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
+  define(
+    'auth.rate_limit.max_attempts',
+    'integer',
+    '5',
+    'auth',
+    'Failed logins allowed per address within the window',
+  ),
+  define(
+    'auth.rate_limit.window_seconds',
+    'integer',
+    '300',
+    'auth',
+    'Window in which failed logins are counted',
+  ),
+  define(
+    'auth.rate_limit.block_duration_seconds',
+    'integer',
+    '900',
+    'auth',
+    'How long an address stays blocked',
+  ),
+  define('auth.trust_proxy_headers', 'boolean', 'false', 'auth', 'Trust X-Forwarded-For / X-Forwarded-Proto'),
+  define('auth.session.lifetime_seconds', 'integer', '28800', 'auth', 'Absolute session lifetime'),
+  define(
+    'auth.session.idle_timeout_seconds',
+    'integer',
+    '3600',
+    'auth',
+    'Session ends after this much inactivity',
+  ),
+  define('auth.totp.enabled', 'boolean', 'false', 'auth', 'Two-factor authentication is enrolled'),
+  define('auth.totp.secret', 'string', '', 'auth', 'TOTP secret (Base32)', true),
+  define('telegram.enabled', 'boolean', 'true', 'telegram', 'Poll Telegram for commands'),
+  define('telegram.bot_token', 'string', '', 'telegram', 'Telegram bot token', true),
+  define('telegram.chat_id', 'string', '', 'telegram', 'The only chat Talon obeys'),
+  define('telegram.poll_interval', 'integer', '1000', 'telegram', 'Milliseconds between long polls'),
+  define('llm.gemini_api_key', 'string', '', 'llm', 'Google Gemini API key', true),
+  define('llm.anthropic_api_key', 'string', '', 'llm', 'Anthropic API key', true),
+  define('github.token', 'string', '', 'github', 'GitHub token', true),
+  define('github.webhook_secret', 'string', '', 'github', 'Secret that signs GitHub webhooks', true),
+  define('github.watched_branches', 'string', 'main,master', 'github', 'Branches whose pushes are reviewed'),
+  define('google.oauth.client_id', 'string', '', 'google', 'Google OAuth client id'),
+  define('google.oauth.client_secret', 'string', '', 'google', 'Google OAuth client secret', true),
+  define('google.oauth.refresh_token', 'string', '', 'google', 'Google OAuth refresh token', true),
+  define('web_automator.enabled', 'boolean', 'false', 'automation', 'Use the browser sidecar'),
+  define('web_automator.host', 'string', 'http://127.0.0.1:6900', 'automation', 'Browser sidecar address'),
+  define('skills.circuit_breaker.cooldown_seconds', 'integer', '300', 'skills', 'Open circuit cool-down'),
+];
+
+/** Keys that are always encrypted at rest, whatever a caller says. */
+export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
+  ...SETTING_DEFINITIONS.filter((definition) => definition.sensitive).map((definition) => definition.key),
+  'auth.totp.pending_secret',
+  'discord.bot_token',
+]);
