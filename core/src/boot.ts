@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AuditLog } from './audit/audit-log.ts';
 import type { TalonConfig } from './config/env.ts';
 import { SettingsCipher } from './crypto/settings-cipher.ts';
 import { resolveSecretKeyBase } from './crypto/secret-key-base.ts';
@@ -63,6 +64,7 @@ export interface Talon {
   logger: Logger;
   database: Database;
   settings: SettingsStore;
+  audit: AuditLog;
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -100,7 +102,8 @@ export async function startTalon(
     if (config.adminPassword === undefined) {
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
-    const app = await buildApp({ config, logger, pool: database.pool, settings });
+    const audit = new AuditLog(database.pool, logger);
+    const app = await buildApp({ config, logger, pool: database.pool, settings, audit });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
     let stopping: Promise<void> | undefined;
@@ -110,6 +113,7 @@ export async function startTalon(
       logger,
       database,
       settings,
+      audit,
       url,
       stop: () =>
         (stopping ??= (async () => {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -11,6 +12,7 @@ export interface AppDependencies {
   logger: Logger;
   pool: DatabasePool;
   settings: SettingsStore;
+  audit: AuditLog;
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */

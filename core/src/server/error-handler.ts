@@ -21,21 +21,17 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
-      return reply
-        .status(400)
-        .send({
-          error: 'invalid_request',
-          message: `Invalid request: ${fastifyError.message}`,
-        } satisfies ErrorBody);
+      return reply.status(400).send({
+        error: 'invalid_request',
+        message: `Invalid request: ${fastifyError.message}`,
+      } satisfies ErrorBody);
     }
     const status = fastifyError.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply
-        .status(status)
-        .send({
-          error: fastifyError.code?.toLowerCase() ?? 'bad_request',
-          message: fastifyError.message,
-        } satisfies ErrorBody);
+      return reply.status(status).send({
+        error: fastifyError.code?.toLowerCase() ?? 'bad_request',
+        message: fastifyError.message,
+      } satisfies ErrorBody);
     }
     request.log.error({ err: error }, 'unexpected error');
     return reply
@@ -44,11 +40,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: 'not_found',
-        message: `No route for ${request.method} ${request.url.split('?')[0]}`,
-      } satisfies ErrorBody),
+    reply.status(404).send({
+      error: 'not_found',
+      message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+    } satisfies ErrorBody),
   );
 }
