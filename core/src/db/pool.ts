@@ -24,21 +24,24 @@ export interface PoolOptions {
  * start-up with one line that says which database and why (the password masked).
  */
 export async function openPool(url: string, label: string, options: PoolOptions = {}): Promise<DatabasePool> {
-  const pool = await createPool(url, {
-    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
-    maximumPoolSize: options.maximumPoolSize ?? 10,
-    statementTimeout: 60_000,
-    idleTimeout: 10_000,
-  });
-  try {
-    await pool.query(sql.unsafe`SELECT 1`);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
+  const fail = (error: unknown): never => {
     throw new StartupError(
       'db_unreachable',
       `Cannot connect to the database at ${label} (${maskUrlPassword(url)}): ${rootCauseMessage(error)}`,
       { cause: error },
     );
+  };
+  const pool = await createPool(url, {
+    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    maximumPoolSize: options.maximumPoolSize ?? 10,
+    statementTimeout: 60_000,
+    idleTimeout: 10_000,
+  }).catch(fail);
+  try {
+    await pool.query(sql.unsafe`SELECT 1`);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    fail(error);
   }
   return pool;
 }
