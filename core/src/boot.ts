@@ -10,6 +10,7 @@ import { openPool, type DatabasePool } from './db/pool.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { buildApp } from './server/app.ts';
 import { SETTING_DEFINITIONS } from './settings/definitions.ts';
+import { listenForSettingChanges, type SettingsChangeListener } from './settings/change-listener.ts';
 import { verifySecretKey } from './settings/key-check.ts';
 import { SettingsStore } from './settings/store.ts';
 
@@ -96,9 +97,11 @@ export async function startTalon(
 ): Promise<Talon> {
   const secretKeyBase = resolveSecretKeyBase(config, logger);
   const database = await openDatabase(config, logger);
+  let settingsListener: SettingsChangeListener | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
     const settings = await loadSettings(database.pool, cipher, config, logger);
+    settingsListener = await listenForSettingChanges(database.url, settings, logger);
     if (config.adminPassword === undefined) {
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
@@ -118,10 +121,12 @@ export async function startTalon(
       stop: () =>
         (stopping ??= (async () => {
           await app.close();
+          await settingsListener?.close();
           await database.close();
         })()),
     };
   } catch (error) {
+    await settingsListener?.close();
     await database.close();
     throw error;
   }

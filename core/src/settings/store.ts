@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -63,6 +64,14 @@ interface CachedSetting {
 
 const KEY_PATTERN = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
+/** PostgreSQL channel on which nodes announce which key they changed (never the value). */
+export const SETTINGS_CHANNEL = 'talon_settings';
+
+export interface SettingsNotification {
+  node: string;
+  key: string;
+}
+
 /**
  * The runtime settings: rows in PostgreSQL, read from an in-memory cache loaded at start. Sensitive
  * values are encrypted before they reach the database and decrypted only into this cache.
@@ -74,6 +83,8 @@ export class SettingsStore {
   readonly #cache = new Map<string, CachedSetting>();
   readonly #unreadable = new Map<string, SettingRow>();
   readonly #events = new EventEmitter();
+  /** Identifies this process's store in change notifications, so it ignores its own. */
+  readonly nodeId: string = randomUUID();
 
   private constructor(pool: DatabasePool, cipher: SettingsCipher, logger: Logger) {
     this.#pool = pool;
@@ -200,6 +211,34 @@ export class SettingsStore {
     this.#unreadable.delete(key);
     const cached = this.#remember(row, plaintext);
     this.#emit({ key, value: cached.typed, sensitive });
+    await this.#announce(key);
+  }
+
+  /** Tells other nodes on the same database which key changed; they re-read it themselves. */
+  async #announce(key: string): Promise<void> {
+    const payload = JSON.stringify({ node: this.nodeId, key } satisfies SettingsNotification);
+    await this.#pool.query(sql.unsafe`SELECT pg_notify(${SETTINGS_CHANNEL}, ${payload})`);
+  }
+
+  /** Re-reads one key after another node changed it, and tells this node's subscribers. */
+  async refreshKey(key: string): Promise<void> {
+    const row = await this.#pool.maybeOne(sql.type(settingRow)`
+      SELECT key, value, type, description, category, sensitive, updated_at FROM settings WHERE key = ${key}`);
+    if (row === null) {
+      const sensitive = this.isSensitive(key);
+      if (this.#cache.delete(key) || this.#unreadable.delete(key))
+        this.#emit({ key, value: undefined, sensitive });
+      return;
+    }
+    try {
+      const cached = this.#remember(row, row.sensitive ? this.#cipher.decrypt(row.value) : row.value);
+      this.#unreadable.delete(key);
+      this.#emit({ key, value: cached.typed, sensitive: row.sensitive });
+    } catch (error) {
+      this.#cache.delete(key);
+      this.#unreadable.set(key, row);
+      this.#logger.error({ key, reason: errorMessage(error) }, 'a sensitive setting cannot be decrypted');
+    }
   }
 
   /** Removes a setting; deleting a missing key is not an error. */
@@ -208,6 +247,7 @@ export class SettingsStore {
     const sensitive = this.isSensitive(key);
     const existed = this.#cache.delete(key) || this.#unreadable.delete(key);
     if (existed) this.#emit({ key, value: undefined, sensitive });
+    await this.#announce(key);
   }
 
   /** Every setting for display: sensitive values masked, unreadable ones flagged. */
