@@ -36,6 +36,12 @@ export interface SkillRunRequest {
   config?: { [key: string]: JsonValue };
   /** For audit and logs: the workflow run or admin request this call belongs to. */
   runId?: string;
+  /**
+   * False on an attempt the caller will retry if it fails (workflow step retries): the circuit
+   * breaker then records a failure of this call not at all, so it counts a step's final outcome
+   * only. Successes are always recorded. Default true.
+   */
+  breakerCountsFailure?: boolean;
 }
 
 /** One SkillAPI call the skill made during a run, for the admin and run history. */
