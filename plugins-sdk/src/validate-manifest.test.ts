@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { formatManifestProblems, parseManifest, validateManifest } from './validate-manifest.ts';
+
+const valid = {
+  name: 'weather_report',
+  version: '1.2.0',
+  description: 'Fetches the weather',
+  permissions: ['http', 'secrets', 'log'],
+  net: ['api.weather.example'],
+  secrets: ['weather.api_key'],
+};
+
+function problemsOf(manifest: unknown, kind?: 'core' | 'dynamic'): string {
+  const result = validateManifest(manifest, kind ? { kind } : {});
+  if (result.ok) throw new Error('expected the manifest to be refused');
+  return formatManifestProblems(result.problems);
+}
+
+describe('validateManifest', () => {
+  it('accepts a complete manifest and returns it typed', () => {
+    const result = validateManifest(valid);
+    expect(result).toEqual({ ok: true, manifest: valid });
+  });
+
+  it('names a missing required field', () => {
+    const { description: _description, ...rest } = valid;
+    expect(problemsOf(rest)).toBe('description: is required');
+  });
+
+  it('names an unknown field at any depth', () => {
+    expect(problemsOf({ ...valid, premissions: [] })).toBe(
+      'premissions: is not a known field (check the spelling)',
+    );
+    expect(problemsOf({ ...valid, limits: { memoryMB: 64 } })).toBe(
+      'limits.memoryMB: is not a known field (check the spelling)',
+    );
+  });
+
+  it('refuses an unknown permission and lists the known ones', () => {
+    const message = problemsOf({ ...valid, permissions: ['log', 'filesystem'] });
+    expect(message).toMatch(/^permissions\[1\]: "filesystem" is not a known permission \(known: log, http,/);
+  });
+
+  it('explains a bad name, version and host in words', () => {
+    expect(problemsOf({ ...valid, name: 'Weather' })).toMatch(
+      /^name: "Weather" must be 2–64 characters of lower-case/,
+    );
+    expect(problemsOf({ ...valid, version: 'v1' })).toBe(
+      'version: "v1" must be a semantic version such as "1.0.0"',
+    );
+    expect(problemsOf({ ...valid, net: ['https://api.weather.example/'] })).toMatch(
+      /^net\[0\]: "https:\/\/api.weather.example\/" must be a lower-case host name/,
+    );
+  });
+
+  it('says what type was expected and what was found', () => {
+    expect(problemsOf({ ...valid, external: 'yes' })).toBe('external: must be a boolean (got "yes")');
+  });
+
+  it('keeps limits within the host maxima', () => {
+    expect(problemsOf({ ...valid, limits: { memoryMb: 4096 } })).toBe(
+      'limits.memoryMb: must be at most 1024 (got number 4096)',
+    );
+  });
+
+  it('reports every problem at once', () => {
+    const result = validateManifest({ name: 'x', version: '1', permissions: 'all' });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.problems.map((p) => p.field).sort()).toEqual([
+        'description',
+        'name',
+        'permissions',
+        'version',
+      ]);
+  });
+
+  it('reserves shell and automation for core skills', () => {
+    const manifest = { ...valid, permissions: ['shell'], net: undefined, secrets: undefined };
+    expect(problemsOf(manifest)).toBe(
+      'permissions[0]: "shell" is reserved for the core skills shipped with Talon',
+    );
+    expect(validateManifest(manifest, { kind: 'core' }).ok).toBe(true);
+  });
+
+  it('ties net to http and secrets to the secrets permission', () => {
+    expect(problemsOf({ ...valid, permissions: ['secrets'] })).toBe(
+      'net: lists hosts, but "permissions" does not ask for "http"',
+    );
+    expect(problemsOf({ ...valid, permissions: ['http'] })).toBe(
+      'secrets: lists secret handles, but "permissions" does not ask for "secrets"',
+    );
+    expect(problemsOf({ ...valid, net: [] })).toBe(
+      'net: must list the hosts "http" may reach (it asks for "http")',
+    );
+  });
+
+  it('refuses a configSchema that is not a JSON Schema', () => {
+    expect(problemsOf({ ...valid, configSchema: { type: 'objekt' } })).toMatch(
+      /^configSchema: is not a valid JSON Schema/,
+    );
+  });
+
+  it('says when skill.json is not JSON, and when it is not an object', () => {
+    const result = parseManifest('{ "name": ');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]?.message).toMatch(/^skill.json is not valid JSON/);
+    expect(problemsOf([])).toBe('(manifest): must be a JSON object (got an array)');
+  });
+});

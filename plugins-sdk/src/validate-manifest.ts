@@ -1,0 +1,216 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { SKILL_MANIFEST_SCHEMA, type SkillManifest } from './manifest.ts';
+import { CORE_ONLY_PERMISSIONS, SKILL_PERMISSIONS } from './permissions.ts';
+
+/** One thing wrong with a manifest: the field (as `limits.memoryMb`, `permissions[2]`) and what is wrong. */
+export interface ManifestProblem {
+  field: string;
+  message: string;
+}
+
+export type ManifestValidation =
+  { ok: true; manifest: SkillManifest } | { ok: false; problems: ManifestProblem[] };
+
+export interface ManifestValidationOptions {
+  /** Core skills (shipped in `plugins/`) may hold core-only permissions; nobody else may. */
+  kind?: 'core' | 'dynamic';
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateSchema = ajv.compile(SKILL_MANIFEST_SCHEMA);
+// A second instance for authors' config schemas: lenient about unknown keywords, never about structure.
+const configSchemaAjv = new Ajv({ allErrors: true, strict: false });
+
+/** What a pattern-checked field must look like, in words an author can act on. */
+const PATTERN_HINTS: Record<string, string> = {
+  name: 'must be 2–64 characters of lower-case letters, digits and _, starting with a letter (e.g. "json_transform")',
+  version: 'must be a semantic version such as "1.0.0"',
+  net: 'must be a lower-case host name such as "api.example.com" or "*.example.com", optionally with a :port, without scheme or path',
+  secrets: 'must be a setting key such as "github.token" (lower-case letters, digits, _ and dots)',
+  routes:
+    'must be a branch name such as "on_success" (lower-case letters, digits and _, starting with a letter)',
+};
+
+/** `/limits/memoryMb` → `limits.memoryMb`, `/permissions/2` → `permissions[2]`. */
+export function fieldFromPointer(pointer: string): string {
+  let field = '';
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replaceAll('~1', '/').replaceAll('~0', '~');
+    field += /^\d+$/.test(key) ? `[${key}]` : field === '' ? key : `.${key}`;
+  }
+  return field === '' ? '(manifest)' : field;
+}
+
+function topLevelField(field: string): string {
+  return field.split(/[.[]/)[0] ?? field;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let current = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+  }
+  return current;
+}
+
+function problemFromAjv(error: ErrorObject, manifest: unknown): ManifestProblem {
+  const field = fieldFromPointer(error.instancePath);
+  const value = valueAt(manifest, error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(params['missingProperty']);
+      return { field: field === '(manifest)' ? missing : `${field}.${missing}`, message: 'is required' };
+    }
+    case 'additionalProperties': {
+      const extra = String(params['additionalProperty']);
+      const prefix = field === '(manifest)' ? '' : `${field}.`;
+      return { field: `${prefix}${extra}`, message: 'is not a known field (check the spelling)' };
+    }
+    case 'enum':
+      if (topLevelField(field) === 'permissions') {
+        return {
+          field,
+          message: `${describe(value)} is not a known permission (known: ${SKILL_PERMISSIONS.join(', ')})`,
+        };
+      }
+      return { field, message: `must be one of ${JSON.stringify(params['allowedValues'])}` };
+    case 'pattern':
+      return {
+        field,
+        message: `${describe(value)} ${PATTERN_HINTS[topLevelField(field)] ?? `must match ${String(params['pattern'])}`}`,
+      };
+    case 'type':
+      return { field, message: `must be ${article(String(params['type']))} (got ${describe(value)})` };
+    case 'uniqueItems':
+      return {
+        field,
+        message: `lists the same entry twice (items ${String(params['j'])} and ${String(params['i'])})`,
+      };
+    case 'minimum':
+    case 'maximum':
+      return {
+        field,
+        message: `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params['limit'])} (got ${describe(value)})`,
+      };
+    case 'minLength':
+      return { field, message: Number(params['limit']) === 1 ? 'must not be empty' : `is too short` };
+    case 'maxLength':
+      return { field, message: `must be at most ${String(params['limit'])} characters` };
+    case 'minItems':
+      return {
+        field,
+        message: `must list at least ${String(params['limit'])} entr${params['limit'] === 1 ? 'y' : 'ies'}`,
+      };
+    case 'maxItems':
+      return { field, message: `must list at most ${String(params['limit'])} entries` };
+    default:
+      return { field, message: error.message ?? `is invalid (${error.keyword})` };
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** Rules a JSON Schema cannot say: how fields depend on each other, and who may hold what. */
+function semanticProblems(manifest: SkillManifest, options: ManifestValidationOptions): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  manifest.permissions.forEach((permission, index) => {
+    if (CORE_ONLY_PERMISSIONS.includes(permission) && options.kind !== 'core') {
+      problems.push({
+        field: `permissions[${index}]`,
+        message: `"${permission}" is reserved for the core skills shipped with Talon`,
+      });
+    }
+  });
+  if ((manifest.net?.length ?? 0) > 0 && !manifest.permissions.includes('http')) {
+    problems.push({ field: 'net', message: 'lists hosts, but "permissions" does not ask for "http"' });
+  }
+  if (manifest.permissions.includes('http') && (manifest.net?.length ?? 0) === 0) {
+    problems.push({ field: 'net', message: 'must list the hosts "http" may reach (it asks for "http")' });
+  }
+  if ((manifest.secrets?.length ?? 0) > 0 && !manifest.permissions.includes('secrets')) {
+    problems.push({
+      field: 'secrets',
+      message: 'lists secret handles, but "permissions" does not ask for "secrets"',
+    });
+  }
+  if (manifest.configSchema !== undefined) {
+    try {
+      configSchemaAjv.compile(manifest.configSchema);
+    } catch (error) {
+      problems.push({
+        field: 'configSchema',
+        message: `is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Validates a parsed `skill.json`. Every problem names the field and says what is wrong; an invalid
+ * manifest never reaches the sandbox.
+ */
+export function validateManifest(
+  manifest: unknown,
+  options: ManifestValidationOptions = {},
+): ManifestValidation {
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    return {
+      ok: false,
+      problems: [{ field: '(manifest)', message: `must be a JSON object (got ${describe(manifest)})` }],
+    };
+  }
+  if (!validateSchema(manifest)) {
+    const seen = new Set<string>();
+    const problems: ManifestProblem[] = [];
+    for (const error of validateSchema.errors ?? []) {
+      const problem = problemFromAjv(error, manifest);
+      const key = `${problem.field}\u0000${problem.message}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        problems.push(problem);
+      }
+    }
+    return { ok: false, problems };
+  }
+  const valid = manifest as SkillManifest;
+  const problems = semanticProblems(valid, options);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, manifest: valid };
+}
+
+/** Parses the text of `skill.json`, then validates it. */
+export function parseManifest(text: string, options: ManifestValidationOptions = {}): ManifestValidation {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: '(manifest)',
+          message: `skill.json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+    };
+  }
+  return validateManifest(parsed, options);
+}
+
+/** One line per problem, for a terminal or an HTTP error message. */
+export function formatManifestProblems(problems: readonly ManifestProblem[]): string {
+  return problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+}
