@@ -1,0 +1,204 @@
+/**
+ * The one typed client every screen uses to talk to the core. Cookies are HttpOnly, so the session
+ * travels by itself (`credentials: 'same-origin'`); state-changing requests carry the CSRF token the
+ * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
+ */
+
+export interface SessionInfo {
+  authenticated: boolean;
+  adminPasswordSet: boolean;
+  csrfToken: string;
+  /** When the session ends at the latest (ISO string or ms epoch, as the server sends it). */
+  expiresAt?: string | number;
+  totpEnrolled?: boolean;
+}
+
+export interface LoginResult {
+  authenticated: true;
+  csrfToken: string;
+}
+
+export type AuditOutcome = 'allowed' | 'denied' | 'succeeded' | 'failed';
+
+export interface AuditEntry {
+  id: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: AuditOutcome;
+  reason: string | null;
+  source: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface Dashboard {
+  version: string;
+  uptimeSeconds: number;
+  db: 'connected' | 'unreachable';
+  recentAudit: AuditEntry[];
+}
+
+export type SettingType = 'string' | 'integer' | 'float' | 'boolean' | 'json';
+
+export interface Setting {
+  key: string;
+  /** Masked when the setting is sensitive; never the plaintext of a secret. */
+  value: string;
+  type: SettingType;
+  description: string;
+  category: string;
+  sensitive: boolean;
+  hasValue: boolean;
+  /** The stored value could not be decrypted with the current key. */
+  unreadable: boolean;
+  updatedAt: string | number;
+}
+
+export interface TotpStatus {
+  enrolled: boolean;
+  /** An enrolment was started and waits for its first code. */
+  pending: boolean;
+}
+
+export interface TotpEnrolment {
+  /** Base32, for typing into an authenticator by hand. */
+  secret: string;
+  otpauthUri: string;
+  /** An SVG document of the QR code for `otpauthUri`. */
+  qrSvg: string;
+}
+
+export type SkillKind = 'core' | 'dynamic';
+export type BreakerState = 'closed' | 'open' | 'half_open';
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Mirrors `SkillStatus` in core/src/skills/contract.ts. */
+export interface SkillStatus {
+  name: string;
+  version: string;
+  kind: SkillKind;
+  permissions: string[];
+  grants: { permissions: string[]; net: string[]; secrets: string[] };
+  breaker: { state: BreakerState; failures: number; lastError: string | null; changedAt: string };
+  calls: { total: number; failed: number };
+}
+
+/** Mirrors `SkillRunResult` in core/src/skills/contract.ts. */
+export type SkillRunResult =
+  | { ok: true; result: JsonValue; branch: string; durationMs: number }
+  | { ok: false; error: { code: string; message: string }; durationMs: number };
+
+/** An answer from the API that is not a success, with the server's code and message. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Set on 429: how long to wait before trying again. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(status: number, code: string, message: string, retryAfterSeconds?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The text to show a person for any error a screen catches. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+let csrfToken = '';
+let onSessionLost: (() => void) | undefined;
+
+/** Remembers the token the server issued with the session; sent on every state-changing request. */
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+/** Called when an API request answers 401 because the session ended (expired, idle, logged out elsewhere). */
+export function setSessionLostHandler(handler: () => void): void {
+  onSessionLost = handler;
+}
+
+interface ErrorBody {
+  error?: unknown;
+  message?: unknown;
+  retryAfterSeconds?: unknown;
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let body: ErrorBody = {};
+  try {
+    body = (await response.json()) as ErrorBody;
+  } catch {
+    // Not JSON (a proxy error page, say): fall back to the status line below.
+  }
+  const code = typeof body.error === 'string' ? body.error : `http_${response.status}`;
+  const message =
+    typeof body.message === 'string' && body.message !== ''
+      ? body.message
+      : `The server answered ${response.status} ${response.statusText}`.trim();
+  const header = Number(response.headers.get('retry-after'));
+  const retryAfter =
+    typeof body.retryAfterSeconds === 'number'
+      ? body.retryAfterSeconds
+      : Number.isFinite(header) && header > 0
+        ? header
+        : undefined;
+  return new ApiError(response.status, code, message, retryAfter);
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Talon could not be reached. Is the server running?');
+  }
+  if (!response.ok) {
+    const error = await toApiError(response);
+    // A failed login is a 401 too, but it is an answer to show, not a lost session.
+    if (response.status === 401 && path !== '/api/auth/login') onSessionLost?.();
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export const api = {
+  session: () => request<SessionInfo>('GET', '/api/auth/session'),
+  login: (password: string) => request<LoginResult>('POST', '/api/auth/login', { password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+
+  dashboard: () => request<Dashboard>('GET', '/api/dashboard'),
+
+  settings: () => request<{ settings: Setting[] }>('GET', '/api/settings'),
+  /** An empty `value` for a sensitive setting keeps the stored secret; `clear` empties it. */
+  updateSetting: (key: string, change: { value: string } | { clear: true }) =>
+    request<{ setting: Setting }>('PUT', `/api/settings/${encodeURIComponent(key)}`, change),
+
+  totpStatus: () => request<TotpStatus>('GET', '/api/auth/totp'),
+  totpEnrol: () => request<TotpEnrolment>('POST', '/api/auth/totp/enrol'),
+  totpConfirm: (code: string) => request<unknown>('POST', '/api/auth/totp/confirm', { code }),
+  totpDisable: (totpCode: string) => request<unknown>('POST', '/api/auth/totp/disable', { totpCode }),
+
+  skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
+  runSkill: (name: string, input: JsonValue) =>
+    request<SkillRunResult>('POST', `/api/skills/${encodeURIComponent(name)}/run`, { input }),
+};

@@ -1,0 +1,50 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { useSessionStore } from './stores/session.ts';
+import DashboardView from './views/DashboardView.vue';
+import LoginView from './views/LoginView.vue';
+import SecurityView from './views/SecurityView.vue';
+import SettingsView from './views/SettingsView.vue';
+import SkillsView from './views/SkillsView.vue';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session (only the login screen). */
+    public?: boolean;
+    /** Shown in the navigation bar under this label. */
+    title?: string;
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'Log in' } },
+    { path: '/', name: 'dashboard', component: DashboardView, meta: { title: 'Dashboard' } },
+    { path: '/skills', name: 'skills', component: SkillsView, meta: { title: 'Skills' } },
+    { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
+    { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
+    { path: '/:unknown(.*)*', redirect: '/' },
+  ],
+});
+
+/** Where to go after logging in: only a path inside the admin, never another site. */
+export function afterLoginTarget(route: RouteLocationNormalized): string {
+  const next = route.query['next'];
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore();
+  await session.ensureLoaded();
+  if (to.meta.public) {
+    return to.name === 'login' && session.authenticated ? afterLoginTarget(to) : true;
+  }
+  if (!session.authenticated) {
+    return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+  }
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · Talon` : 'Talon';
+});
