@@ -8,8 +8,8 @@ export interface SessionInfo {
   authenticated: boolean;
   adminPasswordSet: boolean;
   csrfToken: string;
-  /** When the session ends at the latest (ISO string or ms epoch, as the server sends it). */
-  expiresAt?: string | number;
+  /** When the session ends at the latest (ISO 8601). */
+  expiresAt?: string;
   totpEnrolled?: boolean;
 }
 
@@ -22,8 +22,8 @@ export type AuditOutcome = 'allowed' | 'denied' | 'succeeded' | 'failed';
 
 export interface AuditEntry {
   id: number;
-  /** Milliseconds since the epoch. */
-  at: number;
+  /** ISO 8601 (or milliseconds since the epoch). */
+  at: string | number;
   actor: string;
   action: string;
   target: string | null;
@@ -53,7 +53,7 @@ export interface Setting {
   hasValue: boolean;
   /** The stored value could not be decrypted with the current key. */
   unreadable: boolean;
-  updatedAt: string | number;
+  updatedAt: string;
 }
 
 export interface TotpStatus {
@@ -195,8 +195,9 @@ export const api = {
 
   totpStatus: () => request<TotpStatus>('GET', '/api/auth/totp'),
   totpEnrol: () => request<TotpEnrolment>('POST', '/api/auth/totp/enrol'),
-  totpConfirm: (code: string) => request<unknown>('POST', '/api/auth/totp/confirm', { code }),
-  totpDisable: (totpCode: string) => request<unknown>('POST', '/api/auth/totp/disable', { totpCode }),
+  totpConfirm: (code: string) => request<{ enrolled: boolean }>('POST', '/api/auth/totp/confirm', { code }),
+  totpDisable: (totpCode: string) =>
+    request<{ enrolled: boolean }>('POST', '/api/auth/totp/disable', { totpCode }),
 
   skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
   runSkill: (name: string, input: JsonValue) =>

@@ -7,7 +7,7 @@ interface SessionState {
   authenticated: boolean;
   adminPasswordSet: boolean;
   totpEnrolled: boolean;
-  expiresAt: string | number | undefined;
+  expiresAt: string | undefined;
   /** Why the session could not be read (server down, say); shown on the login screen. */
   loadError: string | undefined;
 }

@@ -4,6 +4,7 @@ import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
 
@@ -13,6 +14,8 @@ export interface AppDependencies {
   pool: DatabasePool;
   settings: SettingsStore;
   audit: AuditLog;
+  /** The built admin UI to serve; defaults to the repository's admin-ui/dist. */
+  adminUiDir?: string;
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */
@@ -29,5 +32,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   installErrorHandler(app);
   await app.register(healthRoutes, { pool: deps.pool });
+  // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
+  await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });
   return app;
 }
