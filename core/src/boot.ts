@@ -106,7 +106,14 @@ export async function startTalon(
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
     const audit = new AuditLog(database.pool, logger);
-    const app = await buildApp({ config, logger, pool: database.pool, settings, audit });
+    const app = await buildApp({
+      config,
+      logger,
+      pool: database.pool,
+      settings,
+      audit,
+      secretKeyBase: secretKeyBase.value,
+    });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
     let stopping: Promise<void> | undefined;

@@ -4,6 +4,8 @@ import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import { registerAdminApi } from './admin-api.ts';
+import { installAdminSecurity } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -14,6 +16,8 @@ export interface AppDependencies {
   pool: DatabasePool;
   settings: SettingsStore;
   audit: AuditLog;
+  /** The resolved SECRET_KEY_BASE: the session cookie key is derived from it. */
+  secretKeyBase: string;
   /** The built admin UI to serve; defaults to the repository's admin-ui/dist. */
   adminUiDir?: string;
 }
@@ -31,7 +35,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return503OnClosing: true,
   });
   installErrorHandler(app);
+  // First: the session, CSRF and deny-by-default hooks and app.stepUp must exist before any route.
+  const auth = await installAdminSecurity(app, deps);
   await app.register(healthRoutes, { pool: deps.pool });
+  await registerAdminApi(app, deps, auth);
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });
   return app;

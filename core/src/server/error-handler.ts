@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { AuthError } from '../auth/auth-errors.ts';
 import { TalonError } from '../errors.ts';
 
 export interface ErrorBody {
@@ -15,6 +16,15 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | TalonError | Error, request, reply) => {
     if (error instanceof TalonError) {
       if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      // Rate-limit denials (AuthError) say when to try again, in the header and the body.
+      if (error instanceof AuthError && error.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+        return reply.status(error.statusCode).send({
+          error: error.code,
+          message: error.message,
+          retryAfterSeconds: error.retryAfterSeconds,
+        } satisfies ErrorBody & { retryAfterSeconds: number });
+      }
       return reply
         .status(error.statusCode)
         .send({ error: error.code, message: error.message } satisfies ErrorBody);

@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { DatabasePool } from '../db/pool.ts';
+import type { SettingsStore } from '../settings/store.ts';
+
+export interface SessionLimits {
+  lifetimeSeconds: number;
+  idleTimeoutSeconds: number;
+}
+
+/** Read at every request, so a changed setting applies at once, to sessions already open too. */
+export function currentSessionLimits(settings: SettingsStore): SessionLimits {
+  return {
+    lifetimeSeconds: Math.max(60, settings.getInteger('auth.session.lifetime_seconds', 28_800)),
+    idleTimeoutSeconds: Math.max(60, settings.getInteger('auth.session.idle_timeout_seconds', 3_600)),
+  };
+}
+
+export interface ActiveSession {
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** When it ends unless used again: the earlier of the absolute lifetime and the idle timeout. */
+  expiresAt: Date;
+}
+
+const sessionRow = z.object({ created_at: z.number(), last_seen_at: z.number() });
+
+/** The random id lives only in the encrypted cookie; the table keys sessions by its SHA-256. */
+function hashSessionId(sessionId: string): Buffer {
+  return createHash('sha256').update(sessionId, 'utf8').digest();
+}
+
+/**
+ * Server-side admin sessions. The cookie is encrypted and authenticated by @fastify/secure-session,
+ * but a stateless cookie cannot be revoked; this table makes logout final and enforces the absolute
+ * lifetime and the idle timeout from the settings.
+ */
+export class AdminSessions {
+  readonly #pool: DatabasePool;
+  readonly #settings: SettingsStore;
+
+  constructor(pool: DatabasePool, settings: SettingsStore) {
+    this.#pool = pool;
+    this.#settings = settings;
+  }
+
+  /** Opens a session and returns its id, to be stored in the (encrypted) cookie only. */
+  async open(source: string, userAgent: string | undefined): Promise<string> {
+    const sessionId = randomBytes(32).toString('base64url');
+    await this.#pool.query(sql.unsafe`
+      INSERT INTO admin_sessions (id_hash, source, user_agent)
+      VALUES (${sql.binary(hashSessionId(sessionId))}, ${source}, ${userAgent?.slice(0, 300) ?? null})`);
+    return sessionId;
+  }
+
+  /**
+   * The session when it is open, within its lifetime and not idle for too long; otherwise ends it
+   * (if it was still marked open) and returns undefined. `touch` records activity; a status probe
+   * passes false so that polling "am I logged in?" does not keep an idle session alive.
+   */
+  async resume(sessionId: string, touch: boolean): Promise<ActiveSession | undefined> {
+    const limits = currentSessionLimits(this.#settings);
+    const idHash = sql.binary(hashSessionId(sessionId));
+    const row = await this.#pool.maybeOne(sql.type(sessionRow)`
+      UPDATE admin_sessions
+      SET last_seen_at = CASE WHEN ${touch} THEN now() ELSE last_seen_at END
+      WHERE id_hash = ${idHash} AND ended_at IS NULL
+        AND created_at > now() - make_interval(secs => ${limits.lifetimeSeconds})
+        AND last_seen_at > now() - make_interval(secs => ${limits.idleTimeoutSeconds})
+      RETURNING created_at, last_seen_at`);
+    if (!row) {
+      await this.#pool.query(sql.unsafe`
+        UPDATE admin_sessions
+        SET ended_at = now(),
+            end_reason = CASE WHEN created_at <= now() - make_interval(secs => ${limits.lifetimeSeconds})
+                              THEN 'expired' ELSE 'idle' END
+        WHERE id_hash = ${idHash} AND ended_at IS NULL`);
+      return undefined;
+    }
+    const expiresAt = Math.min(
+      row.created_at + limits.lifetimeSeconds * 1000,
+      row.last_seen_at + limits.idleTimeoutSeconds * 1000,
+    );
+    return {
+      createdAt: new Date(row.created_at),
+      lastSeenAt: new Date(row.last_seen_at),
+      expiresAt: new Date(expiresAt),
+    };
+  }
+
+  async end(sessionId: string, reason: 'logout' | 'replaced'): Promise<void> {
+    await this.#pool.query(sql.unsafe`
+      UPDATE admin_sessions SET ended_at = now(), end_reason = ${reason}
+      WHERE id_hash = ${sql.binary(hashSessionId(sessionId))} AND ended_at IS NULL`);
+  }
+
+  /** Open sessions right now (for /metrics). */
+  async countOpen(): Promise<number> {
+    const limits = currentSessionLimits(this.#settings);
+    const row = await this.#pool.one(sql.type(z.object({ open: z.number() }))`
+      SELECT count(*)::int AS open FROM admin_sessions
+      WHERE ended_at IS NULL
+        AND created_at > now() - make_interval(secs => ${limits.lifetimeSeconds})
+        AND last_seen_at > now() - make_interval(secs => ${limits.idleTimeoutSeconds})`);
+    return row.open;
+  }
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { AdminPassword } from '../auth/admin-password.ts';
+import { AdminSessions } from '../auth/admin-sessions.ts';
+import { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
+import { LoginService } from '../auth/login.ts';
+import { StepUp, type StepUpVerifier } from '../auth/step-up.ts';
+import { TotpGuard } from '../auth/totp-guard.ts';
+import { TwoFactor } from '../auth/two-factor.ts';
+import type { TalonConfig } from '../config/env.ts';
+import type { DatabasePool } from '../db/pool.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import { registerApiRateLimit } from './security/api-rate-limit.ts';
+import { installRouteProtection } from './security/route-protection.ts';
+import { registerSecurityHeaders } from './security/security-headers.ts';
+import { registerSessionCookie } from './security/session-cookie.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Demands a fresh TOTP code before a sensitive action; see auth/step-up.ts. */
+    stepUp: StepUpVerifier;
+  }
+}
+
+export interface AdminSecurityDependencies {
+  config: TalonConfig;
+  logger: Logger;
+  pool: DatabasePool;
+  settings: SettingsStore;
+  audit: AuditLog;
+  /** The resolved SECRET_KEY_BASE (the session key is derived from it with its own label). */
+  secretKeyBase: string;
+}
+
+export interface AuthServices {
+  sessions: AdminSessions;
+  login: LoginService;
+  limiter: LoginRateLimiter;
+  stepUp: StepUp;
+  twoFactor: TwoFactor;
+}
+
+export function createAuthServices(deps: AdminSecurityDependencies): AuthServices {
+  const guard = new TotpGuard(deps.pool);
+  const limiter = new LoginRateLimiter(deps.pool, deps.settings);
+  const stepUp = new StepUp({ settings: deps.settings, guard, audit: deps.audit });
+  return {
+    sessions: new AdminSessions(deps.pool, deps.settings),
+    limiter,
+    login: new LoginService({
+      password: new AdminPassword(deps.config.adminPassword),
+      limiter,
+      audit: deps.audit,
+      logger: deps.logger,
+    }),
+    stepUp,
+    twoFactor: new TwoFactor({
+      settings: deps.settings,
+      guard,
+      stepUp,
+      audit: deps.audit,
+      issuer: deps.config.totpIssuer,
+    }),
+  };
+}
+
+/**
+ * Everything between the network and the routes, on the root instance so it covers every route
+ * any plugin registers later: general rate limit, security headers, the session cookie, deny-by-
+ * default route protection with CSRF checks, JSON-only bodies, and `app.stepUp`. Call it first.
+ */
+export async function installAdminSecurity(
+  app: FastifyInstance,
+  deps: AdminSecurityDependencies,
+): Promise<AuthServices> {
+  const services = createAuthServices(deps);
+  await registerApiRateLimit(app);
+  await registerSecurityHeaders(app);
+  await registerSessionCookie(app, deps.secretKeyBase, deps.settings);
+  installRouteProtection(app, services.sessions);
+  // JSON only: text/plain is the body type a cross-site form can send without a preflight.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('stepUp', services.stepUp);
+  return services;
+}

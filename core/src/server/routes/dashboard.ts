@@ -1,0 +1,67 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AuditEntry, AuditLog } from '../../audit/audit-log.ts';
+import { isDatabaseUp, type DatabasePool } from '../../db/pool.ts';
+import { TALON_VERSION } from '../../version.ts';
+
+export interface DashboardRoutesOptions {
+  pool: DatabasePool;
+  audit: AuditLog;
+}
+
+export const RECENT_AUDIT_ENTRIES = 20;
+
+/** An audit entry as the admin sees it: `at` as an ISO 8601 string. */
+export const auditEntrySchema = {
+  type: 'object',
+  required: ['id', 'at', 'actor', 'action', 'target', 'outcome', 'reason', 'source', 'details'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'string' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    target: { type: ['string', 'null'] },
+    outcome: { type: 'string', enum: ['allowed', 'denied', 'succeeded', 'failed'] },
+    reason: { type: ['string', 'null'] },
+    source: { type: ['string', 'null'] },
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+export function presentAuditEntry(entry: AuditEntry): Omit<AuditEntry, 'at'> & { at: string } {
+  return { ...entry, at: new Date(entry.at).toISOString() };
+}
+
+/** `GET /api/dashboard`: what the admin's first screen shows. The audit list is skipped if the database is down. */
+export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async (app, { pool, audit }) => {
+  app.get(
+    '/api/dashboard',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            required: ['version', 'uptimeSeconds', 'db', 'recentAudit'],
+            additionalProperties: false,
+            properties: {
+              version: { type: 'string' },
+              uptimeSeconds: { type: 'integer' },
+              db: { type: 'string', enum: ['connected', 'unreachable'] },
+              recentAudit: { type: 'array', items: auditEntrySchema },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const up = await isDatabaseUp(pool);
+      const recentAudit = up ? await audit.recent({ limit: RECENT_AUDIT_ENTRIES }) : [];
+      return {
+        version: TALON_VERSION,
+        uptimeSeconds: Math.floor(process.uptime()),
+        db: up ? ('connected' as const) : ('unreachable' as const),
+        recentAudit: recentAudit.map(presentAuditEntry),
+      };
+    },
+  );
+};

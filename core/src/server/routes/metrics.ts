@@ -1,0 +1,70 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { AdminSessions } from '../../auth/admin-sessions.ts';
+import { isDatabaseUp, type DatabasePool } from '../../db/pool.ts';
+import { TALON_VERSION } from '../../version.ts';
+
+export interface MetricsRoutesOptions {
+  pool: DatabasePool;
+  sessions: AdminSessions;
+}
+
+const databaseFigures = z.object({
+  size_bytes: z.number(),
+  connections: z.number(),
+  server_version: z.string(),
+});
+
+/**
+ * `GET /metrics` (session required; a page route, so unauthenticated it redirects to /login as in
+ * AlexClaw): process figures and database figures as JSON. Sections for skills, workflows and
+ * the gateway are added by the issues that build them.
+ */
+export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { pool, sessions }) => {
+  const eventLoop = monitorEventLoopDelay({ resolution: 20 });
+  eventLoop.enable();
+  app.addHook('onClose', async () => eventLoop.disable());
+
+  app.get('/metrics', async () => {
+    const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const up = await isDatabaseUp(pool);
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    const figures = up
+      ? await pool.one(sql.type(databaseFigures)`
+          SELECT pg_database_size(current_database())::bigint::float8 AS size_bytes,
+                 (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database()) AS connections,
+                 current_setting('server_version') AS server_version`)
+      : undefined;
+    return {
+      version: TALON_VERSION,
+      system: {
+        uptimeSeconds: Math.floor(process.uptime()),
+        nodeVersion: process.version,
+        pid: process.pid,
+        memoryBytes: {
+          rss: memory.rss,
+          heapUsed: memory.heapUsed,
+          heapTotal: memory.heapTotal,
+          external: memory.external,
+        },
+        cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
+        eventLoopDelayMs: {
+          mean: Math.round(eventLoop.mean / 1e4) / 100,
+          p99: Math.round(eventLoop.percentile(99) / 1e4) / 100,
+        },
+      },
+      database: {
+        status: up ? 'connected' : 'unreachable',
+        latencyMs,
+        sizeBytes: figures?.size_bytes ?? null,
+        connections: figures?.connections ?? null,
+        serverVersion: figures?.server_version ?? null,
+      },
+      auth: { openSessions: up ? await sessions.countOpen() : null },
+    };
+  });
+};

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { ActiveSession, AdminSessions } from '../../auth/admin-sessions.ts';
+import { TalonError } from '../../errors.ts';
+import { isApiPath, isPublicPath, isPublicRoute, LOGIN_PAGE } from '../public-routes.ts';
+import { isStateChanging, verifyCsrf } from './csrf.ts';
+import { clearSession, sessionIdOf } from './session-cookie.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The admin session this request belongs to; null when it has none (or it ended). */
+    adminSession: ActiveSession | null;
+  }
+}
+
+/** Polled by the admin UI; answering it must not count as activity, or sessions would never idle out. */
+export const SESSION_STATUS_ROUTE = '/api/auth/session';
+
+/**
+ * Deny by default, for every route of the app whoever registers it: one root hook resumes the
+ * session from the cookie, lets through what `public-routes.ts` lists, answers the rest with 401
+ * (API) or a redirect to the login page (pages), then checks the CSRF token of every
+ * state-changing request. Unmatched URLs are treated the same, so probing learns nothing.
+ */
+export function installRouteProtection(app: FastifyInstance, sessions: AdminSessions): void {
+  app.decorateRequest('adminSession', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    const routeUrl = request.routeOptions.url;
+    const publicRoute = isPublicRoute(request.method, routeUrl);
+    const publicPath = isPublicPath(request.method, path);
+
+    request.adminSession = null;
+    const sessionId = publicPath ? undefined : sessionIdOf(request);
+    if (sessionId !== undefined) {
+      const touch = !(request.method === 'GET' && routeUrl === SESSION_STATUS_ROUTE);
+      request.adminSession = (await sessions.resume(sessionId, touch)) ?? null;
+      if (request.adminSession === null) clearSession(request);
+    }
+
+    if (request.adminSession === null && publicRoute === undefined && !publicPath) {
+      if (isApiPath(path)) {
+        throw new TalonError('unauthenticated', 'Log in first: this needs the admin session', 401);
+      }
+      return reply.redirect(LOGIN_PAGE, 302);
+    }
+    if (isStateChanging(request.method) && publicRoute?.csrfExempt !== true) verifyCsrf(request);
+  });
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { AuditLog } from '../audit/audit-log.ts';
+import { loadSettings } from '../boot.ts';
+import { loadConfig, type TalonConfig } from '../config/env.ts';
+import { SettingsCipher } from '../crypto/settings-cipher.ts';
+import { createLogger } from '../logging/logger.ts';
+import { buildApp } from '../server/app.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export const TEST_ADMIN_PASSWORD = 'correct horse battery staple';
+export const TEST_SECRET_KEY_BASE = 'test-secret-key-base-that-is-long-enough-0123456789';
+
+export interface TestAppOptions {
+  /** ADMIN_PASSWORD; pass `null` for "not set". Default TEST_ADMIN_PASSWORD. */
+  adminPassword?: string | null;
+  /** Reuse a database (a "restart": a new app on the same data). Default: a fresh one, dropped on close. */
+  database?: TestDatabase;
+  secretKeyBase?: string;
+  /** The built admin UI to serve; default: none (pages answer 503 "not built"). */
+  adminUiDir?: string;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  settings: SettingsStore;
+  audit: AuditLog;
+  config: TalonConfig;
+  /** Closes the app; drops the database only if this call created it. */
+  close(): Promise<void>;
+}
+
+/** The whole Talon app, as boot.ts wires it, on a real test database, for `app.inject()`. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
+  const secretKeyBase = options.secretKeyBase ?? TEST_SECRET_KEY_BASE;
+  const adminPassword = options.adminPassword === undefined ? TEST_ADMIN_PASSWORD : options.adminPassword;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SECRET_KEY_BASE: secretKeyBase,
+    ...(adminPassword === null ? {} : { ADMIN_PASSWORD: adminPassword }),
+  });
+  const logger = createLogger('silent');
+  const settings = await loadSettings(database.pool, new SettingsCipher(secretKeyBase), config, logger);
+  const audit = new AuditLog(database.pool, logger);
+  const app = await buildApp({
+    config,
+    logger,
+    pool: database.pool,
+    settings,
+    audit,
+    secretKeyBase,
+    adminUiDir: options.adminUiDir ?? '/nonexistent/talon-admin-ui',
+  });
+  await app.ready();
+  return {
+    app,
+    database,
+    settings,
+    audit,
+    config,
+    close: async () => {
+      await app.close();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}
