@@ -1,0 +1,76 @@
+import type { JsonValue } from '../skills/contract.ts';
+
+/** The route target that ends the run (completed). */
+export const END = 'end';
+/** The route taken when no route names the branch a skill returned. */
+export const DEFAULT_BRANCH = 'default';
+/** The branch whose route is taken when a step fails (after retries and missing/open handling). */
+export const ERROR_BRANCH = 'on_error';
+
+export const LLM_TIERS = ['light', 'medium', 'heavy', 'local'] as const;
+export type LlmTier = (typeof LLM_TIERS)[number];
+
+export const MISSED_RUN_POLICIES = ['skip', 'run_once'] as const;
+export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
+
+export const UNAVAILABLE_ACTIONS = ['halt', 'skip', 'fallback'] as const;
+/** What a step does when its skill is missing or its circuit is open. */
+export type UnavailableAction = (typeof UNAVAILABLE_ACTIONS)[number];
+
+export interface RetryPolicy {
+  /** Total attempts, the first included (1 = no retry). */
+  maxAttempts: number;
+  /** Wait before the second attempt. */
+  backoffMs: number;
+  /** Each further wait is the previous one times this. */
+  backoffFactor: number;
+  maxBackoffMs: number;
+}
+
+export interface StepDefinition {
+  /** Stable id: routes and `inputFrom` name steps by it, so reordering never rewires a workflow. */
+  id: string;
+  name: string;
+  skill: string;
+  /** The skill version the step was designed against. */
+  skillVersion: string | null;
+  config: { [key: string]: JsonValue };
+  /** A step whose latest output is this step's input; null = the step that ran just before. */
+  inputFrom: string | null;
+  /** Branch → step id or `end`. */
+  routes: { [branch: string]: string };
+  retry: RetryPolicy;
+  onUnavailable: UnavailableAction;
+  fallbackSkill: string | null;
+}
+
+export interface ScheduleDefinition {
+  cron: string;
+  timezone: string;
+  missedRunPolicy: MissedRunPolicy;
+  enabled: boolean;
+}
+
+export interface WorkflowDefinition {
+  name: string;
+  description: string;
+  enabled: boolean;
+  schedule: ScheduleDefinition | null;
+  requires2fa: boolean;
+  llm: { tier: LlmTier | null; provider: string | null };
+  /** Only this node runs the workflow (its TALON node name); null = any node. */
+  nodePin: string | null;
+  /** Runs beyond this wait in the queue. */
+  maxConcurrentRuns: number;
+  /** Steps one run may execute before it fails with `step_budget_exceeded`. */
+  stepBudget: number;
+  steps: StepDefinition[];
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 1,
+  backoffMs: 500,
+  backoffFactor: 2,
+  maxBackoffMs: 30_000,
+};
+export const DEFAULT_STEP_BUDGET = 100;

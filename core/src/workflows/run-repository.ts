@@ -1,0 +1,255 @@
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import type { ApiCallRecord, JsonValue } from '../skills/contract.ts';
+import { RunNotFoundError } from './errors.ts';
+import type { Snapshot } from './snapshot.ts';
+
+export const RUN_STATUSES = ['queued', 'running', 'waiting_2fa', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting_2fa'];
+
+export const RUN_TRIGGERS = ['manual', 'api', 'telegram', 'schedule', 'webhook'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'fallback';
+
+export interface StepResultRecord {
+  seq: number;
+  stepId: string;
+  stepName: string;
+  skill: string;
+  executedSkill: string | null;
+  outcome: StepOutcome;
+  branch: string | null;
+  nextStepId: string | null;
+  inputSnapshot: Snapshot;
+  outputSnapshot: Snapshot;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  durationMs: number;
+  apiCalls: ApiCallRecord[];
+  startedAt: number;
+}
+
+const json = z.custom<JsonValue>(() => true);
+
+const runRow = z.object({
+  id: z.string(),
+  workflow_id: z.string(),
+  workflow_name: z.string(),
+  workflow_version: z.number(),
+  status: z.enum(RUN_STATUSES),
+  trigger: z.enum(RUN_TRIGGERS),
+  input: json,
+  output: json,
+  error_code: z.string().nullable(),
+  error_message: z.string().nullable(),
+  error_step_id: z.string().nullable(),
+  node: z.string().nullable(),
+  scheduled_for: z.number().nullable(),
+  steps_executed: z.number(),
+  created_at: z.number(),
+  started_at: z.number().nullable(),
+  finished_at: z.number().nullable(),
+  approval_deadline: z.number().nullable(),
+});
+export type RunRecord = z.infer<typeof runRow>;
+
+const stepRow = z.object({
+  seq: z.number(),
+  step_id: z.string(),
+  step_name: z.string(),
+  skill: z.string(),
+  executed_skill: z.string().nullable(),
+  outcome: z.enum(['succeeded', 'failed', 'skipped', 'fallback']),
+  branch: z.string().nullable(),
+  next_step_id: z.string().nullable(),
+  input_snapshot: json,
+  output_snapshot: json,
+  error_code: z.string().nullable(),
+  error_message: z.string().nullable(),
+  attempts: z.number(),
+  duration_ms: z.number(),
+  api_calls: z.custom<ApiCallRecord[]>((value) => Array.isArray(value)),
+  started_at: z.number(),
+});
+
+const SELECT_RUN = sql.fragment`
+  SELECT r.id, r.workflow_id, w.name AS workflow_name, r.workflow_version, r.status, r.trigger, r.input,
+         r.output, r.error_code, r.error_message, r.error_step_id, r.node, r.scheduled_for,
+         r.steps_executed, r.created_at, r.started_at, r.finished_at, r.approval_deadline
+  FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id`;
+
+export interface NewRun {
+  workflowId: string;
+  workflowVersion: number;
+  trigger: RunTrigger;
+  input: JsonValue;
+  status: 'queued' | 'waiting_2fa';
+  scheduledFor?: Date | null;
+  approvalDeadline?: Date | null;
+}
+
+export interface RunEnding {
+  status: 'completed' | 'failed';
+  output: JsonValue;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorStepId: string | null;
+  stepsExecuted: number;
+}
+
+const jsonb = (value: JsonValue | Snapshot | ApiCallRecord[]) =>
+  sql.jsonb(JSON.parse(JSON.stringify(value ?? null)));
+
+/** Workflow runs and their per-step results. Status changes are conditional, so a cancel always wins. */
+export class RunRepository {
+  readonly #pool: DatabasePool;
+
+  constructor(pool: DatabasePool) {
+    this.#pool = pool;
+  }
+
+  async create(run: NewRun): Promise<string> {
+    return this.#pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+      INSERT INTO workflow_runs (workflow_id, workflow_version, status, trigger, input, scheduled_for, approval_deadline)
+      VALUES (${run.workflowId}, ${run.workflowVersion}, ${run.status}, ${run.trigger}, ${jsonb(run.input)},
+              ${run.scheduledFor ? run.scheduledFor.toISOString() : null},
+              ${run.approvalDeadline ? run.approvalDeadline.toISOString() : null})
+      RETURNING id`);
+  }
+
+  async find(id: string): Promise<RunRecord | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return (await this.#pool.maybeOne(sql.type(runRow)`${SELECT_RUN} WHERE r.id = ${id}`)) ?? undefined;
+  }
+
+  async get(id: string): Promise<RunRecord> {
+    const run = await this.find(id);
+    if (!run) throw new RunNotFoundError(id);
+    return run;
+  }
+
+  /** Newest first. */
+  async list(
+    options: { workflowId?: string; status?: RunStatus; limit?: number } = {},
+  ): Promise<RunRecord[]> {
+    const conditions = [sql.fragment`true`];
+    if (options.workflowId) conditions.push(sql.fragment`r.workflow_id = ${options.workflowId}`);
+    if (options.status) conditions.push(sql.fragment`r.status = ${options.status}`);
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    const rows = await this.#pool.any(sql.type(runRow)`
+      ${SELECT_RUN} WHERE ${sql.join(conditions, sql.fragment` AND `)} ORDER BY r.created_at DESC, r.id LIMIT ${limit}`);
+    return [...rows];
+  }
+
+  /** queued → running on this node; false when the run is no longer queued (cancelled meanwhile). */
+  async start(id: string, node: string): Promise<boolean> {
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE workflow_runs SET status = 'running', node = ${node}, started_at = now()
+      WHERE id = ${id} AND status = 'queued'`);
+    return result.rowCount === 1;
+  }
+
+  /** waiting_2fa → queued once the code is verified; false when it is no longer waiting. */
+  async approve(id: string): Promise<boolean> {
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE workflow_runs SET status = 'queued', approval_deadline = NULL WHERE id = ${id} AND status = 'waiting_2fa'`);
+    return result.rowCount === 1;
+  }
+
+  /** running → queued, its partial history dropped: another node starts it again from the first step. */
+  async handBack(id: string): Promise<boolean> {
+    return this.#pool.transaction(async (tx) => {
+      const result = await tx.query(sql.unsafe`
+        UPDATE workflow_runs SET status = 'queued', node = NULL, started_at = NULL, steps_executed = 0
+        WHERE id = ${id} AND status = 'running'`);
+      if (result.rowCount === 1)
+        await tx.query(sql.unsafe`DELETE FROM workflow_step_results WHERE run_id = ${id}`);
+      return result.rowCount === 1;
+    });
+  }
+
+  async appendStep(runId: string, step: StepResultRecord): Promise<void> {
+    await this.#pool.query(sql.unsafe`
+      INSERT INTO workflow_step_results (run_id, seq, step_id, step_name, skill, executed_skill, outcome, branch,
+        next_step_id, input_snapshot, output_snapshot, error_code, error_message, attempts, duration_ms,
+        api_calls, started_at)
+      VALUES (${runId}, ${step.seq}, ${step.stepId}, ${step.stepName}, ${step.skill}, ${step.executedSkill},
+        ${step.outcome}, ${step.branch}, ${step.nextStepId}, ${jsonb(step.inputSnapshot)},
+        ${jsonb(step.outputSnapshot)}, ${step.errorCode}, ${step.errorMessage}, ${step.attempts},
+        ${Math.round(step.durationMs)}, ${jsonb(step.apiCalls)}, ${new Date(step.startedAt).toISOString()})`);
+  }
+
+  /** running → completed/failed; false when the run was cancelled (or lost) meanwhile. */
+  async finish(id: string, ending: RunEnding): Promise<boolean> {
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE workflow_runs SET status = ${ending.status}, output = ${jsonb(ending.output)},
+        error_code = ${ending.errorCode}, error_message = ${ending.errorMessage},
+        error_step_id = ${ending.errorStepId}, steps_executed = ${ending.stepsExecuted}, finished_at = now()
+      WHERE id = ${id} AND status = 'running'`);
+    return result.rowCount === 1;
+  }
+
+  /** Any active status → cancelled. Returns the status it had, or undefined when it was not active. */
+  async cancel(id: string, reason: string): Promise<RunStatus | undefined> {
+    const previous = await this.#pool.maybeOneFirst(sql.type(z.object({ status: z.enum(RUN_STATUSES) }))`
+      UPDATE workflow_runs r SET status = 'cancelled', finished_at = now(), error_code = 'cancelled',
+        error_message = ${reason}
+      FROM (SELECT id, status FROM workflow_runs WHERE id = ${id} FOR UPDATE) before
+      WHERE r.id = before.id AND before.status IN ('queued', 'running', 'waiting_2fa')
+      RETURNING before.status`);
+    return previous ?? undefined;
+  }
+
+  /** A run whose node vanished: failed with `node_lost` unless it already ended. */
+  async markLost(id: string, message: string): Promise<boolean> {
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE workflow_runs SET status = 'failed', error_code = 'node_lost', error_message = ${message},
+        finished_at = now()
+      WHERE id = ${id} AND status IN ('queued', 'running')`);
+    return result.rowCount === 1;
+  }
+
+  async steps(runId: string): Promise<StepResultRecord[]> {
+    const rows = await this.#pool.any(sql.type(stepRow)`
+      SELECT seq, step_id, step_name, skill, executed_skill, outcome, branch, next_step_id, input_snapshot,
+             output_snapshot, error_code, error_message, attempts, duration_ms, api_calls, started_at
+      FROM workflow_step_results WHERE run_id = ${runId} ORDER BY seq`);
+    return rows.map((row) => ({
+      seq: row.seq,
+      stepId: row.step_id,
+      stepName: row.step_name,
+      skill: row.skill,
+      executedSkill: row.executed_skill,
+      outcome: row.outcome,
+      branch: row.branch,
+      nextStepId: row.next_step_id,
+      inputSnapshot: row.input_snapshot,
+      outputSnapshot: row.output_snapshot,
+      errorCode: row.error_code,
+      errorMessage: row.error_message,
+      attempts: row.attempts,
+      durationMs: row.duration_ms,
+      apiCalls: row.api_calls,
+      startedAt: row.started_at,
+    }));
+  }
+
+  /**
+   * Deletes finished runs older than `maxAgeDays`, and beyond the newest `maxPerWorkflow` finished
+   * runs of each workflow. Active runs are never pruned. Returns how many runs went.
+   */
+  async prune(maxAgeDays: number, maxPerWorkflow: number): Promise<number> {
+    const result = await this.#pool.query(sql.unsafe`
+      DELETE FROM workflow_runs WHERE id IN (
+        SELECT id FROM (
+          SELECT id, finished_at,
+                 row_number() OVER (PARTITION BY workflow_id ORDER BY finished_at DESC, id) AS rank
+          FROM workflow_runs WHERE finished_at IS NOT NULL
+        ) ranked
+        WHERE ranked.finished_at < now() - make_interval(days => ${maxAgeDays}) OR ranked.rank > ${maxPerWorkflow})`);
+    return result.rowCount;
+  }
+}

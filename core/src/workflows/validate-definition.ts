@@ -1,0 +1,186 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { CronExpressionParser } from 'cron-parser';
+import { DEFAULT_BRANCH, END, ERROR_BRANCH, type WorkflowDefinition } from './definition.ts';
+import { WORKFLOW_DEFINITION_SCHEMA } from './definition-schema.ts';
+import { isCompatibleVersion, type SkillCatalog, type SkillDescription } from './skill-catalog.ts';
+
+/** One thing wrong with a definition, located by JSON pointer (`/steps/1/routes/on_error`). */
+export interface DefinitionProblem {
+  path: string;
+  message: string;
+}
+
+export type DefinitionCheck =
+  { ok: true; definition: WorkflowDefinition } | { ok: false; problems: DefinitionProblem[] };
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, strict: true });
+const validateShape = ajv.compile<WorkflowDefinition>(WORKFLOW_DEFINITION_SCHEMA);
+
+// Skill config schemas come from third-party manifests: unknown keywords must not stop validation.
+const configAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const configValidators = new WeakMap<Record<string, unknown>, ValidateFunction | Error>();
+
+function describeAjvError(error: ErrorObject): string {
+  if (error.keyword === 'additionalProperties') {
+    return `unknown field "${String(error.params['additionalProperty'])}"`;
+  }
+  if (error.keyword === 'required')
+    return `missing required field "${String(error.params['missingProperty'])}"`;
+  if (error.keyword === 'enum') {
+    const allowed = (error.params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value));
+    return `must be one of ${allowed.join(', ')}`;
+  }
+  return error.message ?? `fails ${error.keyword}`;
+}
+
+/** Ajv errors as problems, each with its JSON path; `required` errors point at the missing field. */
+export function ajvProblems(
+  errors: readonly ErrorObject[] | null | undefined,
+  prefix = '',
+): DefinitionProblem[] {
+  return (errors ?? []).map((error) => {
+    const missing = error.keyword === 'required' ? `/${String(error.params['missingProperty'])}` : '';
+    return { path: `${prefix}${error.instancePath}${missing}` || '/', message: describeAjvError(error) };
+  });
+}
+
+/** Problems of `config` against a skill's configSchema (paths relative to the config object). */
+export function checkSkillConfig(skill: SkillDescription, config: unknown): DefinitionProblem[] {
+  if (!skill.configSchema) return [];
+  let validate = configValidators.get(skill.configSchema);
+  if (!validate) {
+    try {
+      validate = configAjv.compile(skill.configSchema);
+    } catch (error) {
+      validate = error instanceof Error ? error : new Error(String(error));
+    }
+    configValidators.set(skill.configSchema, validate);
+  }
+  if (validate instanceof Error) {
+    return [{ path: '', message: `skill ${skill.name} has an unusable configSchema: ${validate.message}` }];
+  }
+  return validate(config) ? [] : ajvProblems(validate.errors);
+}
+
+function checkSchedule(definition: WorkflowDefinition, problems: DefinitionProblem[]): void {
+  const schedule = definition.schedule;
+  if (!schedule) return;
+  let zoneOk = true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: schedule.timezone });
+  } catch {
+    zoneOk = false;
+    problems.push({ path: '/schedule/timezone', message: `unknown time zone "${schedule.timezone}"` });
+  }
+  const fields = schedule.cron.trim().split(/\s+/).length;
+  if (fields !== 5) {
+    problems.push({
+      path: '/schedule/cron',
+      message: `a cron expression has 5 fields (minute hour day month weekday), got ${fields}`,
+    });
+    return;
+  }
+  try {
+    CronExpressionParser.parse(schedule.cron, zoneOk ? { tz: schedule.timezone, strict: false } : {});
+  } catch (error) {
+    problems.push({
+      path: '/schedule/cron',
+      message: `invalid cron expression: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+}
+
+/** Cross-field rules the JSON Schema cannot express, and the checks against installed skills. */
+function checkSteps(
+  definition: WorkflowDefinition,
+  catalog: SkillCatalog,
+  problems: DefinitionProblem[],
+): void {
+  const positions = new Map<string, number>();
+  definition.steps.forEach((step, index) => {
+    if (positions.has(step.id)) {
+      problems.push({ path: `/steps/${index}/id`, message: `duplicate step id "${step.id}"` });
+    } else positions.set(step.id, index);
+  });
+
+  definition.steps.forEach((step, index) => {
+    const at = `/steps/${index}`;
+    if (step.inputFrom !== null) {
+      const source = positions.get(step.inputFrom);
+      if (source === undefined) {
+        problems.push({ path: `${at}/inputFrom`, message: `no step has the id "${step.inputFrom}"` });
+      } else if (source >= index) {
+        problems.push({ path: `${at}/inputFrom`, message: `"${step.inputFrom}" is not an earlier step` });
+      }
+    }
+    if (step.onUnavailable === 'fallback' && step.fallbackSkill === null) {
+      problems.push({
+        path: `${at}/fallbackSkill`,
+        message: 'onUnavailable "fallback" needs a fallbackSkill',
+      });
+    }
+    if (step.onUnavailable !== 'fallback' && step.fallbackSkill !== null) {
+      problems.push({
+        path: `${at}/fallbackSkill`,
+        message: 'fallbackSkill is only used with onUnavailable "fallback"',
+      });
+    }
+    if (step.fallbackSkill !== null && catalog.describe(step.fallbackSkill) === undefined) {
+      problems.push({
+        path: `${at}/fallbackSkill`,
+        message: `skill "${step.fallbackSkill}" is not installed`,
+      });
+    }
+    if (step.retry.maxBackoffMs < step.retry.backoffMs) {
+      problems.push({ path: `${at}/retry/maxBackoffMs`, message: 'must be at least backoffMs' });
+    }
+
+    const skill = catalog.describe(step.skill);
+    for (const [branch, target] of Object.entries(step.routes)) {
+      if (target !== END && !positions.has(target)) {
+        problems.push({
+          path: `${at}/routes/${branch}`,
+          message: `goes to "${target}", which is neither a step id nor "end"`,
+        });
+      }
+      const offered = branch === DEFAULT_BRANCH || branch === ERROR_BRANCH || skill?.routes.includes(branch);
+      if (skill && !offered) {
+        problems.push({
+          path: `${at}/routes/${branch}`,
+          message: `skill ${skill.name} never returns "${branch}" (it declares ${skill.routes.join(', ')}; "default" is always offered)`,
+        });
+      }
+    }
+
+    if (!skill) {
+      problems.push({ path: `${at}/skill`, message: `skill "${step.skill}" is not installed` });
+      return;
+    }
+    if (step.skillVersion !== null && !isCompatibleVersion(step.skillVersion, skill.version)) {
+      problems.push({
+        path: `${at}/skillVersion`,
+        message: `designed for ${step.skill} ${step.skillVersion}, but ${skill.version} is installed (incompatible)`,
+      });
+    }
+    for (const problem of checkSkillConfig(skill, step.config)) {
+      problems.push({ path: `${at}/config${problem.path}`, message: problem.message });
+    }
+  });
+}
+
+/**
+ * Validates a workflow definition from outside (API body, import document): shape with ajv, then
+ * the rules across fields and against the installed skills. Returns every problem, each with its
+ * JSON path; never stops at the first. On success, the definition has its defaults filled in and
+ * each step's skillVersion set to the installed version when it was left out.
+ */
+export function validateDefinition(input: unknown, catalog: SkillCatalog): DefinitionCheck {
+  const candidate: unknown = structuredClone(input);
+  if (!validateShape(candidate)) return { ok: false, problems: ajvProblems(validateShape.errors) };
+  const problems: DefinitionProblem[] = [];
+  checkSchedule(candidate, problems);
+  checkSteps(candidate, catalog, problems);
+  if (problems.length > 0) return { ok: false, problems };
+  for (const step of candidate.steps) step.skillVersion ??= catalog.describe(step.skill)?.version ?? null;
+  return { ok: true, definition: candidate };
+}
