@@ -20,7 +20,14 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Demands a fresh TOTP code before a sensitive action; see auth/step-up.ts. */
     stepUp: StepUpVerifier;
+    /** Every route registered after the security hooks, in order: what the route-table test walks. */
+    registeredRoutes: readonly RegisteredRoute[];
   }
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
 }
 
 export interface AdminSecurityDependencies {
@@ -75,6 +82,11 @@ export async function installAdminSecurity(
   deps: AdminSecurityDependencies,
 ): Promise<AuthServices> {
   const services = createAuthServices(deps);
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await registerApiRateLimit(app);
   await registerSecurityHeaders(app);
   await registerSessionCookie(app, deps.secretKeyBase, deps.settings);
