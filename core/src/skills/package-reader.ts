@@ -4,6 +4,7 @@ import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
 import { formatManifestProblems, parseManifest } from '../../../plugins-sdk/src/validate-manifest.ts';
 import type { SkillKind } from './contract.ts';
 import {
+  assertSkillName,
   CODE_FILE,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
@@ -37,6 +38,7 @@ export async function validatePackage(
       `skill.json${options.expectedName ? ` of "${options.expectedName}"` : ''} is invalid: ${formatManifestProblems(parsed.problems)}`,
     );
   }
+  assertSkillName(parsed.manifest.name);
   if (options.expectedName !== undefined && parsed.manifest.name !== options.expectedName) {
     throw new SkillFolderError(
       'skill_name_mismatch',

@@ -20,8 +20,17 @@ export class SkillFolderError extends TalonError {
   }
 }
 
+/** Words the admin API uses after /api/skills/, so no skill can be named like them. */
+export const RESERVED_SKILL_NAMES: readonly string[] = ['pending', 'approvals', 'upload'];
+
 /** Refuses anything that is not a plain skill name: `..`, slashes, dots, capitals, empty. */
 export function assertSkillName(name: string): void {
+  if (RESERVED_SKILL_NAMES.includes(name)) {
+    throw new SkillFolderError(
+      'skill_name_invalid',
+      `"${name}" is reserved by the admin API (${RESERVED_SKILL_NAMES.join(', ')}): choose another name`,
+    );
+  }
   if (!SKILL_FOLDER_NAME_PATTERN.test(name)) {
     throw new SkillFolderError(
       'skill_name_invalid',

@@ -1,0 +1,158 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { MAX_BUNDLE_BYTES } from '../../../../plugins-sdk/src/bundle-scan.ts';
+import { SKILL_PERMISSIONS } from '../../../../plugins-sdk/src/permissions.ts';
+import type { SettingsStore } from '../../settings/store.ts';
+import type { SkillGrants } from '../../skills/contract.ts';
+import type { LifecycleActor, SkillLifecycle } from '../../skills/lifecycle.ts';
+import { MAX_MANIFEST_BYTES } from '../../skills/skills-folder.ts';
+import { clientAddress } from '../security/client-info.ts';
+
+export interface SkillLifecycleRoutesOptions {
+  lifecycle: SkillLifecycle;
+  settings: SettingsStore;
+}
+
+const nameParams = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
+} as const;
+
+const totpCode = { type: 'string', maxLength: 16 } as const;
+
+const grantsSchema = {
+  type: 'object',
+  required: ['permissions', 'net', 'secrets'],
+  additionalProperties: false,
+  properties: {
+    permissions: { type: 'array', maxItems: 50, items: { type: 'string', enum: [...SKILL_PERMISSIONS] } },
+    net: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 260 } },
+    secrets: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
+  },
+} as const;
+
+const codeOnlyBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { totpCode },
+} as const;
+
+interface CodeOnlyBody {
+  totpCode?: string;
+}
+
+interface LoadBody extends CodeOnlyBody {
+  checksum: string;
+  grants?: SkillGrants;
+}
+
+interface UploadBody extends CodeOnlyBody {
+  manifest: string;
+  code: string;
+  grants?: SkillGrants;
+}
+
+/** Base64 or JSON escaping can grow a package; the upload route alone accepts bodies this large. */
+const UPLOAD_BODY_LIMIT = 2 * (MAX_BUNDLE_BYTES + MAX_MANIFEST_BYTES);
+
+/**
+ * The owner's side of the skill lifecycle, under /api/skills/ beside the runtime's own routes
+ * (`GET /api/skills`, `POST /api/skills/:name/run`): pending folders, the approved packages, and
+ * load / reload / unload / upload / restore, each confirmed with a fresh TOTP code (`totpCode`).
+ */
+export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOptions> = async (
+  app,
+  { lifecycle, settings },
+) => {
+  const actor = (request: FastifyRequest, body: CodeOnlyBody | undefined): LifecycleActor => ({
+    actor: 'admin',
+    source: clientAddress(request, settings),
+    totpCode: body?.totpCode,
+  });
+
+  app.get('/api/skills/pending', async () => ({ pending: lifecycle.listPending() }));
+
+  app.get('/api/skills/approvals', async () => ({
+    core: lifecycle.listCore(),
+    dynamic: await lifecycle.listApproved(),
+  }));
+
+  app.get<{ Params: { name: string } }>(
+    '/api/skills/:name/package',
+    { schema: { params: nameParams } },
+    async (request) => {
+      const approval = await lifecycle.approvedPackage(request.params.name);
+      return {
+        name: approval.name,
+        version: approval.version,
+        checksum: approval.checksum,
+        status: approval.status,
+        statusReason: approval.statusReason,
+        grants: approval.grants,
+        manifest: approval.manifestSource,
+        code: approval.code,
+      };
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: LoadBody }>(
+    '/api/skills/:name/load',
+    {
+      schema: {
+        params: nameParams,
+        body: {
+          type: 'object',
+          required: ['checksum'],
+          additionalProperties: false,
+          properties: {
+            checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+            grants: grantsSchema,
+            totpCode,
+          },
+        },
+      },
+    },
+    async (request) =>
+      lifecycle.load(request.params.name, {
+        ...actor(request, request.body),
+        checksum: request.body.checksum,
+        grants: request.body.grants,
+      }),
+  );
+
+  for (const action of ['reload', 'unload', 'restore'] as const) {
+    app.post<{ Params: { name: string }; Body: CodeOnlyBody | undefined }>(
+      `/api/skills/:name/${action}`,
+      { schema: { params: nameParams, body: codeOnlyBody } },
+      async (request) => lifecycle[action](request.params.name, actor(request, request.body)),
+    );
+  }
+
+  app.post<{ Body: UploadBody }>(
+    '/api/skills/upload',
+    {
+      bodyLimit: UPLOAD_BODY_LIMIT,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['manifest', 'code'],
+          additionalProperties: false,
+          properties: {
+            manifest: { type: 'string', minLength: 2, maxLength: MAX_MANIFEST_BYTES },
+            code: { type: 'string', minLength: 1, maxLength: MAX_BUNDLE_BYTES },
+            grants: grantsSchema,
+            totpCode,
+          },
+        },
+      },
+    },
+    async (request) =>
+      lifecycle.upload({
+        ...actor(request, request.body),
+        manifestSource: request.body.manifest,
+        code: request.body.code,
+        grants: request.body.grants,
+      }),
+  );
+};
