@@ -4,11 +4,13 @@ import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import { registerAdminApi } from './admin-api.ts';
 import { installAdminSecurity } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
+import { skillLifecycleRoutes } from './routes/skill-lifecycle.ts';
 
 export interface AppDependencies {
   config: TalonConfig;
@@ -20,6 +22,8 @@ export interface AppDependencies {
   secretKeyBase: string;
   /** The built admin UI to serve; defaults to the repository's admin-ui/dist. */
   adminUiDir?: string;
+  /** Pending folders, approvals and TOTP-gated load/unload of skills (/api/skills/...). */
+  skillLifecycle?: SkillLifecycle;
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */
@@ -39,6 +43,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const auth = await installAdminSecurity(app, deps);
   await app.register(healthRoutes, { pool: deps.pool });
   await registerAdminApi(app, deps, auth);
+  if (deps.skillLifecycle) {
+    await app.register(skillLifecycleRoutes, { lifecycle: deps.skillLifecycle, settings: deps.settings });
+  }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });
   return app;
