@@ -51,20 +51,20 @@ export async function startSkillLifecycleApp(options: {
   );
   const audit = new AuditLog(options.database.pool, logger);
   const events = options.events ?? new SkillLifecycleEvents();
-  let app: FastifyInstance | undefined;
+  const built: { app?: FastifyInstance } = {};
   const lifecycle = new SkillLifecycle({
     pool: options.database.pool,
     audit,
     logger,
     runtime: options.runtime,
     // The step-up service is created with the app; the lifecycle asks it at the time of each action.
-    stepUp: { verify: (request) => app!.stepUp.verify(request) },
+    stepUp: { verify: (request) => built.app!.stepUp.verify(request) },
     skillsDir: config.skillsDir,
     coreSkillsDir: options.coreSkillsDir,
     events,
     watch: options.watch ?? false,
   });
-  app = await buildApp({
+  const app = await buildApp({
     config,
     logger,
     pool: options.database.pool,
@@ -74,6 +74,7 @@ export async function startSkillLifecycleApp(options: {
     adminUiDir: '/nonexistent/talon-admin-ui',
     skillLifecycle: lifecycle,
   });
+  built.app = app;
   await app.ready();
   await lifecycle.start();
   return {
