@@ -29,7 +29,8 @@ export const auditEntrySchema = {
 } as const;
 
 export function presentAuditEntry(entry: AuditEntry): Omit<AuditEntry, 'at'> & { at: string } {
-  return { ...entry, at: new Date(entry.at).toISOString() };
+  // The id is a bigserial (pg hands it over as a bigint); the admin gets a plain number.
+  return { ...entry, id: Number(entry.id), at: new Date(entry.at).toISOString() };
 }
 
 /** `GET /api/dashboard`: what the admin's first screen shows. The audit list is skipped if the database is down. */
