@@ -1,0 +1,23 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The root of this SDK package, whether it runs from src/ (a checkout) or from dist/ (installed). */
+export function sdkRoot(): string {
+  let folder = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(folder, 'package.json');
+    if (existsSync(manifest)) {
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name;
+      if (name === '@talon/plugins-sdk') return folder;
+    }
+    const parent = path.dirname(folder);
+    if (parent === folder) throw new Error('cannot find the @talon/plugins-sdk package folder');
+    folder = parent;
+  }
+}
+
+export function sdkVersion(): string {
+  return (JSON.parse(readFileSync(path.join(sdkRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
