@@ -1,4 +1,4 @@
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { ApiCallRecord, JsonValue } from '../skills/contract.ts';
 import { RunNotFoundError } from './errors.ts';
@@ -111,8 +111,9 @@ export class RunRepository {
     this.#pool = pool;
   }
 
-  async create(run: NewRun): Promise<string> {
-    return this.#pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+  /** Inserts a run; pass a transaction as `connection` to create it with other writes. */
+  async create(run: NewRun, connection: CommonQueryMethods = this.#pool): Promise<string> {
+    return connection.oneFirst(sql.type(z.object({ id: z.string() }))`
       INSERT INTO workflow_runs (workflow_id, workflow_version, status, trigger, input, scheduled_for, approval_deadline)
       VALUES (${run.workflowId}, ${run.workflowVersion}, ${run.status}, ${run.trigger}, ${jsonb(run.input)},
               ${run.scheduledFor ? run.scheduledFor.toISOString() : null},
@@ -201,6 +202,15 @@ export class RunRepository {
       WHERE r.id = before.id AND before.status IN ('queued', 'running', 'waiting_2fa')
       RETURNING before.status`);
     return previous ?? undefined;
+  }
+
+  /** waiting_2fa past its deadline → cancelled; false when it was approved or ended meanwhile. */
+  async expireApproval(id: string): Promise<boolean> {
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE workflow_runs SET status = 'cancelled', finished_at = now(), error_code = 'approval_expired',
+        error_message = 'No 2FA code was given before the deadline'
+      WHERE id = ${id} AND status = 'waiting_2fa' AND approval_deadline <= now()`);
+    return result.rowCount === 1;
   }
 
   /** A run whose node vanished: failed with `node_lost` unless it already ended. */

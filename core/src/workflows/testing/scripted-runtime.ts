@@ -62,7 +62,7 @@ export class ScriptedRuntime implements SkillRuntime {
     const skill = this.#skills.get(name);
     if (!skill) return this.#error('skill_not_found', `skill ${name} is not installed`);
     if (this.#open.has(name)) return this.#error('circuit_open', `the circuit of ${name} is open`);
-    const answer = skill(request.input, request.config, this.callsTo(name).length);
+    const answer = await skill(request.input, request.config, this.callsTo(name).length);
     if ('error' in answer) {
       if (counts) {
         const failures = (this.#failures.get(name) ?? 0) + 1;

@@ -1,0 +1,281 @@
+import { PgBoss, type Job, type JobWithMetadata } from 'pg-boss';
+import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { WorkflowRecord } from '../workflows/repository.ts';
+import type { RunProcessor } from '../workflows/run-processor.ts';
+import type { RunRepository } from '../workflows/run-repository.ts';
+import { CancelChannel } from './cancel-channel.ts';
+import {
+  APPROVAL_EXPIRY_QUEUE,
+  LOST_RUN_QUEUE,
+  MISSED_CHECK_QUEUE,
+  RUN_QUEUE,
+  TICK_QUEUE,
+  nodeRunQueue,
+  type RunJobData,
+  type TickJobData,
+} from './queues.ts';
+import { ScheduleTicks, type ScheduledRun } from './schedule-ticks.ts';
+
+export const PGBOSS_SCHEMA = 'pgboss';
+const MAX_CONCURRENT_RUNS = 50;
+/** Job group tiers: a run job's tier is its workflow's max concurrent runs, counted across nodes. */
+const GROUP_LIMITS = {
+  default: 1,
+  tiers: Object.fromEntries(
+    Array.from({ length: MAX_CONCURRENT_RUNS }, (_, index) => [`c${index + 1}`, index + 1]),
+  ),
+};
+
+export interface SchedulerOptions {
+  databaseUrl: string;
+  pool: DatabasePool;
+  /** This node's name: pinned workflows name it; runs record it. */
+  node: string;
+  logger: Logger;
+  processor: RunProcessor;
+  runs: RunRepository;
+  /** A run job whose node sends no heartbeat for this long is failed and its run marked `node_lost` (≥ 10). */
+  leaseSeconds?: number;
+  /** How often pg-boss looks for expired leases and due schedules. */
+  superviseIntervalSeconds?: number;
+  /** On stop, how long in-flight runs may take to finish before they are handed back. */
+  shutdownGraceMs?: number;
+  /** Runs this node executes at once. */
+  runConcurrency?: number;
+  /** A schedule occurrence not fired this long after it came due counts as missed. */
+  missedTickGraceMs?: number;
+}
+
+/**
+ * Runs and schedules on pg-boss, in its own schema of the same database: every run is a job (any
+ * node, or only the pinned one, takes it), each workflow schedule is a pg-boss cron schedule (one
+ * node fires each tick), a job whose node dies is failed when its lease lapses and its run marked
+ * `node_lost`, and stop() finishes or hands back the runs in flight.
+ */
+export class WorkflowScheduler {
+  readonly #options: Required<SchedulerOptions>;
+  readonly #boss: PgBoss;
+  readonly #ticks: ScheduleTicks;
+  readonly #cancels: CancelChannel;
+  readonly #knownQueues = new Set<string>();
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = {
+      leaseSeconds: 30,
+      superviseIntervalSeconds: 10,
+      shutdownGraceMs: 10_000,
+      runConcurrency: 8,
+      missedTickGraceMs: 90_000,
+      ...options,
+    };
+    const o = this.#options;
+    this.#boss = new PgBoss({
+      connectionString: o.databaseUrl,
+      schema: PGBOSS_SCHEMA,
+      max: 4 + Math.ceil(o.runConcurrency / 2),
+      application_name: `talon-${o.node}`,
+      instanceName: o.node,
+      useListenNotify: true,
+      superviseIntervalSeconds: o.superviseIntervalSeconds,
+      cronWorkerIntervalSeconds: 5,
+    });
+    this.#boss.on('error', (error) => o.logger.error({ reason: errorMessage(error) }, 'pg-boss error'));
+    this.#ticks = new ScheduleTicks(o.pool, o.logger);
+    this.#cancels = new CancelChannel(o.databaseUrl, o.logger);
+  }
+
+  get ticks(): ScheduleTicks {
+    return this.#ticks;
+  }
+
+  async start(): Promise<void> {
+    const o = this.#options;
+    await this.#boss.start();
+    await this.#ensureQueue(LOST_RUN_QUEUE, {});
+    const runQueueOptions = {
+      retryLimit: 0,
+      heartbeatSeconds: o.leaseSeconds,
+      expireInSeconds: 12 * 3600,
+      deadLetter: LOST_RUN_QUEUE,
+      notify: true,
+    };
+    await this.#ensureQueue(RUN_QUEUE, runQueueOptions);
+    await this.#ensureQueue(nodeRunQueue(o.node), runQueueOptions);
+    for (const queue of [TICK_QUEUE, MISSED_CHECK_QUEUE, APPROVAL_EXPIRY_QUEUE]) {
+      await this.#ensureQueue(queue, { retryLimit: 2, retryDelay: 5 });
+    }
+
+    // NOTIFY wakes a worker when a job is sent; a job held back by its workflow's concurrency limit
+    // gets no new notice when a slot frees up, so polling must stay brisk too.
+    const runWork = {
+      localConcurrency: o.runConcurrency,
+      groupConcurrency: GROUP_LIMITS,
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: 1,
+    };
+    const runHandler = async ([job]: Job<RunJobData>[]): Promise<void> => this.#onRunJob(job!.data);
+    await this.#boss.work<RunJobData>(RUN_QUEUE, runWork, runHandler);
+    await this.#boss.work<RunJobData>(nodeRunQueue(o.node), runWork, runHandler);
+    await this.#boss.work<RunJobData>(LOST_RUN_QUEUE, async ([job]) => {
+      if (
+        await o.runs.markLost(job!.data.runId, 'The node running it stopped answering before the run ended')
+      ) {
+        o.logger.warn({ runId: job!.data.runId }, 'workflow run lost with its node');
+      }
+    });
+    await this.#boss.work<TickJobData, void, { includeMetadata: true }>(
+      TICK_QUEUE,
+      { includeMetadata: true },
+      async ([job]) => this.#onTick(job!),
+    );
+    await this.#boss.work(MISSED_CHECK_QUEUE, async () => void (await this.checkMissed(new Date())));
+    await this.#boss.work<{ runId: string }>(APPROVAL_EXPIRY_QUEUE, async ([job]) => {
+      await o.runs.expireApproval(job!.data.runId);
+    });
+    await this.#boss.schedule(MISSED_CHECK_QUEUE, '* * * * *');
+    await this.#cancels.listen((runId) => o.processor.abort(runId, 'cancel'));
+    await this.checkMissed(new Date());
+  }
+
+  async #ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+    if (this.#knownQueues.has(name)) return;
+    await this.#boss.createQueue(name, options);
+    this.#knownQueues.add(name);
+  }
+
+  async #onRunJob(data: RunJobData): Promise<void> {
+    const result = await this.#options.processor.process(data.runId);
+    // Shutdown stopped it between steps: another node (or this one, restarted) runs it again.
+    if (result === 'handed_back') await this.#send(data);
+  }
+
+  async #send(data: RunJobData): Promise<void> {
+    const queue = data.nodePin === null ? RUN_QUEUE : nodeRunQueue(data.nodePin);
+    if (data.nodePin !== null) {
+      await this.#ensureQueue(queue, {
+        retryLimit: 0,
+        heartbeatSeconds: this.#options.leaseSeconds,
+        expireInSeconds: 12 * 3600,
+        deadLetter: LOST_RUN_QUEUE,
+        notify: true,
+      });
+    }
+    const tier = `c${Math.min(Math.max(data.maxConcurrentRuns, 1), MAX_CONCURRENT_RUNS)}`;
+    await this.#boss.send(queue, { ...data }, { group: { id: data.workflowId, tier } });
+  }
+
+  /** Queues a run (status `queued` already written). */
+  async enqueue(
+    runId: string,
+    workflowId: string,
+    definition: { maxConcurrentRuns: number; nodePin: string | null },
+  ): Promise<void> {
+    await this.#send({
+      runId,
+      workflowId,
+      maxConcurrentRuns: definition.maxConcurrentRuns,
+      nodePin: definition.nodePin,
+    });
+  }
+
+  /** Stops a run on whichever node executes it (its status is already `cancelled`). */
+  async cancel(runId: string): Promise<void> {
+    this.#options.processor.abort(runId, 'cancel');
+    await CancelChannel.notify(this.#options.pool, runId);
+  }
+
+  /** Cancels a `waiting_2fa` run at its deadline, from whichever node is up then. */
+  async expireApprovalAt(runId: string, deadline: Date): Promise<void> {
+    await this.#boss.sendAfter(APPROVAL_EXPIRY_QUEUE, { runId }, null, deadline);
+  }
+
+  /** Makes pg-boss's schedule match the workflow: present while active, removed otherwise. */
+  async syncSchedule(workflow: WorkflowRecord): Promise<void> {
+    const schedule = workflow.definition.schedule;
+    if (workflow.scheduleStatus === 'active' && schedule) {
+      await this.#ticks.startFrom(workflow.id, new Date());
+      await this.#boss.schedule(
+        TICK_QUEUE,
+        schedule.cron,
+        { workflowId: workflow.id } satisfies TickJobData,
+        {
+          tz: schedule.timezone,
+          key: workflow.id,
+        },
+      );
+    } else {
+      await this.#boss.unschedule(TICK_QUEUE, workflow.id);
+    }
+  }
+
+  async removeSchedule(workflowId: string): Promise<void> {
+    await this.#boss.unschedule(TICK_QUEUE, workflowId);
+  }
+
+  async #onTick(job: JobWithMetadata<TickJobData>): Promise<void> {
+    const queued: ScheduledRun[] = [];
+    const runId = await this.#ticks.onTick(job.data.workflowId, job.createdOn, this.#createRun(queued));
+    if (runId !== undefined) await this.#enqueueCreated(queued);
+  }
+
+  /** Records missed schedule occurrences (and starts the `run_once` catch-up runs). */
+  async checkMissed(now: Date): Promise<number> {
+    const queued: ScheduledRun[] = [];
+    const missed = await this.#ticks.detectMissed(
+      now,
+      this.#options.missedTickGraceMs,
+      this.#createRun(queued),
+    );
+    await this.#enqueueCreated(queued);
+    return missed;
+  }
+
+  #createRun(created: (ScheduledRun & { runId?: string })[]) {
+    return async (tx: DatabaseTransactionConnection, run: ScheduledRun): Promise<string> => {
+      const runId = await this.#options.runs.create(
+        {
+          workflowId: run.workflowId,
+          workflowVersion: run.version,
+          trigger: 'schedule',
+          input: null,
+          status: 'queued',
+          scheduledFor: run.scheduledFor,
+        },
+        tx,
+      );
+      created.push({ ...run, runId });
+      return runId;
+    };
+  }
+
+  async #enqueueCreated(created: (ScheduledRun & { runId?: string })[]): Promise<void> {
+    for (const run of created) {
+      if (run.runId !== undefined) await this.enqueue(run.runId, run.workflowId, run.definition);
+    }
+  }
+
+  /**
+   * SIGTERM: take no new runs, let the runs in flight finish within the grace period, hand the rest
+   * back to the queue (they restart from their first step on a node that is up), then stop pg-boss.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const o = this.#options;
+      await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch(() => undefined);
+      await this.#boss.offWork(nodeRunQueue(o.node), { wait: false }).catch(() => undefined);
+      if (!(await o.processor.waitIdle(o.shutdownGraceMs))) {
+        o.logger.warn(
+          { runs: o.processor.activeCount },
+          'handing unfinished workflow runs back to the queue',
+        );
+        await o.processor.handBackAll();
+      }
+      await this.#boss.stop({ graceful: true, timeout: 5_000 });
+      await this.#cancels.close();
+    })();
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,92 @@
+import type { DatabasePool } from 'slonik';
+import type { Logger } from '../logging/logger.ts';
+import { WorkflowScheduler, type SchedulerOptions } from '../scheduler/workflow-scheduler.ts';
+import type { SkillRuntime } from '../skills/contract.ts';
+import { WorkflowExecutor } from './executor.ts';
+import { WorkflowRepository } from './repository.ts';
+import { RunEvents } from './run-events.ts';
+import { RunProcessor } from './run-processor.ts';
+import { RunRepository } from './run-repository.ts';
+import { WorkflowService, type StepUpCheck } from './service.ts';
+import type { SkillCatalog } from './skill-catalog.ts';
+
+export interface WorkflowEngineOptions {
+  databaseUrl: string;
+  pool: DatabasePool;
+  logger: Logger;
+  /** This node's name (pinning, run history). */
+  node: string;
+  runtime: SkillRuntime;
+  catalog: SkillCatalog;
+  stepUp: StepUpCheck;
+  /** Seconds a run may wait for its 2FA code (read at each trigger, so a settings change applies). */
+  approvalTimeoutSeconds?: () => number;
+  scheduler?: Partial<
+    Omit<SchedulerOptions, 'databaseUrl' | 'pool' | 'node' | 'logger' | 'processor' | 'runs'>
+  >;
+}
+
+export interface WorkflowEngine {
+  service: WorkflowService;
+  workflows: WorkflowRepository;
+  runs: RunRepository;
+  events: RunEvents;
+  scheduler: WorkflowScheduler;
+  processor: RunProcessor;
+  start(): Promise<void>;
+  /** Finishes or hands back the runs in flight, then stops pg-boss. */
+  stop(): Promise<void>;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Wires the workflow engine of one node: repositories, executor, pg-boss scheduler and service. */
+export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEngine {
+  const workflows = new WorkflowRepository(options.pool);
+  const runs = new RunRepository(options.pool);
+  const events = new RunEvents();
+  const executor = new WorkflowExecutor({ runtime: options.runtime, catalog: options.catalog, sleep });
+  const logger = options.logger.child({ node: options.node });
+  const processor = new RunProcessor({ workflows, runs, executor, events, logger, node: options.node });
+  const scheduler = new WorkflowScheduler({
+    ...options.scheduler,
+    databaseUrl: options.databaseUrl,
+    pool: options.pool,
+    node: options.node,
+    logger,
+    processor,
+    runs,
+  });
+  const service = new WorkflowService({
+    workflows,
+    runs,
+    catalog: options.catalog,
+    scheduler,
+    stepUp: options.stepUp,
+    events,
+    approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? (() => 120),
+  });
+  return {
+    service,
+    workflows,
+    runs,
+    events,
+    scheduler,
+    processor,
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+  };
+}

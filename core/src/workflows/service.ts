@@ -1,0 +1,212 @@
+import type { JsonValue } from '../skills/contract.ts';
+import { TalonError } from '../errors.ts';
+import type { WorkflowDefinition } from './definition.ts';
+import { InvalidDefinitionError, RunNotCancellableError, WorkflowDisabledError } from './errors.ts';
+import type { WorkflowRecord, WorkflowRepository } from './repository.ts';
+import type { RunEvents } from './run-events.ts';
+import type { RunRecord, RunRepository, RunTrigger } from './run-repository.ts';
+import type { SkillCatalog } from './skill-catalog.ts';
+import { validateDefinition } from './validate-definition.ts';
+
+/** The step-up 2FA check (core/src/auth/step-up.ts): resolves for a fresh valid code, throws otherwise. */
+export interface StepUpCheck {
+  verify(request: {
+    action: string;
+    code: string | undefined | null;
+    actor: string;
+    source?: string | undefined;
+    target?: string | undefined;
+  }): Promise<void>;
+}
+
+/** What the workflow service needs from the scheduler (core/src/scheduler/workflow-scheduler.ts). */
+export interface RunScheduling {
+  enqueue(
+    runId: string,
+    workflowId: string,
+    definition: { maxConcurrentRuns: number; nodePin: string | null },
+  ): Promise<void>;
+  cancel(runId: string): Promise<void>;
+  expireApprovalAt(runId: string, deadline: Date): Promise<void>;
+  syncSchedule(workflow: WorkflowRecord): Promise<void>;
+  removeSchedule(workflowId: string): Promise<void>;
+}
+
+export interface Requester {
+  /** `admin`, `telegram:<chat>`, `api`… */
+  actor: string;
+  source?: string | undefined;
+}
+
+export interface TriggerRequest extends Requester {
+  trigger: Exclude<RunTrigger, 'schedule'>;
+  input?: JsonValue;
+  totpCode?: string | undefined;
+}
+
+/** The 2FA action a code is checked for: bound to one workflow *version*, so an edit needs a new code. */
+export function runApprovalTarget(workflowId: string, version: number): string {
+  return `${workflowId}@v${version}`;
+}
+
+/**
+ * Workflows as the admin, the API and the gateway use them: saved only when valid, runs queued on
+ * pg-boss, and `requires2fa` enforced for every trigger (AlexClaw gated only chat `/run`).
+ */
+export class WorkflowService {
+  readonly #workflows: WorkflowRepository;
+  readonly #runs: RunRepository;
+  readonly #catalog: SkillCatalog;
+  readonly #scheduler: RunScheduling;
+  readonly #stepUp: StepUpCheck;
+  readonly #events: RunEvents;
+  readonly #approvalTimeoutSeconds: () => number;
+
+  constructor(options: {
+    workflows: WorkflowRepository;
+    runs: RunRepository;
+    catalog: SkillCatalog;
+    scheduler: RunScheduling;
+    stepUp: StepUpCheck;
+    events: RunEvents;
+    approvalTimeoutSeconds: () => number;
+  }) {
+    this.#workflows = options.workflows;
+    this.#runs = options.runs;
+    this.#catalog = options.catalog;
+    this.#scheduler = options.scheduler;
+    this.#stepUp = options.stepUp;
+    this.#events = options.events;
+    this.#approvalTimeoutSeconds = options.approvalTimeoutSeconds;
+  }
+
+  validate(input: unknown): WorkflowDefinition {
+    const check = validateDefinition(input, this.#catalog);
+    if (!check.ok) throw new InvalidDefinitionError(check.problems);
+    return check.definition;
+  }
+
+  async create(input: unknown): Promise<WorkflowRecord> {
+    const record = await this.#workflows.create(this.validate(input));
+    await this.#scheduler.syncSchedule(record);
+    return record;
+  }
+
+  /** Saves a new version. For a requires-2FA workflow this suspends its schedule until approved again. */
+  async update(id: string, input: unknown): Promise<WorkflowRecord> {
+    const record = await this.#workflows.update(id, this.validate(input));
+    await this.#scheduler.syncSchedule(record);
+    return record;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#workflows.delete(id);
+    await this.#scheduler.removeSchedule(id);
+  }
+
+  /**
+   * Starts a run. A requires-2FA workflow needs a code for its current version: given, the run is
+   * queued at once; not given, the run waits in `waiting_2fa` until `approveRun` or its deadline.
+   */
+  async trigger(workflowId: string, request: TriggerRequest): Promise<RunRecord> {
+    const workflow = await this.#workflows.get(workflowId);
+    if (!workflow.definition.enabled) throw new WorkflowDisabledError(workflow.definition.name);
+    const needsCode = workflow.definition.requires2fa;
+    const codeGiven = typeof request.totpCode === 'string' && request.totpCode.trim() !== '';
+    if (needsCode && codeGiven) await this.#verifyRun(workflow, request.totpCode, request);
+    const waiting = needsCode && !codeGiven;
+    const deadline = waiting ? new Date(Date.now() + this.#approvalTimeoutSeconds() * 1000) : null;
+    const runId = await this.#runs.create({
+      workflowId,
+      workflowVersion: workflow.version,
+      trigger: request.trigger,
+      input: request.input ?? null,
+      status: waiting ? 'waiting_2fa' : 'queued',
+      approvalDeadline: deadline,
+    });
+    if (deadline) await this.#scheduler.expireApprovalAt(runId, deadline);
+    else await this.#scheduler.enqueue(runId, workflowId, workflow.definition);
+    this.#events.publish({ type: 'run_status', runId, status: waiting ? 'waiting_2fa' : 'queued' });
+    return this.#runs.get(runId);
+  }
+
+  async #verifyRun(workflow: WorkflowRecord, code: string | undefined, requester: Requester): Promise<void> {
+    await this.#stepUp.verify({
+      action: 'workflow.run',
+      code,
+      actor: requester.actor,
+      source: requester.source,
+      target: runApprovalTarget(workflow.id, workflow.version),
+    });
+  }
+
+  /** The code for a run waiting in `waiting_2fa`; refused when the workflow changed since the run was asked for. */
+  async approveRun(runId: string, totpCode: string | undefined, requester: Requester): Promise<RunRecord> {
+    const run = await this.#runs.get(runId);
+    if (run.status !== 'waiting_2fa') {
+      throw new TalonError(
+        'run_not_waiting',
+        `Run ${runId} is ${run.status}, not waiting for a 2FA code`,
+        409,
+      );
+    }
+    const workflow = await this.#workflows.get(run.workflow_id);
+    if (workflow.version !== run.workflow_version) {
+      await this.#runs.cancel(runId, 'The workflow was edited while the run waited for its 2FA code');
+      throw new TalonError(
+        'workflow_changed',
+        `The workflow was edited (now version ${workflow.version}) after this run was asked for; start a new run`,
+        409,
+      );
+    }
+    await this.#verifyRun(workflow, totpCode, requester);
+    if (!(await this.#runs.approve(runId))) {
+      throw new TalonError('run_not_waiting', `Run ${runId} is no longer waiting for a 2FA code`, 409);
+    }
+    await this.#scheduler.enqueue(runId, workflow.id, workflow.definition);
+    this.#events.publish({ type: 'run_status', runId, status: 'queued' });
+    return this.#runs.get(runId);
+  }
+
+  async cancelRun(runId: string, reason = 'Cancelled by the owner'): Promise<RunRecord> {
+    const run = await this.#runs.get(runId);
+    const previous = await this.#runs.cancel(runId, reason);
+    if (previous === undefined) throw new RunNotCancellableError(runId, run.status);
+    if (previous === 'running') await this.#scheduler.cancel(runId);
+    this.#events.publish({ type: 'run_status', runId, status: 'cancelled', errorCode: 'cancelled' });
+    return this.#runs.get(runId);
+  }
+
+  /** Switches on the schedule of a requires-2FA workflow for its current version (needs a code). */
+  async approveSchedule(
+    workflowId: string,
+    totpCode: string | undefined,
+    requester: Requester,
+  ): Promise<WorkflowRecord> {
+    const workflow = await this.#workflows.get(workflowId);
+    if (!workflow.definition.schedule) {
+      throw new TalonError(
+        'no_schedule',
+        `Workflow "${workflow.definition.name}" has no schedule to approve`,
+        409,
+      );
+    }
+    await this.#stepUp.verify({
+      action: 'workflow.schedule',
+      code: totpCode,
+      actor: requester.actor,
+      source: requester.source,
+      target: runApprovalTarget(workflow.id, workflow.version),
+    });
+    if (!(await this.#workflows.approveSchedule(workflowId, workflow.version))) {
+      throw new TalonError(
+        'workflow_changed',
+        'The workflow was edited meanwhile; approve its new version',
+        409,
+      );
+    }
+    const approved = await this.#workflows.get(workflowId);
+    await this.#scheduler.syncSchedule(approved);
+    return approved;
+  }
+}

@@ -1,0 +1,46 @@
+import type { SchedulerOptions } from '../../../core/src/scheduler/workflow-scheduler.ts';
+import { createLogger } from '../../../core/src/logging/logger.ts';
+import type { TestDatabase } from '../../../core/src/testing/test-database.ts';
+import { createWorkflowEngine, type WorkflowEngine } from '../../../core/src/workflows/engine.ts';
+import type { StepUpCheck } from '../../../core/src/workflows/service.ts';
+import type { SkillCatalog } from '../../../core/src/workflows/skill-catalog.ts';
+import type { ScriptedRuntime } from '../../../core/src/workflows/testing/scripted-runtime.ts';
+import { RecordingStepUp } from './step-up.ts';
+
+export interface TestNode {
+  engine: WorkflowEngine;
+  stepUp: StepUpCheck;
+}
+
+/** A started workflow engine (real pg-boss on the test database) for one node. */
+export async function startTestNode(
+  database: TestDatabase,
+  options: {
+    node: string;
+    runtime: ScriptedRuntime;
+    catalog: SkillCatalog;
+    stepUp?: StepUpCheck;
+    approvalTimeoutSeconds?: number;
+    scheduler?: Partial<SchedulerOptions>;
+  },
+): Promise<TestNode> {
+  const stepUp = options.stepUp ?? new RecordingStepUp();
+  const engine = createWorkflowEngine({
+    databaseUrl: database.url,
+    pool: database.pool,
+    logger: createLogger(process.env['TALON_TEST_LOG'] === '1' ? 'warn' : 'silent'),
+    node: options.node,
+    runtime: options.runtime,
+    catalog: options.catalog,
+    stepUp,
+    approvalTimeoutSeconds: () => options.approvalTimeoutSeconds ?? 120,
+    scheduler: {
+      leaseSeconds: 10,
+      superviseIntervalSeconds: 1,
+      shutdownGraceMs: 2_000,
+      ...options.scheduler,
+    },
+  });
+  await engine.start();
+  return { engine, stepUp };
+}
