@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../core/src/testing/te
 import type { RunRecord } from '../../core/src/workflows/run-repository.ts';
 import { ManifestCatalog } from '../../core/src/workflows/skill-catalog.ts';
 import { manifest } from '../../core/src/workflows/testing/definitions.ts';
-import { ScriptedRuntime } from '../../core/src/workflows/testing/scripted-runtime.ts';
+import { ScriptedRuntime, type ScriptedAnswer } from '../../core/src/workflows/testing/scripted-runtime.ts';
 import { startTestNode, type TestNode } from './support/engine.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -17,7 +17,10 @@ const gates: (() => void)[] = [];
 runtime
   .define('upper', (input) => ({ result: String(input).toUpperCase() }))
   .define('big', () => ({ result: 'x'.repeat(100_000) }))
-  .define('gate', (input) => new Promise((resolve) => gates.push(() => resolve({ result: input }))));
+  .define(
+    'gate',
+    (input) => new Promise<ScriptedAnswer>((resolve) => gates.push(() => resolve({ result: input }))),
+  );
 
 beforeAll(async () => {
   database = await createTestDatabase();
