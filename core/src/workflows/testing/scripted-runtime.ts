@@ -14,7 +14,7 @@ export type ScriptedSkill = (
   input: JsonValue,
   config: SkillRunRequest['config'],
   call: number,
-) => ScriptedAnswer;
+) => ScriptedAnswer | Promise<ScriptedAnswer>;
 
 export interface RecordedCall {
   skill: string;
