@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'test-output/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'test-output/**', 'plugins/*/index.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,6 +12,8 @@ export interface BuildOptions {
   folder: string;
   /** Core skills shipped in Talon's plugins/ may ask for core-only permissions. */
   core?: boolean;
+  /** False builds and checks in memory only (to compare with a committed bundle). Default true. */
+  write?: boolean;
 }
 
 export interface BuildResult {
@@ -20,6 +22,7 @@ export interface BuildResult {
   bundlePath: string;
   checksum: string;
   bytes: number;
+  code: string;
 }
 
 /**
@@ -87,13 +90,14 @@ export async function buildSkill(options: BuildOptions): Promise<BuildResult> {
   if (!scan.ok)
     throw new CliError(`the bundle would be refused by Talon: ${formatBundleProblems(scan.problems)}`);
   const bundlePath = path.join(folder, BUNDLE_FILE);
-  await writeFile(bundlePath, code, { mode: 0o644 });
+  if (options.write !== false) await writeFile(bundlePath, code, { mode: 0o644 });
   return {
     name: manifest.name,
     version: manifest.version,
     bundlePath,
     checksum: skillChecksum(manifest, code),
     bytes: Buffer.byteLength(code, 'utf8'),
+    code,
   };
 }
 
