@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   runConcurrency?: number;
   /** A schedule occurrence not fired this long after it came due counts as missed. */
   missedTickGraceMs?: number;
+  /** Look for missed occurrences every minute (off only in tests that drive checkMissed themselves). */
+  periodicMissedCheck?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ export class WorkflowScheduler {
       shutdownGraceMs: 10_000,
       runConcurrency: 8,
       missedTickGraceMs: 90_000,
+      periodicMissedCheck: true,
       ...options,
     };
     const o = this.#options;
@@ -135,7 +138,7 @@ export class WorkflowScheduler {
     await this.#boss.work<{ runId: string }>(APPROVAL_EXPIRY_QUEUE, async ([job]) => {
       await o.runs.expireApproval(job!.data.runId);
     });
-    await this.#boss.schedule(MISSED_CHECK_QUEUE, '* * * * *');
+    if (o.periodicMissedCheck) await this.#boss.schedule(MISSED_CHECK_QUEUE, '* * * * *');
     await this.#cancels.listen((runId) => o.processor.abort(runId, 'cancel'));
     await this.checkMissed(new Date());
   }

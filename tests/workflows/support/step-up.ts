@@ -2,16 +2,17 @@ import { TalonError } from '../../../core/src/errors.ts';
 import type { StepUpCheck } from '../../../core/src/workflows/service.ts';
 
 /**
- * A step-up check that accepts one known code per (action, target) once: the real one
+ * A step-up check that accepts known codes, each once per (action, target) (a replay is refused,
+ * as the real check refuses it): the real one
  * (core/src/auth/step-up.ts) needs an enrolled TOTP secret; the HTTP tests use it through the app.
  */
 export class RecordingStepUp implements StepUpCheck {
   readonly accepted: { action: string; target: string | undefined }[] = [];
-  readonly #validCode: string;
+  readonly #validCodes: ReadonlySet<string>;
   readonly #used = new Set<string>();
 
-  constructor(validCode = '123456') {
-    this.#validCode = validCode;
+  constructor(...validCodes: string[]) {
+    this.#validCodes = new Set(validCodes.length > 0 ? validCodes : ['123456']);
   }
 
   async verify(request: {
@@ -22,7 +23,7 @@ export class RecordingStepUp implements StepUpCheck {
     if (!request.code)
       throw new TalonError('totp_required', `"${request.action}" needs a current 2FA code`, 403);
     const key = `${request.action}:${request.target}:${request.code}`;
-    if (request.code !== this.#validCode || this.#used.has(key)) {
+    if (!this.#validCodes.has(request.code) || this.#used.has(key)) {
       throw new TalonError('totp_invalid', 'The 2FA code is wrong or has expired', 403);
     }
     this.#used.add(key);
