@@ -5,6 +5,7 @@ import { ManifestCatalog } from '../../core/src/workflows/skill-catalog.ts';
 import { manifest } from '../../core/src/workflows/testing/definitions.ts';
 import { ScriptedRuntime } from '../../core/src/workflows/testing/scripted-runtime.ts';
 import { startTestNode, type TestNode } from './support/engine.ts';
+import { rows } from './support/rows.ts';
 import { waitFor } from './support/wait.ts';
 
 // Missed schedule occurrences are recorded and follow the workflow's policy: silently skipped
@@ -49,10 +50,13 @@ async function everyMinute(name: string, missedRunPolicy: 'skip' | 'run_once', l
 }
 
 async function missedTicks(workflowId: string) {
-  const rows = await database.pool.any(sql.unsafe`
+  const found = await rows(
+    database.pool,
+    sql.unsafe`
     SELECT scheduled_for, policy, action, run_id FROM workflow_missed_ticks
-    WHERE workflow_id = ${workflowId} ORDER BY scheduled_for`);
-  return rows.map((row) => ({
+    WHERE workflow_id = ${workflowId} ORDER BY scheduled_for`,
+  );
+  return found.map((row) => ({
     at: new Date(Number(row['scheduled_for'])).toISOString(),
     policy: row['policy'],
     action: row['action'],

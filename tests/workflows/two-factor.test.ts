@@ -7,6 +7,7 @@ import { manifest } from '../../core/src/workflows/testing/definitions.ts';
 import { ScriptedRuntime } from '../../core/src/workflows/testing/scripted-runtime.ts';
 import { startTestNode, type TestNode } from './support/engine.ts';
 import { RecordingStepUp } from './support/step-up.ts';
+import { rows } from './support/rows.ts';
 import { waitFor } from './support/wait.ts';
 
 // AlexClaw gated requires_2fa workflows only on chat /run (and only while TOTP was on): scheduler,
@@ -47,9 +48,12 @@ function ended(runId: string): Promise<RunRecord> {
 }
 
 async function pgBossSchedules(): Promise<string[]> {
-  const rows = await database.pool.any(sql.unsafe`
-    SELECT key FROM pgboss.schedule WHERE name = 'talon.workflow-tick'`);
-  return rows.map((row) => String(row['key']));
+  const found = await rows(
+    database.pool,
+    sql.unsafe`
+    SELECT key FROM pgboss.schedule WHERE name = 'talon.workflow-tick'`,
+  );
+  return found.map((row) => String(row['key']));
 }
 
 describe('requires_2fa: manual and API runs', () => {
@@ -160,8 +164,11 @@ describe('requires_2fa: schedules', () => {
     });
     expect(started).toBeUndefined();
     expect(runIds).toHaveLength(0);
-    const rows = await database.pool.any(sql.unsafe`
-      SELECT action FROM workflow_missed_ticks WHERE workflow_id = ${workflow.id}`);
-    expect(rows.map((row) => row['action'])).toEqual(['suspended']);
+    const found = await rows(
+      database.pool,
+      sql.unsafe`
+      SELECT action FROM workflow_missed_ticks WHERE workflow_id = ${workflow.id}`,
+    );
+    expect(found.map((row) => row['action'])).toEqual(['suspended']);
   });
 });
