@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AdminPassword } from '../auth/admin-password.ts';
 import { AdminSessions } from '../auth/admin-sessions.ts';
+import { startAuthHousekeeping } from '../auth/auth-housekeeping.ts';
 import { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
 import { LoginService } from '../auth/login.ts';
 import { StepUp, type StepUpVerifier } from '../auth/step-up.ts';
@@ -94,5 +95,7 @@ export async function installAdminSecurity(
   // JSON only: text/plain is the body type a cross-site form can send without a preflight.
   app.removeContentTypeParser('text/plain');
   app.decorate('stepUp', services.stepUp);
+  const stopHousekeeping = startAuthHousekeeping(deps.pool, deps.settings, deps.logger);
+  app.addHook('onClose', async () => stopHousekeeping());
   return services;
 }

@@ -53,7 +53,7 @@ const updateBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    value: { type: ['string', 'number', 'boolean'], maxLength: 65_536 },
+    value: { anyOf: [{ type: 'string', maxLength: 65_536 }, { type: 'number' }, { type: 'boolean' }] },
     clear: { type: 'boolean' },
   },
 } as const;
