@@ -135,6 +135,27 @@ describe('session cookies', () => {
     expect(audit[0]).toMatchObject({ outcome: 'succeeded' });
   });
 
+  it('answers 503 (not 401, and without dropping the cookie) when the session cannot be checked', async () => {
+    const session = await loginAsAdmin(talon.app, TEST_ADMIN_PASSWORD);
+    await talon.database.pool.query(sql.unsafe`ALTER TABLE admin_sessions RENAME TO admin_sessions_away`);
+    try {
+      const response = await dashboard(session.cookie);
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({ error: 'session_check_unavailable' });
+      expect(sessionCookieFrom(response)).toBeUndefined();
+      // Public routes still answer for themselves.
+      const health = await talon.app.inject({
+        method: 'GET',
+        url: '/health',
+        headers: { cookie: session.cookie },
+      });
+      expect(health.statusCode).toBe(200);
+    } finally {
+      await talon.database.pool.query(sql.unsafe`ALTER TABLE admin_sessions_away RENAME TO admin_sessions`);
+    }
+    expect((await dashboard(session.cookie)).statusCode).toBe(200);
+  });
+
   it('marks the cookie Secure only when the request came over TLS or a trusted proxy says so', async () => {
     const viaProxy = { 'x-forwarded-proto': 'https' };
     const untrusted = await talon.app.inject({ method: 'GET', url: '/api/auth/session', headers: viaProxy });

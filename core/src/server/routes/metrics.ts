@@ -17,6 +17,67 @@ const databaseFigures = z.object({
   server_version: z.string(),
 });
 
+/** Milliseconds with two decimals; null before the histogram has a sample (it reports NaN then). */
+function nanosToMs(nanos: number): number | null {
+  return Number.isFinite(nanos) ? Math.round(nanos / 1e4) / 100 : null;
+}
+
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+const metricsResponse = {
+  type: 'object',
+  required: ['version', 'system', 'database', 'auth'],
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string' },
+    system: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        uptimeSeconds: { type: 'integer' },
+        nodeVersion: { type: 'string' },
+        pid: { type: 'integer' },
+        memoryBytes: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            rss: { type: 'number' },
+            heapUsed: { type: 'number' },
+            heapTotal: { type: 'number' },
+            external: { type: 'number' },
+          },
+        },
+        cpuSeconds: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { user: { type: 'number' }, system: { type: 'number' } },
+        },
+        eventLoopDelayMs: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { mean: nullableNumber, p99: nullableNumber },
+        },
+      },
+    },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: { type: 'string', enum: ['connected', 'unreachable'] },
+        latencyMs: { type: 'number' },
+        sizeBytes: nullableNumber,
+        connections: nullableNumber,
+        serverVersion: { type: ['string', 'null'] },
+      },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { openSessions: nullableNumber },
+    },
+  },
+} as const;
+
 /**
  * `GET /metrics` (session required; a page route, so unauthenticated it redirects to /login as in
  * AlexClaw): process figures and database figures as JSON. Sections for skills, workflows and
@@ -27,7 +88,7 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
   eventLoop.enable();
   app.addHook('onClose', async () => eventLoop.disable());
 
-  app.get('/metrics', async () => {
+  app.get('/metrics', { schema: { response: { 200: metricsResponse } } }, async () => {
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -53,8 +114,8 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
         },
         cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
         eventLoopDelayMs: {
-          mean: Math.round(eventLoop.mean / 1e4) / 100,
-          p99: Math.round(eventLoop.percentile(99) / 1e4) / 100,
+          mean: nanosToMs(eventLoop.mean),
+          p99: nanosToMs(eventLoop.percentile(99)),
         },
       },
       database: {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ActiveSession, AdminSessions } from '../../auth/admin-sessions.ts';
-import { TalonError } from '../../errors.ts';
+import { errorMessage, TalonError } from '../../errors.ts';
 import { isApiPath, isPublicPath, isPublicRoute, LOGIN_PAGE } from '../public-routes.ts';
 import { isStateChanging, verifyCsrf } from './csrf.ts';
 import { clearSession, sessionIdOf } from './session-cookie.ts';
@@ -33,8 +33,21 @@ export function installRouteProtection(app: FastifyInstance, sessions: AdminSess
     const sessionId = publicPath ? undefined : sessionIdOf(request);
     if (sessionId !== undefined) {
       const touch = !(request.method === 'GET' && routeUrl === SESSION_STATUS_ROUTE);
-      request.adminSession = (await sessions.resume(sessionId, touch)) ?? null;
-      if (request.adminSession === null) clearSession(request);
+      try {
+        request.adminSession = (await sessions.resume(sessionId, touch)) ?? null;
+        if (request.adminSession === null) clearSession(request);
+      } catch (error) {
+        // The session cannot be checked: deny, but keep the cookie (it may be valid once the
+        // database is back), and let public routes such as /health answer for themselves.
+        request.log.error({ reason: errorMessage(error) }, 'could not check the admin session');
+        if (publicRoute === undefined) {
+          throw new TalonError(
+            'session_check_unavailable',
+            'Cannot check your session right now (the database is unreachable): try again shortly',
+            503,
+          );
+        }
+      }
     }
 
     if (request.adminSession === null && publicRoute === undefined && !publicPath) {
