@@ -68,7 +68,10 @@ export function createApiHandler(options: {
         ...entry,
       });
     };
-    if (permission === undefined || !options.grants.permissions.includes(permission)) {
+    // As in the host's permission table, `log` is granted to every skill without asking.
+    const granted =
+      permission === 'log' || (permission !== undefined && options.grants.permissions.includes(permission));
+    if (!granted) {
       const error = {
         code: 'permission_denied',
         message:
