@@ -9,11 +9,22 @@ export interface SessionLimits {
   idleTimeoutSeconds: number;
 }
 
+/**
+ * The longest a session can live, whatever the setting says: the session cookie's own encrypted
+ * timestamp is refused after this long (see server/security/session-cookie.ts).
+ */
+export const MAX_SESSION_LIFETIME_SECONDS = 7 * 24 * 3600;
+const MIN_SESSION_SECONDS = 60;
+
+function clampSeconds(value: number): number {
+  return Math.min(MAX_SESSION_LIFETIME_SECONDS, Math.max(MIN_SESSION_SECONDS, value));
+}
+
 /** Read at every request, so a changed setting applies at once, to sessions already open too. */
 export function currentSessionLimits(settings: SettingsStore): SessionLimits {
   return {
-    lifetimeSeconds: Math.max(60, settings.getInteger('auth.session.lifetime_seconds', 28_800)),
-    idleTimeoutSeconds: Math.max(60, settings.getInteger('auth.session.idle_timeout_seconds', 3_600)),
+    lifetimeSeconds: clampSeconds(settings.getInteger('auth.session.lifetime_seconds', 28_800)),
+    idleTimeoutSeconds: clampSeconds(settings.getInteger('auth.session.idle_timeout_seconds', 3_600)),
   };
 }
 

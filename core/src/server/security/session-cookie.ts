@@ -1,5 +1,6 @@
 import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_SESSION_LIFETIME_SECONDS } from '../../auth/admin-sessions.ts';
 import { deriveKey } from '../../crypto/settings-cipher.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { isSecureRequest } from './client-info.ts';
@@ -9,9 +10,10 @@ export const SESSION_COOKIE_NAME = 'talon_session';
 export const SESSION_KEY_INFO = 'Talon.Session';
 /**
  * The cookie's own cryptographic expiry (secure-session refuses older cookies). The real limits,
- * the absolute lifetime and the idle timeout, are settings enforced server side (AdminSessions).
+ * the absolute lifetime and the idle timeout, are settings enforced server side (AdminSessions),
+ * clamped to this.
  */
-const COOKIE_CRYPTO_EXPIRY_SECONDS = 7 * 24 * 3600;
+const COOKIE_CRYPTO_EXPIRY_SECONDS = MAX_SESSION_LIFETIME_SECONDS;
 
 const SESSION_ID_FIELD = 'sid';
 
