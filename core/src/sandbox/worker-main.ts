@@ -1,0 +1,147 @@
+/**
+ * Entry point of a sandbox worker process (forked by the host, one skill per worker). It owns one
+ * isolate, evaluates the skill's module once, runs calls on request and relays SkillAPI calls to
+ * the host. It holds no secrets, no database and no network: the host answers every API call,
+ * and it knows which skill this worker serves from the IPC channel, not from anything sent here.
+ */
+import { writeSync } from 'node:fs';
+import ivm from 'isolated-vm';
+import { isolateGlueSource } from './isolate-glue.ts';
+import type { HostMessage, IsolateLimits, WorkerErrorCode, WorkerMessage } from './protocol.ts';
+
+interface LoadedSkill {
+  isolate: ivm.Isolate;
+  limits: IsolateLimits;
+  skill: ivm.Reference;
+  invoke: ivm.Reference;
+  deliver: ivm.Reference;
+}
+
+let loaded: LoadedSkill | undefined;
+const API_FUNCTIONS: readonly string[] = JSON.parse(
+  process.env['TALON_SKILL_API_FUNCTIONS'] ?? '[]',
+) as string[];
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+/** V8 cannot recover from this; say why on stderr (read by the host) and die at once, never wedge. */
+function catastrophic(message: string): void {
+  try {
+    writeSync(2, `talon-sandbox-fatal: ${message.slice(0, 500)}\n`);
+  } finally {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+
+function classify(error: unknown): { code: WorkerErrorCode; message: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timed out/i.test(message)) return { code: 'timeout', message: 'the skill used up its CPU time' };
+  if (/memory limit|disposed/i.test(message)) {
+    return { code: 'memory_limit', message: 'the skill used more memory than its limit' };
+  }
+  return { code: 'skill_error', message: message.slice(0, 2000) };
+}
+
+async function load(code: string, limits: IsolateLimits): Promise<void> {
+  const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb, onCatastrophicError: catastrophic });
+  const context = await isolate.createContext();
+  // The only host function the isolate can call: fire-and-forget, arguments copied as primitives.
+  const hostCall = new ivm.Callback(
+    (run: unknown, call: unknown, method: unknown, args: unknown) => {
+      if (typeof run !== 'number' || typeof call !== 'number') return;
+      if (typeof method !== 'string' || typeof args !== 'string') return;
+      send({ t: 'api', run, call, method, args });
+    },
+    { ignored: true },
+  );
+  const glue = (await context.evalClosure(isolateGlueSource(API_FUNCTIONS, limits), [hostCall], {
+    timeout: limits.cpuTimeoutMs,
+    result: { reference: true },
+  })) as ivm.Reference;
+  const invoke = (await glue.get('invoke', { reference: true })) as ivm.Reference;
+  const deliver = (await glue.get('deliver', { reference: true })) as ivm.Reference;
+  const check = (await glue.get('check', { reference: true })) as ivm.Reference;
+  const module = await isolate.compileModule(code, { filename: 'skill:///index.js' });
+  await module.instantiate(context, (specifier) => {
+    throw new Error(
+      `imports are not available in a skill (asked for "${specifier}"); bundle it into index.js`,
+    );
+  });
+  await module.evaluate({ timeout: limits.cpuTimeoutMs });
+  const skill = (await module.namespace.get('default', { reference: true })) as ivm.Reference;
+  const problem = (await check.apply(undefined, [skill.derefInto()], {
+    timeout: limits.cpuTimeoutMs,
+  })) as unknown;
+  if (problem !== '') throw new InvalidSkill(String(problem));
+  loaded = { isolate, limits, skill, invoke, deliver };
+}
+
+class InvalidSkill extends Error {}
+
+async function run(id: number, input: string, config: string): Promise<void> {
+  const skill = loaded;
+  if (!skill) {
+    send({
+      t: 'result',
+      run: id,
+      ok: false,
+      code: 'skill_error',
+      message: 'no skill is loaded in this worker',
+    });
+    return;
+  }
+  try {
+    const json = (await skill.invoke.apply(undefined, [skill.skill.derefInto(), id, input, config], {
+      timeout: skill.limits.cpuTimeoutMs,
+      result: { promise: true },
+    })) as unknown;
+    if (typeof json !== 'string') throw new Error('the glue answered with something other than a string');
+    if (json.length > skill.limits.resultMaxChars + 200) {
+      send({ t: 'result', run: id, ok: false, code: 'result_too_large', message: 'the result is too large' });
+      return;
+    }
+    send({ t: 'result', run: id, ok: true, json });
+  } catch (error) {
+    send({ t: 'result', run: id, ok: false, ...classify(error) });
+  }
+  // A disposed isolate (memory limit) cannot run again: leave, and the host starts a fresh worker.
+  if (skill.isolate.isDisposed) setImmediate(() => process.exit(70));
+}
+
+async function deliver(call: number, envelope: string): Promise<void> {
+  const skill = loaded;
+  if (!skill || skill.isolate.isDisposed) return;
+  try {
+    await skill.deliver.apply(undefined, [call, envelope], { timeout: skill.limits.cpuTimeoutMs });
+  } catch {
+    // A skill that loops in the continuation of an API call is stopped by the timeout of its run.
+  }
+}
+
+process.on('message', (raw: HostMessage) => {
+  switch (raw.t) {
+    case 'load':
+      load(raw.code, raw.limits).then(
+        () => send({ t: 'loaded' }),
+        (error: unknown) => {
+          const { code, message } =
+            error instanceof InvalidSkill
+              ? { code: 'invalid_skill' as const, message: error.message }
+              : classify(error);
+          send({ t: 'load_failed', code: code === 'skill_error' ? 'invalid_skill' : code, message });
+        },
+      );
+      break;
+    case 'run':
+      void run(raw.run, raw.input, raw.config);
+      break;
+    case 'api_result':
+      void deliver(raw.call, raw.envelope);
+      break;
+  }
+});
+// The host is gone: nothing left to serve.
+process.on('disconnect', () => process.exit(0));
+send({ t: 'ready' });

@@ -1,0 +1,257 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { residentMemoryMb } from './process-memory.ts';
+import { parseWorkerMessage, type IsolateLimits, type WorkerMessage } from './protocol.ts';
+import { SandboxError, type SandboxFailureCode } from './sandbox-error.ts';
+import type { WorkerUser } from './worker-user.ts';
+
+const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+const STDERR_TAIL_CHARS = 2000;
+const MEMORY_POLL_MS = 25;
+
+export type RunOutcome =
+  { ok: true; json: string } | { ok: false; code: SandboxFailureCode; message: string };
+
+export interface WorkerOptions {
+  apiFunctions: readonly string[];
+  user: WorkerUser | undefined;
+  /** Niceness of the worker, so the host (and /health) keeps the CPU when a skill spins. */
+  niceness: number;
+}
+
+interface PendingRun {
+  resolve(outcome: RunOutcome): void;
+  timer: NodeJS.Timeout;
+}
+
+export type ApiCallListener = (run: number, call: number, method: string, args: string) => void;
+
+/**
+ * The host's handle on one sandbox worker process. It forwards loads and runs, enforces each run's
+ * wall deadline and the worker's resident memory from outside, and SIGKILLs the worker on any
+ * breach, malformed message or crash; every run still waiting then settles with a typed failure.
+ */
+export class SandboxWorker {
+  readonly #child: ChildProcess;
+  readonly #runs = new Map<number, PendingRun>();
+  readonly ready: Promise<void>;
+  #rssLimitMb = Number.POSITIVE_INFINITY;
+  #memoryTimer: NodeJS.Timeout | undefined;
+  #stderrTail = '';
+  #exitReason: { code: SandboxFailureCode; message: string } | undefined;
+  #culprit: number | undefined;
+  #loadWaiter: ((message: WorkerMessage | undefined) => void) | undefined;
+  #readyWaiter: (() => void) | undefined;
+  #onApiCall: ApiCallListener = () => undefined;
+  readonly #exitListeners = new Set<() => void>();
+
+  constructor(options: WorkerOptions) {
+    this.#child = fork(WORKER_ENTRY, [], {
+      execArgv: ['--disallow-code-generation-from-strings'],
+      // Only what the worker needs: never the host's environment, which holds its secrets.
+      env: { TALON_SKILL_API_FUNCTIONS: JSON.stringify(options.apiFunctions), PATH: '/usr/bin:/bin' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+      ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#readyWaiter = resolve;
+      this.#exitListeners.add(() =>
+        reject(new SandboxError('crashed', `a sandbox worker did not start: ${this.#describeExit()}`)),
+      );
+    });
+    this.ready.catch(() => undefined);
+    if (this.#child.pid !== undefined) {
+      try {
+        setPriority(this.#child.pid, options.niceness);
+      } catch {
+        // Not allowed to renice on this system: the deadlines still hold.
+      }
+    }
+    this.#child.stderr?.setEncoding('utf8');
+    this.#child.stderr?.on('data', (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    this.#child.on('message', (raw: unknown) => this.#receive(raw));
+    this.#child.on('exit', () => this.#exited());
+    this.#child.on('error', () => this.kill('crashed', 'the sandbox worker failed'));
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return this.#exitReason === undefined;
+  }
+
+  get busy(): boolean {
+    return this.#runs.size > 0;
+  }
+
+  onApiCall(listener: ApiCallListener): void {
+    this.#onApiCall = listener;
+  }
+
+  onExit(listener: () => void): void {
+    if (!this.alive) listener();
+    else this.#exitListeners.add(listener);
+  }
+
+  /** Evaluates the skill's module once in a fresh isolate. */
+  async load(code: string, limits: IsolateLimits, rssLimitMb: number, deadlineMs: number): Promise<void> {
+    await this.ready;
+    this.#rssLimitMb = rssLimitMb;
+    const answer = new Promise<WorkerMessage | undefined>((resolve) => (this.#loadWaiter = resolve));
+    const timer = setTimeout(() => this.kill('timeout', 'evaluating the module took too long'), deadlineMs);
+    this.#watchMemory(true);
+    this.#child.send({ t: 'load', code, limits });
+    const message = await answer.finally(() => {
+      clearTimeout(timer);
+      this.#watchMemory(this.busy);
+    });
+    if (message?.t === 'loaded') return;
+    if (message?.t === 'load_failed') {
+      this.kill('crashed', 'the skill could not be loaded');
+      throw new SandboxError(
+        message.code === 'skill_error' ? 'invalid_skill' : (message.code as SandboxFailureCode),
+        message.message,
+      );
+    }
+    const reason = this.#exitReason ?? { code: 'crashed' as const, message: 'the sandbox worker stopped' };
+    throw new SandboxError(reason.code, `the skill could not be loaded: ${reason.message}`);
+  }
+
+  /** Runs `run(ctx)` once; settles with a typed failure if the deadline passes or the worker dies. */
+  run(run: number, input: string, config: string, deadlineMs: number): Promise<RunOutcome> {
+    if (!this.alive)
+      return Promise.resolve({ ok: false, code: 'crashed', message: 'the sandbox worker is gone' });
+    return new Promise<RunOutcome>((resolve) => {
+      const timer = setTimeout(
+        () => this.kill('timeout', `the skill did not finish within its ${deadlineMs} ms deadline`, run),
+        deadlineMs,
+      );
+      this.#runs.set(run, { resolve, timer });
+      this.#watchMemory(true);
+      this.#child.send({ t: 'run', run, input, config });
+    });
+  }
+
+  answerApi(run: number, call: number, envelope: string): void {
+    if (this.alive && this.#runs.has(run)) this.#child.send({ t: 'api_result', run, call, envelope });
+  }
+
+  hasRun(run: number): boolean {
+    return this.#runs.has(run);
+  }
+
+  /** SIGKILL; waiting runs fail with `code`, or with `crashed` when another run (`culprit`) caused it. */
+  kill(code: SandboxFailureCode, message: string, culprit?: number): void {
+    if (this.#exitReason) return;
+    this.#exitReason = { code, message };
+    this.#culprit = culprit;
+    this.#child.kill('SIGKILL');
+    this.#settleAll();
+  }
+
+  #receive(raw: unknown): void {
+    const message = parseWorkerMessage(raw);
+    if (!message) {
+      this.kill('crashed', 'the sandbox worker sent a malformed message');
+      return;
+    }
+    switch (message.t) {
+      case 'ready':
+        this.#readyWaiter?.();
+        return;
+      case 'loaded':
+      case 'load_failed':
+        this.#loadWaiter?.(message);
+        this.#loadWaiter = undefined;
+        return;
+      case 'result': {
+        const pending = this.#runs.get(message.run);
+        if (!pending) return;
+        this.#runs.delete(message.run);
+        clearTimeout(pending.timer);
+        this.#watchMemory(this.busy);
+        pending.resolve(
+          message.ok
+            ? { ok: true, json: message.json }
+            : { ok: false, code: message.code as SandboxFailureCode, message: message.message },
+        );
+        // The isolate is disposed after a memory breach: no further call may be sent to this worker.
+        if (!message.ok && message.code === 'memory_limit') this.kill('memory_limit', message.message);
+        return;
+      }
+      case 'api':
+        // A worker can address only runs it was given; anything else is ignored.
+        if (this.#runs.has(message.run))
+          this.#onApiCall(message.run, message.call, message.method, message.args);
+        return;
+    }
+  }
+
+  #watchMemory(on: boolean): void {
+    if (on && this.#memoryTimer === undefined && Number.isFinite(this.#rssLimitMb)) {
+      this.#memoryTimer = setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS);
+      this.#memoryTimer.unref();
+    } else if (!on && this.#memoryTimer !== undefined) {
+      clearInterval(this.#memoryTimer);
+      this.#memoryTimer = undefined;
+    }
+  }
+
+  async #checkMemory(): Promise<void> {
+    const pid = this.#child.pid;
+    if (pid === undefined || !this.alive) return;
+    const rss = await residentMemoryMb(pid);
+    if (rss !== undefined && rss > this.#rssLimitMb) {
+      this.kill(
+        'memory_limit',
+        `the skill's worker grew to ${Math.round(rss)} MB (limit ${this.#rssLimitMb} MB)`,
+      );
+    }
+  }
+
+  #describeExit(): string {
+    const fatal = /talon-sandbox-fatal: (.*)/.exec(this.#stderrTail)?.[1];
+    const { exitCode, signalCode } = this.#child;
+    if (fatal) return `V8 gave up (${fatal.trim()})`;
+    return signalCode ? `it was ended by ${signalCode}` : `it exited with code ${exitCode ?? 'unknown'}`;
+  }
+
+  #exited(): void {
+    if (!this.#exitReason) {
+      const fatal = /talon-sandbox-fatal: (.*)/.exec(this.#stderrTail)?.[1];
+      this.#exitReason =
+        fatal && /memory|heap|allocation|terminate/i.test(fatal)
+          ? { code: 'memory_limit', message: `the skill ran out of memory (${fatal.trim()})` }
+          : { code: 'crashed', message: `the sandbox worker crashed: ${this.#describeExit()}` };
+    }
+    this.#watchMemory(false);
+    this.#settleAll();
+    this.#loadWaiter?.(undefined);
+    this.#loadWaiter = undefined;
+    for (const listener of this.#exitListeners) listener();
+    this.#exitListeners.clear();
+  }
+
+  #settleAll(): void {
+    const reason = this.#exitReason ?? { code: 'crashed' as const, message: 'the sandbox worker stopped' };
+    for (const [run, pending] of this.#runs) {
+      clearTimeout(pending.timer);
+      this.#runs.delete(run);
+      pending.resolve(
+        this.#culprit === undefined || this.#culprit === run
+          ? { ok: false, code: reason.code, message: reason.message }
+          : {
+              ok: false,
+              code: 'crashed',
+              message: `stopped with another call of this skill: ${reason.message}`,
+            },
+      );
+    }
+  }
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabasePool } from 'slonik';
+import { SKILL_NAME_PATTERN } from '../../../plugins-sdk/src/manifest.ts';
+import { CORE_ONLY_PERMISSIONS } from '../../../plugins-sdk/src/permissions.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { TalonError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
+import { SandboxError } from '../sandbox/sandbox-error.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
+import type {
+  JsonValue,
+  SkillGrants,
+  SkillPackage,
+  SkillRunRequest,
+  SkillRunResult,
+  SkillRuntime,
+  SkillStatus,
+} from './contract.ts';
+import { SKILL_API_FUNCTION_NAMES } from './permission-table.ts';
+import { SkillRateLimiter } from './rate-limiter.ts';
+import { interpretOutcome } from './run-result.ts';
+import { DEFAULT_RUNTIME_LIMITS, skillLimits, type RuntimeLimits } from './runtime-limits.ts';
+import { SkillApiError } from './skill-api/api-error.ts';
+import { newApiRunState, SkillApiGate } from './skill-api/api-gate.ts';
+import type { ApiCallContext } from './skill-api/call-context.ts';
+import { hostFunctions } from './skill-api/host-functions.ts';
+import type { HttpLimits } from './skill-api/http-fetch.ts';
+import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './skill-api/net-policy.ts';
+import type { StorageLimits } from './skill-api/storage.ts';
+
+export interface SandboxSkillRuntimeOptions {
+  pool: DatabasePool;
+  settings: SettingsStore;
+  audit: AuditLog;
+  logger: Logger;
+  limits?: Partial<RuntimeLimits>;
+  network?: Partial<NetworkPolicy>;
+  sandbox?: Omit<SandboxOptions, 'logger' | 'apiFunctions'>;
+  httpLimits?: HttpLimits;
+  storageLimits?: StorageLimits;
+}
+
+interface InstalledSkill {
+  pkg: SkillPackage;
+  grants: SkillGrants;
+  calls: { total: number; failed: number };
+}
+
+interface Chain {
+  depth: number;
+  callerGrants: SkillGrants | undefined;
+}
+
+const MAX_CODE_CHARS = 5 * 1024 * 1024;
+const NAME = new RegExp(SKILL_NAME_PATTERN);
+
+function intersect<T extends string>(left: readonly T[], right: readonly string[]): T[] {
+  return left.filter((item) => right.includes(item));
+}
+
+/** Never more than the manifest asks for; core-only permissions only for core skills. */
+function effectiveGrants(pkg: SkillPackage): SkillGrants {
+  const permissions = intersect(pkg.grants.permissions, pkg.manifest.permissions).filter(
+    (permission) => pkg.kind === 'core' || !CORE_ONLY_PERMISSIONS.includes(permission),
+  );
+  return {
+    permissions,
+    net: intersect(pkg.grants.net, pkg.manifest.net ?? []),
+    secrets: intersect(pkg.grants.secrets, pkg.manifest.secrets ?? []),
+  };
+}
+
+function narrow(grants: SkillGrants, caller: SkillGrants | undefined): SkillGrants {
+  if (!caller) return grants;
+  return {
+    permissions: intersect(grants.permissions, caller.permissions),
+    net: intersect(grants.net, caller.net),
+    secrets: intersect(grants.secrets, caller.secrets),
+  };
+}
+
+/**
+ * The SkillRuntime: circuit breaker → input checks → sandbox worker, with every SkillAPI call of
+ * the run going through the gate (grant check, rate limits, audit) to the host functions.
+ */
+export class SandboxSkillRuntime implements SkillRuntime {
+  readonly #skills = new Map<string, InstalledSkill>();
+  readonly #limits: RuntimeLimits;
+  readonly #logger: Logger;
+  readonly #sandbox: Sandbox;
+  readonly #gate: SkillApiGate;
+  readonly #rateLimiter: SkillRateLimiter;
+  readonly breakers: CircuitBreakers;
+
+  constructor(options: SandboxSkillRuntimeOptions) {
+    this.#limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
+    this.#logger = options.logger.child({ domain: 'skills' });
+    this.#sandbox = new Sandbox({
+      ...options.sandbox,
+      logger: this.#logger,
+      apiFunctions: SKILL_API_FUNCTION_NAMES,
+    });
+    this.#rateLimiter = new SkillRateLimiter(this.#limits.apiCallsPerSecond);
+    this.#gate = new SkillApiGate({
+      audit: options.audit,
+      rateLimiter: this.#rateLimiter,
+      callsPerRun: this.#limits.apiCallsPerRun,
+      functions: hostFunctions({
+        pool: options.pool,
+        settings: options.settings,
+        network: { ...DEFAULT_NETWORK_POLICY, ...options.network },
+        ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
+        ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
+      }),
+    });
+    this.breakers = new CircuitBreakers(
+      () => options.settings.getInteger('skills.circuit_breaker.cooldown_seconds', 300) * 1000,
+    );
+    this.breakers.on('change', (change) =>
+      this.#logger[change.to === 'open' ? 'error' : 'info'](
+        { breaker: change },
+        `circuit breaker of ${change.skill}: ${change.to}`,
+      ),
+    );
+  }
+
+  /** Subscribe to breaker state changes (the gateway announces them); returns the unsubscribe. */
+  onBreakerChange(listener: (change: BreakerChange) => void): () => void {
+    this.breakers.on('change', listener);
+    return () => this.breakers.off('change', listener);
+  }
+
+  async install(pkg: SkillPackage): Promise<void> {
+    const name = pkg.manifest.name;
+    if (!NAME.test(name))
+      throw new TalonError('invalid_skill', `"${name.slice(0, 64)}" is not a valid skill name`, 400);
+    if (typeof pkg.code !== 'string' || pkg.code.length > MAX_CODE_CHARS) {
+      throw new TalonError(
+        'invalid_skill',
+        `the code of ${name} must be a string of at most ${MAX_CODE_CHARS} characters`,
+        400,
+      );
+    }
+    try {
+      await this.#sandbox.place(name, pkg.code, skillLimits(pkg.manifest, this.#limits));
+    } catch (error) {
+      if (error instanceof SandboxError) {
+        throw new TalonError('invalid_skill', `${name} could not be loaded: ${error.message}`, 400);
+      }
+      throw error;
+    }
+    const previous = this.#skills.get(name);
+    this.#skills.set(name, {
+      pkg,
+      grants: effectiveGrants(pkg),
+      calls: previous?.calls ?? { total: 0, failed: 0 },
+    });
+    this.breakers.reset(name);
+  }
+
+  async uninstall(name: string): Promise<void> {
+    this.#skills.delete(name);
+    this.breakers.forget(name);
+    this.#rateLimiter.forget(name);
+    await this.#sandbox.remove(name);
+  }
+
+  run(name: string, request: SkillRunRequest): Promise<SkillRunResult> {
+    return this.#run(name, request, { depth: 0, callerGrants: undefined });
+  }
+
+  status(name: string): SkillStatus | undefined {
+    const skill = this.#skills.get(name);
+    if (!skill) return undefined;
+    return {
+      name,
+      version: skill.pkg.manifest.version,
+      kind: skill.pkg.kind,
+      permissions: [...skill.pkg.manifest.permissions],
+      grants: {
+        permissions: [...skill.grants.permissions],
+        net: [...skill.grants.net],
+        secrets: [...skill.grants.secrets],
+      },
+      breaker: this.breakers.snapshot(name),
+      calls: { ...skill.calls },
+    };
+  }
+
+  list(): SkillStatus[] {
+    return [...this.#skills.keys()].sort().map((name) => this.status(name)!);
+  }
+
+  resetBreaker(name: string): void {
+    this.breakers.reset(name);
+  }
+
+  /** Process ids of the sandbox workers (for memory accounting in benchmarks and metrics). */
+  workerPids(): number[] {
+    return this.#sandbox.workerPids();
+  }
+
+  async close(): Promise<void> {
+    this.breakers.close();
+    await this.#sandbox.close();
+  }
+
+  async #run(name: string, request: SkillRunRequest, chain: Chain): Promise<SkillRunResult> {
+    const started = performance.now();
+    const failed = (code: string, message: string): SkillRunResult => ({
+      ok: false,
+      error: { code, message },
+      durationMs: Math.round(performance.now() - started),
+      apiCalls: [],
+    });
+    const skill = this.#skills.get(name);
+    if (!skill) return failed('skill_not_found', `no skill named "${String(name).slice(0, 64)}" is loaded`);
+    const input = JSON.stringify(request.input ?? null);
+    const config = JSON.stringify(request.config ?? {});
+    if (input.length + config.length > this.#limits.resultMaxChars) {
+      return failed(
+        'invalid_input',
+        `the input and config may be at most ${this.#limits.resultMaxChars} characters of JSON`,
+      );
+    }
+    const admission = this.breakers.admit(name);
+    skill.calls.total += 1;
+    if (admission === 'rejected') {
+      skill.calls.failed += 1;
+      const breaker = this.breakers.snapshot(name);
+      return failed(
+        'circuit_open',
+        `${name} is switched off after ${breaker.failures} failures in a row (last: ${breaker.lastError ?? 'unknown'}); it is tried again after the cooldown or a reset`,
+      );
+    }
+    const context: ApiCallContext = {
+      skill: name,
+      manifest: skill.pkg.manifest,
+      grants: narrow(skill.grants, chain.callerGrants),
+      depth: chain.depth,
+      runId: request.runId ?? randomUUID(),
+      logger: this.#logger,
+      logLines: 0,
+      invoke: (callee, calleeInput, calleeConfig) => this.#invoke(context, callee, calleeInput, calleeConfig),
+    };
+    const state = newApiRunState(context);
+    const outcome = await this.#sandbox.run(name, input, config, (method, args) =>
+      this.#gate.handle(state, method, args),
+    );
+    const interpreted = interpretOutcome(outcome, skill.pkg.manifest, state.records);
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    this.breakers.record(
+      name,
+      admission,
+      interpreted.ok ? null : `${interpreted.error.code}: ${interpreted.error.message}`.slice(0, 300),
+    );
+    if (!interpreted.ok) {
+      skill.calls.failed += 1;
+      this.#logger.warn(
+        { skill: name, runId: context.runId, code: interpreted.error.code },
+        interpreted.error.message,
+      );
+      return { ok: false, error: interpreted.error, durationMs, apiCalls: state.records };
+    }
+    return {
+      ok: true,
+      result: interpreted.result,
+      branch: interpreted.branch,
+      durationMs,
+      apiCalls: state.records,
+    };
+  }
+
+  async #invoke(
+    caller: ApiCallContext,
+    callee: string,
+    input: JsonValue,
+    config: { [key: string]: JsonValue } | undefined,
+  ): Promise<SkillRunResult> {
+    const depth = caller.depth + 1;
+    if (depth > this.#limits.maxChainDepth) {
+      throw new SkillApiError(
+        'permission_denied',
+        `skills.invoke: chain depth ${depth} exceeds the maximum of ${this.#limits.maxChainDepth}`,
+      );
+    }
+    return this.#run(
+      callee,
+      { input, ...(config ? { config } : {}), runId: caller.runId },
+      { depth, callerGrants: caller.grants },
+    );
+  }
+}

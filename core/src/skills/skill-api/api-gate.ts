@@ -1,0 +1,142 @@
+import type { AuditLog } from '../../audit/audit-log.ts';
+import type { ApiCallRecord, JsonValue, SkillPermission } from '../contract.ts';
+import {
+  FUNCTION_PERMISSIONS,
+  PERMISSION_TABLE,
+  type PermissionEntry,
+  type SkillApiFunctionName,
+} from '../permission-table.ts';
+import type { SkillRateLimiter } from '../rate-limiter.ts';
+import { DENIAL_CODES, SkillApiError } from './api-error.ts';
+import type { ApiCallContext, HostFunction } from './call-context.ts';
+
+/** What the gate keeps per run. */
+export interface ApiRunState {
+  context: ApiCallContext;
+  /** The calls made, for the run's result (capped; `droppedRecords` counts the rest). */
+  records: ApiCallRecord[];
+  droppedRecords: number;
+  calls: number;
+  /** Denials already audited in this run, so a flood writes one row per kind, not thousands. */
+  audited: Set<string>;
+}
+
+export interface ApiGateOptions {
+  functions: Record<SkillApiFunctionName, HostFunction>;
+  audit: AuditLog;
+  rateLimiter: SkillRateLimiter;
+  callsPerRun: number;
+  maxRecordsPerRun?: number;
+}
+
+export function newApiRunState(context: ApiCallContext): ApiRunState {
+  return { context, records: [], droppedRecords: 0, calls: 0, audited: new Set() };
+}
+
+function envelopeError(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/**
+ * Every SkillAPI call passes here, in the host, at call time: the function must exist in the
+ * permission table, its permission must be in the run's grants, the skill's rate limits must
+ * allow it, and its arguments must be JSON. Denials are audited with skill, permission and reason.
+ */
+export class SkillApiGate {
+  readonly #options: Required<ApiGateOptions>;
+
+  constructor(options: ApiGateOptions) {
+    this.#options = { maxRecordsPerRun: 200, ...options };
+  }
+
+  async handle(run: ApiRunState, method: string, argsJson: string): Promise<string> {
+    const started = performance.now();
+    const permission = FUNCTION_PERMISSIONS.get(method);
+    run.calls += 1;
+    try {
+      if (permission === undefined) {
+        throw new SkillApiError('permission_denied', `${method.slice(0, 100)} is not a SkillAPI function`);
+      }
+      const entry: PermissionEntry = PERMISSION_TABLE[permission];
+      if (!entry.alwaysGranted && !run.context.grants.permissions.includes(permission)) {
+        throw new SkillApiError(
+          'permission_denied',
+          `${method} needs the \`${permission}\` permission, which this skill was not granted`,
+        );
+      }
+      if (run.calls > this.#options.callsPerRun) {
+        throw new SkillApiError(
+          'rate_limited',
+          `a run may make at most ${this.#options.callsPerRun} SkillAPI calls`,
+        );
+      }
+      if (!this.#options.rateLimiter.take(run.context.skill)) {
+        throw new SkillApiError(
+          'rate_limited',
+          `this skill may make at most ${this.#options.rateLimiter.perSecond} SkillAPI calls per second`,
+        );
+      }
+      const args = parseArguments(method, argsJson);
+      const result = await this.#options.functions[method as SkillApiFunctionName](run.context, args);
+      this.#record(run, { permission, method, allowed: true, durationMs: elapsed(started) });
+      return JSON.stringify({ result });
+    } catch (error) {
+      const failure =
+        error instanceof SkillApiError
+          ? error
+          : new SkillApiError('internal_error', `${method}: the host could not complete this call`);
+      if (!(error instanceof SkillApiError))
+        run.context.logger.error({ err: error, skill: run.context.skill, method }, 'a SkillAPI call failed');
+      const denied = DENIAL_CODES.has(failure.code);
+      this.#record(run, {
+        permission: permission ?? 'unknown',
+        method: method.slice(0, 100),
+        allowed: !denied,
+        durationMs: elapsed(started),
+        error: failure.code,
+      });
+      if (denied) await this.#auditDenial(run, permission, method, failure);
+      return envelopeError(failure.code, failure.message);
+    }
+  }
+
+  #record(run: ApiRunState, record: ApiCallRecord): void {
+    if (run.records.length < this.#options.maxRecordsPerRun) run.records.push(record);
+    else run.droppedRecords += 1;
+  }
+
+  async #auditDenial(
+    run: ApiRunState,
+    permission: SkillPermission | undefined,
+    method: string,
+    failure: SkillApiError,
+  ): Promise<void> {
+    const kind = `${method}:${failure.code}`;
+    if (run.audited.has(kind)) return;
+    run.audited.add(kind);
+    await this.#options.audit.record({
+      actor: `skill:${run.context.skill}`,
+      action: `skillapi.${method.slice(0, 100)}`,
+      outcome: 'denied',
+      reason: failure.message,
+      source: run.context.runId,
+      details: { permission: permission ?? null, code: failure.code, depth: run.context.depth },
+    });
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+function parseArguments(method: string, argsJson: string): JsonValue[] {
+  let args: unknown;
+  try {
+    args = JSON.parse(argsJson);
+  } catch {
+    throw new SkillApiError('invalid_argument', `${method}: arguments are not JSON`);
+  }
+  if (!Array.isArray(args))
+    throw new SkillApiError('invalid_argument', `${method}: arguments must be a list`);
+  return args as JsonValue[];
+}

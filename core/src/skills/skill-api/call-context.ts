@@ -1,0 +1,24 @@
+import type { Logger } from '../../logging/logger.ts';
+import type { JsonValue, SkillGrants, SkillManifest, SkillRunResult } from '../contract.ts';
+
+/** Who is calling: bound by the host to the worker and run, never taken from the skill. */
+export interface ApiCallContext {
+  skill: string;
+  manifest: SkillManifest;
+  /** What this run may use: the skill's grants, intersected with its callers' along an invoke chain. */
+  grants: SkillGrants;
+  /** 0 for a run started by the host; 1..3 inside `skills.invoke`. */
+  depth: number;
+  runId: string;
+  logger: Logger;
+  /** Lines logged so far in this run. */
+  logLines: number;
+  /** Runs another skill as a nested call of this one (skills.invoke). */
+  invoke(
+    name: string,
+    input: JsonValue,
+    config: { [key: string]: JsonValue } | undefined,
+  ): Promise<SkillRunResult>;
+}
+
+export type HostFunction = (context: ApiCallContext, args: readonly JsonValue[]) => Promise<JsonValue>;

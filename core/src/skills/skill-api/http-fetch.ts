@@ -1,0 +1,257 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { SettingsStore } from '../../settings/store.ts';
+import type { JsonValue } from '../contract.ts';
+import { SkillApiError } from './api-error.ts';
+import { isPlainObject, optionalObject, requireArity, requireString } from './arguments.ts';
+import type { ApiCallContext, HostFunction } from './call-context.ts';
+import { checkDestination, isNonPublicAddress, type NetworkPolicy } from './net-policy.ts';
+
+export interface HttpLimits {
+  maxResponseBytes: number;
+  maxRequestBytes: number;
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+  maxRedirects: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxResponseBytes: 1024 * 1024,
+  maxRequestBytes: 256 * 1024,
+  defaultTimeoutMs: 10_000,
+  maxTimeoutMs: 30_000,
+  maxRedirects: 5,
+};
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+]);
+
+interface PreparedRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  secretHeader: { name: string; value: string } | undefined;
+  timeoutMs: number;
+}
+
+/** A DNS lookup that refuses non-public answers, so the address checked is the one connected to. */
+function guardedLookup(policy: NetworkPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 4);
+      const usable = addresses.filter(
+        (entry) => policy.allowPrivateAddresses || !isNonPublicAddress(entry.address),
+      );
+      if (usable.length === 0) {
+        const refused = new SkillApiError(
+          'host_not_allowed',
+          `http.fetch: ${hostname} resolves to a private address`,
+        );
+        return callback(refused as NodeJS.ErrnoException, '', 4);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+      return callback(null, usable[0]!.address, usable[0]!.family);
+    });
+  };
+}
+
+function prepare(
+  context: ApiCallContext,
+  raw: { [key: string]: JsonValue } | undefined,
+  settings: SettingsStore,
+  limits: HttpLimits,
+): PreparedRequest {
+  const request = raw ?? {};
+  const method = request['method'] === undefined ? 'GET' : String(request['method']).toUpperCase();
+  if (!METHODS.has(method))
+    throw new SkillApiError(
+      'invalid_argument',
+      `http.fetch: method must be one of ${[...METHODS].join(', ')}`,
+    );
+  const headers: Record<string, string> = {};
+  const given = optionalObject('http.fetch', 'headers', request['headers']) ?? {};
+  if (Object.keys(given).length > 50)
+    throw new SkillApiError('invalid_argument', 'http.fetch: at most 50 headers');
+  for (const [name, value] of Object.entries(given)) {
+    if (!HEADER_NAME.test(name) || FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+      throw new SkillApiError('invalid_argument', `http.fetch: header "${name.slice(0, 100)}" cannot be set`);
+    }
+    const text = requireString('http.fetch', `header ${name}`, value, 8000);
+    if (/[\r\n\0]/.test(text))
+      throw new SkillApiError('invalid_argument', `http.fetch: header ${name} has control characters`);
+    headers[name.toLowerCase()] = text;
+  }
+  let body: string | undefined;
+  if (request['body'] !== undefined && request['body'] !== null) {
+    body = typeof request['body'] === 'string' ? request['body'] : JSON.stringify(request['body']);
+    if (typeof request['body'] !== 'string') headers['content-type'] ??= 'application/json';
+    if (Buffer.byteLength(body) > limits.maxRequestBytes) {
+      throw new SkillApiError(
+        'too_large',
+        `http.fetch: the body may be at most ${limits.maxRequestBytes} bytes`,
+      );
+    }
+  }
+  const timeout = request['timeoutMs'] ?? limits.defaultTimeoutMs;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+    throw new SkillApiError('invalid_argument', 'http.fetch: timeoutMs must be a positive number');
+  }
+  return {
+    method,
+    headers,
+    body,
+    secretHeader: secretHeaderFor(context, request['secret'], settings),
+    timeoutMs: Math.min(timeout, limits.maxTimeoutMs),
+  };
+}
+
+/** The `secret` option: the host looks the value up and puts it in a header; the skill never sees it. */
+function secretHeaderFor(
+  context: ApiCallContext,
+  raw: JsonValue | undefined,
+  settings: SettingsStore,
+): PreparedRequest['secretHeader'] {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isPlainObject(raw))
+    throw new SkillApiError('invalid_argument', 'http.fetch: secret must be { handle, header, prefix? }');
+  const handle = requireString('http.fetch', 'secret.handle', raw['handle'], 200);
+  const header = requireString('http.fetch', 'secret.header', raw['header'], 100);
+  const prefix =
+    raw['prefix'] === undefined ? '' : requireString('http.fetch', 'secret.prefix', raw['prefix'], 100);
+  if (!HEADER_NAME.test(header) || FORBIDDEN_HEADERS.has(header.toLowerCase()) || /[\r\n\0]/.test(prefix)) {
+    throw new SkillApiError(
+      'invalid_argument',
+      'http.fetch: secret.header is not a header name that can be set',
+    );
+  }
+  if (!context.grants.permissions.includes('secrets')) {
+    throw new SkillApiError('permission_denied', 'http.fetch: using a secret needs the `secrets` permission');
+  }
+  if (!context.grants.secrets.includes(handle)) {
+    throw new SkillApiError(
+      'secret_not_granted',
+      `http.fetch: the secret "${handle}" was not granted to this skill`,
+    );
+  }
+  const value = settings.getString(handle);
+  if (value === '')
+    throw new SkillApiError('not_found', `http.fetch: the secret "${handle}" has no value yet`);
+  return { name: header.toLowerCase(), value: prefix + value };
+}
+
+function send(
+  url: URL,
+  prepared: PreparedRequest,
+  secret: boolean,
+  policy: NetworkPolicy,
+  limits: HttpLimits,
+): Promise<{ response: IncomingMessage; body: Buffer }> {
+  const transport = url.protocol === 'https:' ? https : http;
+  const headers = { ...prepared.headers };
+  if (secret && prepared.secretHeader) headers[prepared.secretHeader.name] = prepared.secretHeader.value;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(url, {
+      method: prepared.method,
+      headers,
+      lookup: guardedLookup(policy),
+      timeout: prepared.timeoutMs,
+      agent: false,
+    });
+    const timer = setTimeout(
+      () =>
+        request.destroy(
+          new SkillApiError('timeout', `http.fetch: no answer within ${prepared.timeoutMs} ms`),
+        ),
+      prepared.timeoutMs,
+    );
+    request.on('timeout', () =>
+      request.destroy(new SkillApiError('timeout', `http.fetch: no answer within ${prepared.timeoutMs} ms`)),
+    );
+    request.on('error', (error) => {
+      clearTimeout(timer);
+      reject(
+        error instanceof SkillApiError
+          ? error
+          : new SkillApiError('upstream_error', `http.fetch: ${url.host}: ${error.message}`),
+      );
+    });
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limits.maxResponseBytes) {
+          request.destroy(
+            new SkillApiError(
+              'too_large',
+              `http.fetch: the response is larger than ${limits.maxResponseBytes} bytes`,
+            ),
+          );
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ response, body: Buffer.concat(chunks) });
+      });
+      response.on('error', (error) => request.destroy(error));
+    });
+    request.end(prepared.body);
+  });
+}
+
+/**
+ * `http.fetch(url, request?)`: through the host only, to hosts on the allowlist, https unless the
+ * owner allows http, never to private addresses unless allowed, every redirect checked again, the
+ * secret header sent only to the origin the skill named, response size and time capped.
+ */
+export function httpFetch(
+  settings: SettingsStore,
+  policy: NetworkPolicy,
+  limits: HttpLimits = DEFAULT_HTTP_LIMITS,
+): HostFunction {
+  return async (context, args) => {
+    requireArity('http.fetch', args, 2);
+    const href = requireString('http.fetch', 'url', args[0], 8000);
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch {
+      throw new SkillApiError('invalid_argument', 'http.fetch: url is not a valid absolute URL');
+    }
+    const prepared = prepare(context, optionalObject('http.fetch', 'request', args[1]), settings, limits);
+    const origin = url.origin;
+    for (let hop = 0; ; hop++) {
+      checkDestination(url, context.grants.net, policy);
+      const { response, body } = await send(url, prepared, url.origin === origin, policy, limits);
+      const status = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (status >= 300 && status < 400 && status !== 304 && location) {
+        if (hop >= limits.maxRedirects)
+          throw new SkillApiError('upstream_error', `http.fetch: more than ${limits.maxRedirects} redirects`);
+        url = new URL(location, url);
+        if (status === 303 || ((status === 301 || status === 302) && prepared.method === 'POST')) {
+          prepared.method = 'GET';
+          prepared.body = undefined;
+        }
+        continue;
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return { status, headers, body: body.toString('utf8') };
+    }
+  };
+}

@@ -1,0 +1,101 @@
+import { BlockList, isIP } from 'node:net';
+import { SkillApiError } from './api-error.ts';
+
+/** What the owner allows beyond the defaults; both off unless set explicitly (tests use loopback). */
+export interface NetworkPolicy {
+  /** Loopback, private, link-local and other non-public addresses. */
+  allowPrivateAddresses: boolean;
+  /** Plain `http:` as well as `https:`. */
+  allowPlainHttp: boolean;
+}
+
+export const DEFAULT_NETWORK_POLICY: NetworkPolicy = { allowPrivateAddresses: false, allowPlainHttp: false };
+
+const NON_PUBLIC = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
+}
+
+/** True for loopback, private, link-local, CGNAT, documentation, multicast and mapped addresses. */
+export function isNonPublicAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return true;
+  if (family === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return NON_PUBLIC.check(mapped[1]!, 'ipv4');
+  }
+  return NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === 'https:' ? '443' : '80';
+}
+
+/**
+ * Whether `url` is on the allowlist (`net` of the grants): exact host names, or `*.example.com`
+ * for its sub-domains; an entry with `:port` allows that port, one without only the default port.
+ */
+export function isAllowedByNet(url: URL, net: readonly string[]): boolean {
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const port = url.port || defaultPort(url.protocol);
+  return net.some((entry) => {
+    const [pattern = '', entryPort] = entry.toLowerCase().split(/:(?=\d+$)/);
+    if ((entryPort ?? defaultPort(url.protocol)) !== port) return false;
+    if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+    return host === pattern;
+  });
+}
+
+/** Checks the scheme and the allowlist of a URL a skill (or a redirect) wants to reach. */
+export function checkDestination(url: URL, net: readonly string[], policy: NetworkPolicy): void {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowPlainHttp)) {
+    throw new SkillApiError(
+      'host_not_allowed',
+      `http.fetch: only https URLs are allowed (got ${url.protocol})`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new SkillApiError(
+      'invalid_argument',
+      'http.fetch: credentials in the URL are not allowed; use a secret handle',
+    );
+  }
+  if (!isAllowedByNet(url, net)) {
+    throw new SkillApiError(
+      'host_not_allowed',
+      `http.fetch: ${url.host} is not in this skill's net allowlist`,
+    );
+  }
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) !== 0 && isNonPublicAddress(literal) && !policy.allowPrivateAddresses) {
+    throw new SkillApiError('host_not_allowed', `http.fetch: ${literal} is a private or loopback address`);
+  }
+}

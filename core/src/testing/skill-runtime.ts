@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { AuditLog } from '../audit/audit-log.ts';
+import { SettingsCipher } from '../crypto/settings-cipher.ts';
+import { createLogger } from '../logging/logger.ts';
+import { SETTING_DEFINITIONS } from '../settings/definitions.ts';
+import { SettingsStore } from '../settings/store.ts';
+import type { SkillManifest, SkillPackage } from '../skills/contract.ts';
+import { SandboxSkillRuntime, type SandboxSkillRuntimeOptions } from '../skills/sandbox-skill-runtime.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export interface TestSkillRuntime {
+  runtime: SandboxSkillRuntime;
+  database: TestDatabase;
+  settings: SettingsStore;
+  audit: AuditLog;
+  /** Installs a hand-written skill with grants = what its manifest asks for. */
+  install(manifest: Partial<SkillManifest> & { name: string }, code: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function testPackage(manifest: Partial<SkillManifest> & { name: string }, code: string): SkillPackage {
+  const full: SkillManifest = { version: '1.0.0', description: 'test skill', permissions: [], ...manifest };
+  return {
+    manifest: full,
+    code,
+    checksum: createHash('sha256').update(JSON.stringify(full)).update(code).digest('hex'),
+    kind: 'dynamic',
+    grants: {
+      permissions: [...full.permissions],
+      net: [...(full.net ?? [])],
+      secrets: [...(full.secrets ?? [])],
+    },
+  };
+}
+
+/** The real runtime (workers, isolates, gate, PostgreSQL storage) on a test database of its own. */
+export async function createTestSkillRuntime(
+  options: Omit<Partial<SandboxSkillRuntimeOptions>, 'pool' | 'settings' | 'audit'> = {},
+): Promise<TestSkillRuntime> {
+  const database = await createTestDatabase();
+  const logger = options.logger ?? createLogger('silent');
+  const settings = await SettingsStore.load(
+    database.pool,
+    new SettingsCipher('skill-runtime-test-key-base-0123456789abcdef'),
+    logger,
+  );
+  await settings.seed(SETTING_DEFINITIONS, {});
+  const audit = new AuditLog(database.pool, logger);
+  const runtime = new SandboxSkillRuntime({ ...options, pool: database.pool, settings, audit, logger });
+  return {
+    runtime,
+    database,
+    settings,
+    audit,
+    install: (manifest, code) => runtime.install(testPackage(manifest, code)),
+    close: async () => {
+      await runtime.close();
+      await database.drop();
+    },
+  };
+}
