@@ -6,17 +6,26 @@ import { AuditLog } from '../audit/audit-log.ts';
 import { loadSettings } from '../boot.ts';
 import { loadConfig } from '../config/env.ts';
 import { SettingsCipher } from '../crypto/settings-cipher.ts';
-import { createLogger } from '../logging/logger.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
 import { buildApp } from '../server/app.ts';
+import type { SettingsStore } from '../settings/store.ts';
 import type { SkillRuntime } from '../skills/contract.ts';
 import { SkillLifecycle } from '../skills/lifecycle.ts';
 import { SkillLifecycleEvents } from '../skills/skill-events.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from './test-app.ts';
 import type { TestDatabase } from './test-database.ts';
 
+export interface RuntimeServices {
+  pool: TestDatabase['pool'];
+  settings: SettingsStore;
+  audit: AuditLog;
+  logger: Logger;
+}
+
 export interface SkillLifecycleApp {
   app: FastifyInstance;
   lifecycle: SkillLifecycle;
+  runtime: SkillRuntime;
   events: SkillLifecycleEvents;
   audit: AuditLog;
   close(): Promise<void>;
@@ -31,7 +40,8 @@ export async function startSkillLifecycleApp(options: {
   database: TestDatabase;
   skillsDir: string;
   coreSkillsDir?: string;
-  runtime: SkillRuntime;
+  /** A runtime, or a factory given the app's own services (the real runtime needs them). */
+  runtime: SkillRuntime | ((services: RuntimeServices) => SkillRuntime);
   watch?: boolean;
   /** Listeners attached before start see what boot verification announces. */
   events?: SkillLifecycleEvents;
@@ -51,12 +61,16 @@ export async function startSkillLifecycleApp(options: {
   );
   const audit = new AuditLog(options.database.pool, logger);
   const events = options.events ?? new SkillLifecycleEvents();
+  const runtime =
+    typeof options.runtime === 'function'
+      ? options.runtime({ pool: options.database.pool, settings, audit, logger })
+      : options.runtime;
   const built: { app?: FastifyInstance } = {};
   const lifecycle = new SkillLifecycle({
     pool: options.database.pool,
     audit,
     logger,
-    runtime: options.runtime,
+    runtime,
     // The step-up service is created with the app; the lifecycle asks it at the time of each action.
     stepUp: { verify: (request) => built.app!.stepUp.verify(request) },
     skillsDir: config.skillsDir,
@@ -80,11 +94,13 @@ export async function startSkillLifecycleApp(options: {
   return {
     app,
     lifecycle,
+    runtime,
     events,
     audit,
     close: async () => {
       await lifecycle.stop();
       await app.close();
+      await runtime.close();
     },
   };
 }
