@@ -10,13 +10,15 @@ const app = createApp(App);
 app.use(createPinia());
 app.use(router);
 
-// A 401 from any screen means the session ended under us: back to the login, then back here.
+// A 401 from any screen means the session ended under us: back to the login (with a fresh CSRF
+// token for the new anonymous session), then back to this screen after logging in.
 setSessionLostHandler(() => {
-  useSessionStore().forget();
   const current = router.currentRoute.value;
-  if (current.name !== 'login') {
-    void router.push({ name: 'login', query: { next: current.fullPath } });
-  }
+  void useSessionStore()
+    .sessionLost()
+    .then(() => {
+      if (current.name !== 'login') return router.push({ name: 'login', query: { next: current.fullPath } });
+    });
 });
 
 app.mount('#app');

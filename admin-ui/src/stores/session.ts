@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { api, errorText, setCsrfToken, type SessionInfo } from '../api/client.ts';
+import { api, ApiError, errorText, setCsrfToken, type LoginResult, type SessionInfo } from '../api/client.ts';
 
 interface SessionState {
   /** False until the first answer from `GET /api/auth/session`. */
@@ -45,7 +45,15 @@ export const useSessionStore = defineStore('session', {
       }
     },
     async login(password: string): Promise<void> {
-      const result = await api.login(password);
+      let result: LoginResult;
+      try {
+        result = await api.login(password);
+      } catch (error) {
+        // The cookie holding the CSRF secret is gone (expired, cleared): take a fresh token, try once more.
+        if (!(error instanceof ApiError && error.code === 'csrf_invalid')) throw error;
+        await this.refresh();
+        result = await api.login(password);
+      }
       setCsrfToken(result.csrfToken);
       // The session was rotated on login: read it back so expiry and 2FA state are current.
       await this.refresh();
@@ -55,7 +63,15 @@ export const useSessionStore = defineStore('session', {
       this.forget();
       await this.refresh();
     },
-    /** The server says the session is gone (expired, idle): forget it without asking again. */
+    /** The server says the session is gone (expired, idle): forget it, and fetch the anonymous one's CSRF token. */
+    async sessionLost(): Promise<void> {
+      this.forget();
+      try {
+        await this.refresh();
+      } catch (error) {
+        this.loadError = errorText(error);
+      }
+    },
     forget(): void {
       this.authenticated = false;
       this.totpEnrolled = false;

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startTalon, type Talon } from '../../../core/src/boot.ts';
+import { loadConfig } from '../../../core/src/config/env.ts';
+import { DEFAULT_ADMIN_UI_DIR } from '../../../core/src/server/admin-static.ts';
+import { createTestDatabase } from '../../../core/src/testing/test-database.ts';
+
+export const BROWSER_TEST_PASSWORD = 'browser-test password 42';
+const SECRET_KEY_BASE = 'browser-test-secret-key-base-0123456789-abcdefghijklmnop';
+
+export interface TalonUnderTest {
+  talon: Talon;
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Talon, as `pnpm start` runs it, listening on a free port, on a database of its own, serving
+ * the built admin. `adminPassword: null` starts it without ADMIN_PASSWORD.
+ */
+export async function startTalonUnderTest(
+  options: { adminPassword?: string | null } = {},
+): Promise<TalonUnderTest> {
+  if (!existsSync(path.join(DEFAULT_ADMIN_UI_DIR, 'index.html'))) {
+    throw new Error(`The admin is not built (${DEFAULT_ADMIN_UI_DIR}): run \`pnpm build\` first`);
+  }
+  const adminPassword = options.adminPassword === undefined ? BROWSER_TEST_PASSWORD : options.adminPassword;
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'talon-browser-data-'));
+  try {
+    const config = loadConfig(
+      {
+        NODE_ENV: 'test',
+        DATABASE_URL: database.url,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        SECRET_KEY_BASE,
+        ...(adminPassword === null ? {} : { ADMIN_PASSWORD: adminPassword }),
+      },
+      dataDir,
+    );
+    const talon = await startTalon(config);
+    return {
+      talon,
+      url: talon.url,
+      stop: async () => {
+        await talon.stop();
+        await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
