@@ -23,20 +23,26 @@ function valueAt(source, dotPath) {
   }
   return current;
 }
+function setField(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
 function transform(source, config) {
   const picked = {};
   if (config.pick && config.pick.length > 0) {
     for (const dotPath of config.pick) {
       const value = valueAt(source, dotPath);
-      if (value !== void 0) picked[dotPath] = value;
+      if (value !== void 0) setField(picked, dotPath, value);
     }
   } else {
-    Object.assign(picked, source);
+    for (const [key, value] of Object.entries(source)) setField(picked, key, value);
   }
   const renamed = {};
-  for (const [key, value] of Object.entries(picked)) renamed[config.rename?.[key] ?? key] = value;
+  for (const [key, value] of Object.entries(picked)) {
+    const renameTo = config.rename && Object.hasOwn(config.rename, key) ? config.rename[key] : void 0;
+    setField(renamed, renameTo ?? key, value);
+  }
   for (const [key, value] of Object.entries(config.defaults ?? {})) {
-    if (!Object.hasOwn(renamed, key)) renamed[key] = value;
+    if (!Object.hasOwn(renamed, key)) setField(renamed, key, value);
   }
   return renamed;
 }

@@ -16,20 +16,28 @@ function valueAt(source: JsonObject, dotPath: string): JsonValue | undefined {
   return current;
 }
 
+/** Sets an own field even when the key is `__proto__`, so no key can reach an object's prototype. */
+function setField(target: JsonObject, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function transform(source: JsonObject, config: Config): JsonObject {
   const picked: JsonObject = {};
   if (config.pick && config.pick.length > 0) {
     for (const dotPath of config.pick) {
       const value = valueAt(source, dotPath);
-      if (value !== undefined) picked[dotPath] = value;
+      if (value !== undefined) setField(picked, dotPath, value);
     }
   } else {
-    Object.assign(picked, source);
+    for (const [key, value] of Object.entries(source)) setField(picked, key, value);
   }
   const renamed: JsonObject = {};
-  for (const [key, value] of Object.entries(picked)) renamed[config.rename?.[key] ?? key] = value;
+  for (const [key, value] of Object.entries(picked)) {
+    const renameTo = config.rename && Object.hasOwn(config.rename, key) ? config.rename[key] : undefined;
+    setField(renamed, renameTo ?? key, value);
+  }
   for (const [key, value] of Object.entries(config.defaults ?? {})) {
-    if (!Object.hasOwn(renamed, key)) renamed[key] = value;
+    if (!Object.hasOwn(renamed, key)) setField(renamed, key, value);
   }
   return renamed;
 }
