@@ -3,6 +3,7 @@ import { buildCommand } from './build.ts';
 import { checkCommand } from './check.ts';
 import { initCommand } from './init.ts';
 import { CliError, processOutput, type CliOutput } from './output.ts';
+import { runCommand } from './run.ts';
 import { testCommand } from './test-command.ts';
 
 const USAGE = `talon-skill: write, build, check and run Talon skills
@@ -68,6 +69,13 @@ export async function main(
         return await buildCommand({ folder, ...core }, output);
       case 'check':
         return await checkCommand({ folder, ...core, ...(values.json ? { json: true } : {}) }, output);
+      case 'run':
+        if (target === undefined)
+          throw new CliError('run needs a folder: talon-skill run <folder> --input <json>');
+        return await runCommand(
+          { folder: target, input: values.input, config: values.config, grant: values.grant, ...core },
+          output,
+        );
       case 'test':
         return await testCommand({ folder, ...core, vitestArgs: passThrough }, output);
       default:
