@@ -192,6 +192,43 @@ describe('headers and bodies', () => {
     expect(response.headers['strict-transport-security']).toBeDefined();
   });
 
+  it('tells caches not to keep API answers', async () => {
+    const settings = await talon.app.inject({
+      method: 'GET',
+      url: '/api/settings',
+      headers: session.headers,
+    });
+    expect(settings.headers['cache-control']).toBe('no-store');
+    const denied = await talon.app.inject({ method: 'GET', url: '/api/settings' });
+    expect(denied.headers['cache-control']).toBe('no-store');
+  });
+
+  it('limits each client to 600 requests a minute across all routes', async () => {
+    const statuses: number[] = [];
+    // One after another: the limiter's in-memory store reports a shared counter to concurrent requests.
+    for (let i = 0; i < 601; i++) {
+      const response = await talon.app.inject({
+        method: 'GET',
+        url: '/health',
+        remoteAddress: '192.0.2.250',
+      });
+      statuses.push(response.statusCode);
+      if (response.statusCode === 429) {
+        expect(response.json()).toMatchObject({
+          error: 'rate_limited',
+          retryAfterSeconds: expect.any(Number),
+        });
+        expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses.slice(0, 600).every((status) => status === 200)).toBe(true);
+    expect(statuses[600]).toBe(429);
+    // Another client is not affected.
+    expect(
+      (await talon.app.inject({ method: 'GET', url: '/health', remoteAddress: '192.0.2.251' })).statusCode,
+    ).toBe(200);
+  });
+
   it('takes JSON only: text/plain and form bodies get 415', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
       const response = await talon.app.inject({

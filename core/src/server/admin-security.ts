@@ -12,6 +12,7 @@ import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import { isApiPath } from './public-routes.ts';
 import { registerApiRateLimit } from './security/api-rate-limit.ts';
 import { installRouteProtection } from './security/route-protection.ts';
 import { registerSecurityHeaders } from './security/security-headers.ts';
@@ -88,10 +89,15 @@ export async function installAdminSecurity(
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  await registerApiRateLimit(app);
+  await registerApiRateLimit(app, deps.settings);
   await registerSecurityHeaders(app);
   await registerSessionCookie(app, deps.secretKeyBase, deps.settings);
   installRouteProtection(app, services.sessions);
+  // API answers (settings, the 2FA secret at enrolment) are never kept by a browser or proxy cache.
+  app.addHook('onSend', async (request, reply) => {
+    if (isApiPath(request.url) && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+  });
   // JSON only: text/plain is the body type a cross-site form can send without a preflight.
   app.removeContentTypeParser('text/plain');
   app.decorate('stepUp', services.stepUp);
