@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TALON_VERSION } from '../../core/src/version.ts';
 import { launchChromium, type TestBrowser } from './support/chromium.ts';
-import { PageProblems, type ExpectedProblem } from './support/page-problems.ts';
+import { PageProblems, type ExpectedProblem, type PageProblem } from './support/page-problems.ts';
 import { saveScreenshot } from './support/screenshots.ts';
 import {
   BROWSER_TEST_PASSWORD,
@@ -74,6 +74,21 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await expect(page.getByRole('button', { name: 'Log in' }).isVisible()).resolves.toBe(true);
     await saveScreenshot(page, '01-login');
     expect(problems.takeUnexpected()).toEqual([]);
+  });
+
+  it('would notice a CSP violation: the "no violations" checks can fail', async () => {
+    // A data: image is refused by img-src 'self'; the watcher must report it, in both ways.
+    await page.evaluate(
+      `document.body.insertAdjacentHTML('beforeend', '<img alt="" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">')`,
+    );
+    const seen: PageProblem[] = [];
+    await expect
+      .poll(() => {
+        seen.push(...problems.takeUnexpected());
+        return seen.map((problem) => problem.kind);
+      })
+      .toEqual(expect.arrayContaining(['csp-violation', 'console-error']));
+    expect(seen.find((problem) => problem.kind === 'csp-violation')?.text).toContain('img-src blocked data');
   });
 
   it('shows the API error for a wrong password and stays on the login page', async () => {
