@@ -55,6 +55,82 @@ describe('talon-skill on a fresh folder', () => {
     expect(build.stdout).toContain(`checksum ${report.checksum}`);
   });
 
+  it('run: one JSON line with result, branch, duration and API calls, in the real sandbox', async () => {
+    const folder = path.join(workspace, 'weather_report');
+    const ok = await talonSkill(folder, 'run', '.', '--input', '"Ada"', '--config', '{"greeting":"Hi"}');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      result: { message: 'Hi, Ada!' },
+      branch: 'on_success',
+      durationMs: expect.any(Number),
+      apiCalls: [{ permission: 'log', method: 'log.info', allowed: true }],
+    });
+    expect(ok.stderr).toContain('[skill info] greeting someone {"name":"Ada"}');
+    const empty = await talonSkill(folder, 'run', '.', '--input', '"  "');
+    expect(JSON.parse(empty.stdout)).toMatchObject({ ok: true, branch: 'on_empty' });
+  });
+
+  it('run: a failing skill, an ungranted permission and bad arguments exit 1 with {ok:false, error}', async () => {
+    const folder = path.join(workspace, 'weather_report');
+    const manifest = JSON.parse(await readFile(path.join(folder, 'skill.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    await writeFile(
+      path.join(folder, 'skill.json'),
+      JSON.stringify({ ...manifest, permissions: ['log', 'storage'] }),
+    );
+    await writeFile(
+      path.join(folder, 'src', 'index.ts'),
+      `import { defineSkill } from '@talon/plugins-sdk/skill';
+export default defineSkill({
+  async run({ input, api }) {
+    if (input === 'boom') throw new Error('it broke');
+    await api.storage.set('last', input);
+    return { stored: input };
+  },
+});
+`,
+    );
+    expect((await talonSkill(folder, 'build')).code).toBe(0);
+    expect(JSON.parse((await talonSkill(folder, 'run', '.', '--input', '"x"')).stdout)).toMatchObject({
+      ok: true,
+      result: { stored: 'x' },
+    });
+    const thrown = await talonSkill(folder, 'run', '.', '--input', '"boom"');
+    expect(thrown.code).toBe(1);
+    expect(JSON.parse(thrown.stdout)).toEqual({
+      ok: false,
+      error: { code: 'skill_error', message: 'it broke' },
+      durationMs: expect.any(Number),
+      apiCalls: [],
+    });
+    const denied = await talonSkill(folder, 'run', '.', '--input', '"x"', '--grant', 'log');
+    expect(denied.code).toBe(1);
+    expect(JSON.parse(denied.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'permission_denied' },
+      apiCalls: [{ method: 'storage.set', allowed: false }],
+    });
+    const badInput = await talonSkill(folder, 'run', '.', '--input', 'Ada');
+    expect(badInput.code).toBe(1);
+    expect(JSON.parse(badInput.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request', message: expect.stringMatching(/--input is not JSON/) },
+    });
+    const widen = await talonSkill(folder, 'run', '.', '--input', '1', '--grant', 'http');
+    expect(JSON.parse(widen.stdout).error.message).toMatch(/"http" is not asked for in skill.json/);
+  });
+
+  it("test: builds and runs the project's own tests in the sandbox", async () => {
+    await talonSkill(workspace, 'init', 'fresh_one');
+    const result = await talonSkill(path.join(workspace, 'fresh_one'), 'test');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Tests\s+.*2 passed/);
+  });
+
   it('init refuses a bad name and an existing skill without touching anything', async () => {
     const bad = await talonSkill(workspace, 'init', 'Weather-Report');
     expect(bad.code).toBe(1);
