@@ -5,7 +5,17 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'test-output/**', 'plugins/*/index.js'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'data/**',
+      'test-output/**',
+      'plugins/*/index.js',
+      // deliberately hostile JavaScript, one attack per skill
+      'tests/hostile/skills/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
