@@ -13,6 +13,9 @@ import { SETTING_DEFINITIONS } from './settings/definitions.ts';
 import { listenForSettingChanges, type SettingsChangeListener } from './settings/change-listener.ts';
 import { verifySecretKey } from './settings/key-check.ts';
 import { SettingsStore } from './settings/store.ts';
+import { DEFAULT_CORE_SKILLS_DIR } from './skills/core-skills.ts';
+import { SkillLifecycle } from './skills/lifecycle.ts';
+import { SandboxSkillRuntime } from './skills/sandbox-skill-runtime.ts';
 
 export interface Database {
   url: string;
@@ -66,6 +69,8 @@ export interface Talon {
   database: Database;
   settings: SettingsStore;
   audit: AuditLog;
+  /** The skill runtime (sandbox workers) and the lifecycle that decides what it may run. */
+  skills: { runtime: SandboxSkillRuntime; lifecycle: SkillLifecycle };
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -98,6 +103,7 @@ export async function startTalon(
   const secretKeyBase = resolveSecretKeyBase(config, logger);
   const database = await openDatabase(config, logger);
   let settingsListener: SettingsChangeListener | undefined;
+  let runtime: SandboxSkillRuntime | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
     const settings = await loadSettings(database.pool, cipher, config, logger);
@@ -106,6 +112,17 @@ export async function startTalon(
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
     const audit = new AuditLog(database.pool, logger);
+    runtime = new SandboxSkillRuntime({ pool: database.pool, settings, audit, logger });
+    const skillLifecycle = new SkillLifecycle({
+      pool: database.pool,
+      audit,
+      logger,
+      runtime,
+      // app.stepUp exists once the app is built; the lifecycle asks it at the time of each action.
+      stepUp: { verify: (request) => app.stepUp.verify(request) },
+      skillsDir: config.skillsDir,
+      coreSkillsDir: DEFAULT_CORE_SKILLS_DIR,
+    });
     const app = await buildApp({
       config,
       logger,
@@ -113,6 +130,13 @@ export async function startTalon(
       settings,
       audit,
       secretKeyBase: secretKeyBase.value,
+      skillLifecycle,
+    });
+    // Core skills, then every approved skill verified against its checksum, before anyone can call them.
+    await skillLifecycle.start().catch(async (error: unknown) => {
+      await skillLifecycle.stop();
+      await app.close();
+      throw error;
     });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
@@ -124,15 +148,19 @@ export async function startTalon(
       database,
       settings,
       audit,
+      skills: { runtime, lifecycle: skillLifecycle },
       url,
       stop: () =>
         (stopping ??= (async () => {
           await app.close();
+          await skillLifecycle.stop();
+          await runtime?.close();
           await settingsListener?.close();
           await database.close();
         })()),
     };
   } catch (error) {
+    await runtime?.close();
     await settingsListener?.close();
     await database.close();
     throw error;
