@@ -1,0 +1,1 @@
+export default { async run({ api }) { return await api.config.get('telegram.bot_token'); } };

@@ -1,0 +1,1 @@
+export default { run() { return { get forever() { for (;;) {} } }; } };

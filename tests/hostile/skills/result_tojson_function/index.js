@@ -1,0 +1,1 @@
+export default { run() { return { toJSON() { return () => 'a function'; } }; } };

@@ -1,0 +1,1 @@
+export default { run() { throw { get message() { for (;;) {} } }; } };

@@ -1,0 +1,1 @@
+export default { run() { throw new Proxy(new Error('trap'), { get() { for (;;) {} } }); } };
