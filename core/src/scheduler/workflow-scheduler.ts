@@ -82,7 +82,9 @@ export class WorkflowScheduler {
       application_name: `talon-${o.node}`,
       instanceName: o.node,
       useListenNotify: true,
+      // Lapsed leases are found by the queue monitor pass, so it runs as often as supervision.
       superviseIntervalSeconds: o.superviseIntervalSeconds,
+      monitorIntervalSeconds: o.superviseIntervalSeconds,
       cronWorkerIntervalSeconds: 5,
     });
     this.#boss.on('error', (error) => o.logger.error({ reason: errorMessage(error) }, 'pg-boss error'));
@@ -119,16 +121,19 @@ export class WorkflowScheduler {
       pollingIntervalSeconds: 1,
       notifyPollingIntervalSeconds: 1,
     };
-    const runHandler = async ([job]: Job<RunJobData>[]): Promise<void> => this.#onRunJob(job!.data);
+    const runHandler = async ([job]: Job<RunJobData>[]): Promise<void> => this.#onRunJob(job!);
     await this.#boss.work<RunJobData>(RUN_QUEUE, runWork, runHandler);
     await this.#boss.work<RunJobData>(nodeRunQueue(o.node), runWork, runHandler);
-    await this.#boss.work<RunJobData>(LOST_RUN_QUEUE, async ([job]) => {
-      if (
-        await o.runs.markLost(job!.data.runId, 'The node running it stopped answering before the run ended')
-      ) {
-        o.logger.warn({ runId: job!.data.runId }, 'workflow run lost with its node');
-      }
-    });
+    await this.#boss.work<RunJobData, void, { includeMetadata: true }>(
+      LOST_RUN_QUEUE,
+      { includeMetadata: true },
+      async ([job]) => {
+        const message = 'The node running it stopped answering (its job lease lapsed) before the run ended';
+        if (await o.runs.markLost(job!.data.runId, job!.sourceId, message)) {
+          o.logger.warn({ runId: job!.data.runId }, 'workflow run lost with its node');
+        }
+      },
+    );
     await this.#boss.work<TickJobData, void, { includeMetadata: true }>(
       TICK_QUEUE,
       { includeMetadata: true },
@@ -139,7 +144,7 @@ export class WorkflowScheduler {
       await o.runs.expireApproval(job!.data.runId);
     });
     if (o.periodicMissedCheck) await this.#boss.schedule(MISSED_CHECK_QUEUE, '* * * * *');
-    await this.#cancels.listen((runId) => o.processor.abort(runId, 'cancel'));
+    await this.#cancels.listen((runId) => o.processor.abort(runId));
     await this.checkMissed(new Date());
   }
 
@@ -149,10 +154,17 @@ export class WorkflowScheduler {
     this.#knownQueues.add(name);
   }
 
-  async #onRunJob(data: RunJobData): Promise<void> {
-    const result = await this.#options.processor.process(data.runId);
-    // Shutdown stopped it between steps: another node (or this one, restarted) runs it again.
-    if (result === 'handed_back') await this.#send(data);
+  async #onRunJob(job: Job<RunJobData>): Promise<void> {
+    const queue = job.name;
+    await this.#options.processor.process(job.data.runId, {
+      id: job.id,
+      // Shutdown handed the run back: settle this job (so its lapsing lease cannot mark the run
+      // lost) and queue the run again for a node that is up.
+      requeue: async () => {
+        await this.#boss.complete(queue, job.id).catch(() => undefined);
+        await this.#send(job.data);
+      },
+    });
   }
 
   async #send(data: RunJobData): Promise<void> {
@@ -186,7 +198,7 @@ export class WorkflowScheduler {
 
   /** Stops a run on whichever node executes it (its status is already `cancelled`). */
   async cancel(runId: string): Promise<void> {
-    this.#options.processor.abort(runId, 'cancel');
+    this.#options.processor.abort(runId);
     await CancelChannel.notify(this.#options.pool, runId);
   }
 

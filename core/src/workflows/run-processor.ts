@@ -7,9 +7,17 @@ import type { RunRepository } from './run-repository.ts';
 
 export type ProcessResult = 'finished' | 'not_queued' | 'cancelled' | 'handed_back';
 
+/** The pg-boss job a run is processed for, and how to queue the run again after a hand-back. */
+export interface RunJob {
+  id: string;
+  requeue(): Promise<void>;
+}
+
 interface ActiveRun {
   controller: AbortController;
-  reason: 'cancel' | 'handback' | undefined;
+  job: RunJob;
+  /** Set once the run went back to the queue: nothing this execution does is written any more. */
+  handedBack: boolean;
   done: Promise<unknown>;
 }
 
@@ -46,47 +54,43 @@ export class RunProcessor {
     return this.#active.size;
   }
 
-  async process(runId: string): Promise<ProcessResult> {
+  async process(runId: string, job: RunJob): Promise<ProcessResult> {
     const run = await this.#runs.find(runId);
-    if (!run || !(await this.#runs.start(runId, this.#node))) return 'not_queued';
-    const controller = new AbortController();
+    if (!run || !(await this.#runs.start(runId, this.#node, job.id))) return 'not_queued';
     let settle!: () => void;
     const active: ActiveRun = {
-      controller,
-      reason: undefined,
+      controller: new AbortController(),
+      job,
+      handedBack: false,
       done: new Promise<void>((resolve) => (settle = resolve)),
     };
     this.#active.set(runId, active);
     this.#events.publish({ type: 'run_status', runId, status: 'running' });
-    const log = this.#logger.child({ runId, workflowId: run.workflow_id });
     try {
       const definition = await this.#workflows.definitionAt(run.workflow_id, run.workflow_version);
       const outcome = await this.#executor.execute({
         runId,
         definition,
         input: run.input,
-        signal: controller.signal,
+        signal: active.controller.signal,
         hooks: {
           stepStarted: (step) => this.#events.publish({ type: 'step_started', runId, ...step }),
           stepFinished: async (step) => {
+            if (active.handedBack) return;
             await this.#runs.appendStep(runId, step);
             this.#events.publish({ type: 'step_finished', runId, step });
           },
         },
       });
-      if (outcome.status === 'aborted') {
-        if (active.reason === 'handback' && (await this.#runs.handBack(runId))) {
-          this.#events.publish({ type: 'run_status', runId, status: 'queued' });
-          return 'handed_back';
-        }
-        return 'cancelled';
-      }
-      const ended = await this.#runs.finish(runId, {
+      if (active.handedBack) return 'handed_back';
+      if (outcome.status === 'aborted') return 'cancelled';
+      const failed = outcome.status === 'failed' ? outcome.error : null;
+      const ended = await this.#runs.finish(runId, this.#node, {
         status: outcome.status,
         output: outcome.output,
-        errorCode: outcome.status === 'failed' ? outcome.error.code : null,
-        errorMessage: outcome.status === 'failed' ? outcome.error.message : null,
-        errorStepId: outcome.status === 'failed' ? outcome.error.stepId : null,
+        errorCode: failed?.code ?? null,
+        errorMessage: failed?.message ?? null,
+        errorStepId: failed?.stepId ?? null,
         stepsExecuted: outcome.stepsExecuted,
       });
       if (!ended) return 'cancelled';
@@ -94,14 +98,18 @@ export class RunProcessor {
         type: 'run_status',
         runId,
         status: outcome.status,
-        errorCode: outcome.status === 'failed' ? outcome.error.code : null,
+        errorCode: failed?.code ?? null,
       });
       return 'finished';
     } catch (error) {
+      if (active.handedBack) return 'handed_back';
       // A database or engine fault: the run must not stay `running`.
-      log.error({ reason: errorMessage(error) }, 'workflow run failed unexpectedly');
+      this.#logger.error(
+        { runId, workflowId: run.workflow_id, reason: errorMessage(error) },
+        'workflow run failed unexpectedly',
+      );
       await this.#runs
-        .finish(runId, {
+        .finish(runId, this.#node, {
           status: 'failed',
           output: null,
           errorCode: 'internal_error',
@@ -118,11 +126,10 @@ export class RunProcessor {
     }
   }
 
-  /** Stops a run executing here before its next step; false when it is not running on this node. */
-  abort(runId: string, reason: 'cancel' | 'handback'): boolean {
+  /** Stops a run executing here before its next step (it was cancelled); false when it is not here. */
+  abort(runId: string): boolean {
     const active = this.#active.get(runId);
     if (!active) return false;
-    active.reason ??= reason;
     active.controller.abort();
     return true;
   }
@@ -140,12 +147,20 @@ export class RunProcessor {
   }
 
   /**
-   * Shutdown: every run still executing here stops before its next step and goes back to `queued`
-   * (its `process` call answers `handed_back`, and the caller re-queues it). Waits until they stopped.
+   * Shutdown: every run still executing here goes back to `queued` (its history so far dropped) and
+   * is queued again for any node; whatever its step in flight still does is discarded. Does not
+   * wait for that step: the process is about to exit and a skill call cannot be interrupted.
    */
-  async handBackAll(): Promise<void> {
-    const active = [...this.#active.entries()];
-    for (const [id] of active) this.abort(id, 'handback');
-    await Promise.all(active.map(([, run]) => run.done));
+  async handBackAll(): Promise<number> {
+    let handedBack = 0;
+    for (const [runId, active] of this.#active) {
+      active.controller.abort();
+      if (!(await this.#runs.handBack(runId, this.#node))) continue; // it just ended on its own
+      active.handedBack = true;
+      await active.job.requeue();
+      this.#events.publish({ type: 'run_status', runId, status: 'queued' });
+      handedBack += 1;
+    }
+    return handedBack;
   }
 }

@@ -145,10 +145,10 @@ export class RunRepository {
     return [...rows];
   }
 
-  /** queued → running on this node; false when the run is no longer queued (cancelled meanwhile). */
-  async start(id: string, node: string): Promise<boolean> {
+  /** queued → running on this node for this job; false when the run is no longer queued (cancelled meanwhile). */
+  async start(id: string, node: string, jobId: string): Promise<boolean> {
     const result = await this.#pool.query(sql.unsafe`
-      UPDATE workflow_runs SET status = 'running', node = ${node}, started_at = now()
+      UPDATE workflow_runs SET status = 'running', node = ${node}, job_id = ${jobId}, started_at = now()
       WHERE id = ${id} AND status = 'queued'`);
     return result.rowCount === 1;
   }
@@ -161,11 +161,11 @@ export class RunRepository {
   }
 
   /** running → queued, its partial history dropped: another node starts it again from the first step. */
-  async handBack(id: string): Promise<boolean> {
+  async handBack(id: string, node: string): Promise<boolean> {
     return this.#pool.transaction(async (tx) => {
       const result = await tx.query(sql.unsafe`
-        UPDATE workflow_runs SET status = 'queued', node = NULL, started_at = NULL, steps_executed = 0
-        WHERE id = ${id} AND status = 'running'`);
+        UPDATE workflow_runs SET status = 'queued', node = NULL, job_id = NULL, started_at = NULL, steps_executed = 0
+        WHERE id = ${id} AND status = 'running' AND node = ${node}`);
       if (result.rowCount === 1)
         await tx.query(sql.unsafe`DELETE FROM workflow_step_results WHERE run_id = ${id}`);
       return result.rowCount === 1;
@@ -183,13 +183,13 @@ export class RunRepository {
         ${Math.round(step.durationMs)}, ${jsonb(step.apiCalls)}, ${new Date(step.startedAt).toISOString()})`);
   }
 
-  /** running → completed/failed; false when the run was cancelled (or lost) meanwhile. */
-  async finish(id: string, ending: RunEnding): Promise<boolean> {
+  /** running (on `node`) → completed/failed; false when it was cancelled, lost or handed back meanwhile. */
+  async finish(id: string, node: string, ending: RunEnding): Promise<boolean> {
     const result = await this.#pool.query(sql.unsafe`
       UPDATE workflow_runs SET status = ${ending.status}, output = ${jsonb(ending.output)},
         error_code = ${ending.errorCode}, error_message = ${ending.errorMessage},
         error_step_id = ${ending.errorStepId}, steps_executed = ${ending.stepsExecuted}, finished_at = now()
-      WHERE id = ${id} AND status = 'running'`);
+      WHERE id = ${id} AND status = 'running' AND node = ${node}`);
     return result.rowCount === 1;
   }
 
@@ -213,12 +213,16 @@ export class RunRepository {
     return result.rowCount === 1;
   }
 
-  /** A run whose node vanished: failed with `node_lost` unless it already ended. */
-  async markLost(id: string, message: string): Promise<boolean> {
+  /**
+   * The job `jobId` was lost with its node: its run fails with `node_lost`, unless it already ended
+   * or now belongs to another job (handed back and picked up again).
+   */
+  async markLost(id: string, jobId: string | null, message: string): Promise<boolean> {
     const result = await this.#pool.query(sql.unsafe`
       UPDATE workflow_runs SET status = 'failed', error_code = 'node_lost', error_message = ${message},
         finished_at = now()
-      WHERE id = ${id} AND status IN ('queued', 'running')`);
+      WHERE id = ${id} AND (
+        (status = 'running' AND job_id = ${jobId}) OR (status = 'queued' AND job_id IS NULL AND ${jobId !== null}))`);
     return result.rowCount === 1;
   }
 
