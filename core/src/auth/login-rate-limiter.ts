@@ -55,12 +55,6 @@ export class LoginRateLimiter {
       return work(new LoginAttempt(connection, address, currentLoginLimits(this.#settings)));
     });
   }
-
-  /** Lifts every block and forgets every failure (an operator action; also used by tests). */
-  async reset(): Promise<void> {
-    await this.#pool.query(sql.unsafe`DELETE FROM login_blocks`);
-    await this.#pool.query(sql.unsafe`DELETE FROM login_failures`);
-  }
 }
 
 /** One login attempt from one address, inside the address's lock. */

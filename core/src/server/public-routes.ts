@@ -62,14 +62,6 @@ export function isPublicPath(method: string, path: string): boolean {
   return PUBLIC_ASSET_PREFIXES.some((prefix) => path.startsWith(prefix)) && !looksLikeTraversal(path);
 }
 
-/**
- * Whether a request may proceed without a session. `routeUrl` is the matched route pattern
- * (undefined when nothing matched: the 404 handler or the SPA fallback).
- */
-export function isPublicRequest(method: string, routeUrl: string | undefined, path: string): boolean {
-  return isPublicRoute(method, routeUrl) !== undefined || isPublicPath(method, path);
-}
-
 export function isApiPath(path: string): boolean {
   return path.startsWith(API_PREFIX) || path === '/api';
 }
