@@ -56,6 +56,17 @@ export function installRouteProtection(app: FastifyInstance, sessions: AdminSess
       }
       return reply.redirect(LOGIN_PAGE, 302);
     }
-    if (isStateChanging(request.method) && publicRoute?.csrfExempt !== true) verifyCsrf(request);
+    if (isStateChanging(request.method) && publicRoute?.csrfExempt !== true) {
+      try {
+        verifyCsrf(request);
+      } catch (error) {
+        // A browser of ours always sends the token: a refusal here is a bug or a cross-site attempt.
+        request.log.warn(
+          { method: request.method, path, authenticated: request.adminSession !== null },
+          'CSRF check failed',
+        );
+        throw error;
+      }
+    }
   });
 }
