@@ -7,6 +7,7 @@ import type { RunEvents } from './run-events.ts';
 import type { RunRecord, RunRepository, RunTrigger } from './run-repository.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
 import { validateDefinition } from './validate-definition.ts';
+import { checkImport, exportWorkflow, type WorkflowExport } from './export-import.ts';
 
 /** The step-up 2FA check (core/src/auth/step-up.ts): resolves for a fresh valid code, throws otherwise. */
 export interface StepUpCheck {
@@ -95,6 +96,17 @@ export class WorkflowService {
   /** Saves a new version. For a requires-2FA workflow this suspends its schedule until approved again. */
   async update(id: string, input: unknown): Promise<WorkflowRecord> {
     const record = await this.#workflows.update(id, this.validate(input));
+    await this.#scheduler.syncSchedule(record);
+    return record;
+  }
+
+  async exportDocument(id: string): Promise<WorkflowExport> {
+    return exportWorkflow(await this.#workflows.get(id));
+  }
+
+  /** Imports a workflow document as a new workflow, all or nothing; `rename` avoids a name clash. */
+  async importDocument(document: unknown, rename?: string): Promise<WorkflowRecord> {
+    const record = await this.#workflows.create(checkImport(document, this.#catalog, rename));
     await this.#scheduler.syncSchedule(record);
     return record;
   }
