@@ -188,10 +188,15 @@ function send(
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      let refused = false;
       response.on('data', (chunk: Buffer) => {
+        if (refused) return;
         size += chunk.length;
         if (size > limits.maxResponseBytes) {
-          request.destroy(
+          refused = true;
+          clearTimeout(timer);
+          request.destroy();
+          reject(
             new SkillApiError(
               'too_large',
               `http.fetch: the response is larger than ${limits.maxResponseBytes} bytes`,
@@ -203,7 +208,7 @@ function send(
       });
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ response, body: Buffer.concat(chunks) });
+        if (!refused) resolve({ response, body: Buffer.concat(chunks) });
       });
       response.on('error', (error) => request.destroy(error));
     });

@@ -33,7 +33,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],
@@ -48,10 +47,8 @@ for (const [network, prefix] of [
 export function isNonPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return NON_PUBLIC.check(mapped[1]!, 'ipv4');
-  }
+  // IPv4-mapped IPv6 (`::ffff:7f00:1` is 127.0.0.1): no public service needs it, so never reachable.
+  if (family === 6 && /^(0{0,4}:){0,5}:?ffff:/i.test(address)) return true;
   return NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 

@@ -1,0 +1,104 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestSkillRuntime, type TestSkillRuntime } from '../../testing/skill-runtime.ts';
+
+let t: TestSkillRuntime;
+let server: Server;
+let port: number;
+const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+
+const FETCH_SKILL = `export default { async run({ input, api }) {
+  try { return await api.http.fetch(input.url, input.request); } catch (e) { return { code: e.code, message: e.message }; }
+} }`;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    seen.push({ url: request.url ?? '', headers: request.headers });
+    if (request.url === '/hop')
+      return response.writeHead(302, { location: `http://localhost:${port}/landed` }).end();
+    if (request.url === '/big') return response.end('x'.repeat(3000));
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ path: request.url, method: request.method }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  // Loopback and plain http only because this owner opted in: the default refuses both.
+  t = await createTestSkillRuntime({
+    network: { allowPrivateAddresses: true, allowPlainHttp: true },
+    httpLimits: {
+      maxResponseBytes: 2000,
+      maxRequestBytes: 1000,
+      defaultTimeoutMs: 2000,
+      maxTimeoutMs: 2000,
+      maxRedirects: 3,
+    },
+  });
+  await t.settings.set('github.token', 'ghp_the_real_token_value');
+  await t.install(
+    {
+      name: 'fetcher',
+      permissions: ['http', 'secrets'],
+      net: [`127.0.0.1:${port}`, `localhost:${port}`],
+      secrets: ['github.token'],
+    },
+    FETCH_SKILL,
+  );
+});
+
+afterAll(async () => {
+  await t.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function fetchThrough(url: string, request?: object): Promise<unknown> {
+  const result = await t.runtime.run('fetcher', { input: { url, ...(request ? { request } : {}) } });
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  return result.result;
+}
+
+describe('http.fetch', () => {
+  it('reaches an allowlisted host and returns status, headers and body as text', async () => {
+    const answer = await fetchThrough(`http://127.0.0.1:${port}/items?x=1`, {
+      method: 'POST',
+      body: { a: 1 },
+    });
+    expect(answer).toMatchObject({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/items?x=1', method: 'POST' }),
+    });
+  });
+
+  it('puts a granted secret into the header the skill named, without the skill ever seeing it', async () => {
+    seen.length = 0;
+    const answer = await fetchThrough(`http://127.0.0.1:${port}/me`, {
+      secret: { handle: 'github.token', header: 'authorization', prefix: 'Bearer ' },
+    });
+    expect(seen[0]?.headers.authorization).toBe('Bearer ghp_the_real_token_value');
+    expect(JSON.stringify(answer)).not.toContain('ghp_the_real_token_value');
+  });
+
+  it('follows an allowlisted redirect to another origin without the secret header', async () => {
+    seen.length = 0;
+    const answer = await fetchThrough(`http://127.0.0.1:${port}/hop`, {
+      secret: { handle: 'github.token', header: 'authorization' },
+    });
+    expect(answer).toMatchObject({ status: 200, body: JSON.stringify({ path: '/landed', method: 'GET' }) });
+    expect(seen.map((request) => request.url)).toEqual(['/hop', '/landed']);
+    expect(seen[0]?.headers.authorization).toBe('ghp_the_real_token_value');
+    expect(seen[1]?.headers.authorization).toBeUndefined();
+  });
+
+  it('refuses a response over the size cap, bad arguments, and forbidden headers', async () => {
+    expect(await fetchThrough(`http://127.0.0.1:${port}/big`)).toMatchObject({ code: 'too_large' });
+    expect(await fetchThrough('not a url')).toMatchObject({ code: 'invalid_argument' });
+    expect(await fetchThrough(`http://127.0.0.1:${port}/`, { headers: { host: 'evil' } })).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('host'),
+    });
+    expect(await fetchThrough(`http://127.0.0.1:${port}/`, { method: 'TRACE' })).toMatchObject({
+      code: 'invalid_argument',
+    });
+  });
+});
