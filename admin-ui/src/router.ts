@@ -9,7 +9,7 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without a session (only the login screen). */
     public?: boolean;
-    /** Shown in the navigation bar under this label. */
+    /** The browser tab's title. */
     title?: string;
   }
 }
@@ -28,7 +28,7 @@ export const router = createRouter({
 /** Where to go after logging in: only a path inside the admin, never another site. */
 export function afterLoginTarget(route: RouteLocationNormalized): string {
   const next = route.query['next'];
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
 router.beforeEach(async (to) => {

@@ -7,7 +7,6 @@ interface SessionState {
   authenticated: boolean;
   adminPasswordSet: boolean;
   totpEnrolled: boolean;
-  expiresAt: string | undefined;
   /** Why the session could not be read (server down, say); shown on the login screen. */
   loadError: string | undefined;
 }
@@ -19,7 +18,6 @@ export const useSessionStore = defineStore('session', {
     authenticated: false,
     adminPasswordSet: true,
     totpEnrolled: false,
-    expiresAt: undefined,
     loadError: undefined,
   }),
   actions: {
@@ -29,7 +27,6 @@ export const useSessionStore = defineStore('session', {
       this.authenticated = info.authenticated;
       this.adminPasswordSet = info.adminPasswordSet;
       this.totpEnrolled = info.totpEnrolled ?? false;
-      this.expiresAt = info.expiresAt;
       this.loadError = undefined;
     },
     async refresh(): Promise<void> {
@@ -75,7 +72,6 @@ export const useSessionStore = defineStore('session', {
     forget(): void {
       this.authenticated = false;
       this.totpEnrolled = false;
-      this.expiresAt = undefined;
     },
   },
 });
