@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSkillRuntime, type TestSkillRuntime } from '../../testing/skill-runtime.ts';
+import type { JsonValue } from '../contract.ts';
 
 let t: TestSkillRuntime;
 let server: Server;
@@ -51,7 +52,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function fetchThrough(url: string, request?: object): Promise<unknown> {
+async function fetchThrough(url: string, request?: { [key: string]: JsonValue }): Promise<unknown> {
   const result = await t.runtime.run('fetcher', { input: { url, ...(request ? { request } : {}) } });
   if (!result.ok) throw new Error(JSON.stringify(result.error));
   return result.result;
