@@ -21,3 +21,19 @@ export function sdkVersion(): string {
   return (JSON.parse(readFileSync(path.join(sdkRoot(), 'package.json'), 'utf8')) as { version: string })
     .version;
 }
+
+/** True when this SDK runs from an installed copy (under node_modules), where only dist/ can run. */
+export function sdkInstalled(): boolean {
+  return sdkRoot().split(/[\\/]/).includes('node_modules');
+}
+
+const ENTRY_SOURCES = {
+  index: 'src/index.ts',
+  skill: 'src/define-skill.ts',
+  testing: 'src/testing/index.ts',
+};
+
+/** The file a public entry of the SDK resolves to here: its bundle when installed, its source in a checkout. */
+export function sdkEntry(entry: keyof typeof ENTRY_SOURCES): string {
+  return path.join(sdkRoot(), sdkInstalled() ? `dist/${entry}.js` : ENTRY_SOURCES[entry]);
+}

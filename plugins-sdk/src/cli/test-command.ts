@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSkill } from './build.ts';
 import { CliError, type CliOutput } from './output.ts';
-import { sdkRoot } from './sdk-root.ts';
+import { sdkEntry, sdkRoot } from './sdk-root.ts';
 
 export interface TestOptions {
   folder: string;
@@ -33,7 +33,6 @@ function resolveVitest(folder: string): string {
 export async function testCommand(options: TestOptions, output: CliOutput): Promise<number> {
   const folder = path.resolve(options.folder);
   await buildSkill({ folder, ...(options.core ? { core: true } : {}) });
-  const sdk = sdkRoot();
   const configFolder = await mkdtemp(path.join(tmpdir(), 'talon-skill-test-'));
   const configFile = path.join(configFolder, 'vitest.config.mjs');
   // Object form: the more specific entries first, since an entry also matches "<key>/...".
@@ -41,9 +40,9 @@ export async function testCommand(options: TestOptions, output: CliOutput): Prom
     root: folder,
     resolve: {
       alias: {
-        '@talon/plugins-sdk/testing': path.join(sdk, 'src', 'testing', 'index.ts'),
-        '@talon/plugins-sdk/skill': path.join(sdk, 'src', 'define-skill.ts'),
-        '@talon/plugins-sdk': path.join(sdk, 'src', 'index.ts'),
+        '@talon/plugins-sdk/testing': sdkEntry('testing'),
+        '@talon/plugins-sdk/skill': sdkEntry('skill'),
+        '@talon/plugins-sdk': sdkEntry('index'),
       },
     },
     test: { include: ['src/**/*.test.{ts,js,mts,mjs}'], testTimeout: 30_000, pool: 'forks' },
