@@ -68,7 +68,8 @@ export class AuditLog {
     if (options.action) conditions.push(sql.fragment`action = ${options.action}`);
     if (options.outcome) conditions.push(sql.fragment`outcome = ${options.outcome}`);
     const rows = await this.#pool.any(sql.type(auditRow)`
-      SELECT id, at, actor, action, target, outcome, reason, source, details FROM audit_log
+      -- id is a bigserial (int8, which slonik parses as BigInt); entries are pruned long before 2^53.
+      SELECT id::float8 AS id, at, actor, action, target, outcome, reason, source, details FROM audit_log
       WHERE ${sql.join(conditions, sql.fragment` AND `)}
       ORDER BY at DESC, id DESC LIMIT ${Math.min(Math.max(options.limit ?? 50, 1), 500)}`);
     return [...rows];
