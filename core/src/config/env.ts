@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 
@@ -18,6 +19,8 @@ export interface TalonConfig {
   logLevel: LogLevel;
   skillsDir: string;
   totpIssuer: string;
+  /** This node's name among several Talon nodes on one database (workflow pinning, run history). */
+  nodeName: string;
   /** Values that seed settings on first boot only (never overwrite later edits). */
   seeds: Readonly<Record<string, string>>;
 }
@@ -128,6 +131,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     skillsDir: path.resolve(cwd, nonEmpty(env, 'SKILLS_DIR') ?? path.join(dataDir, 'skills')),
     totpIssuer: nonEmpty(env, 'TOTP_ISSUER') ?? 'Talon',
+    nodeName: nonEmpty(env, 'TALON_NODE_NAME') ?? os.hostname(),
     seeds,
   };
 }
