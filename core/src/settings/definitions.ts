@@ -73,6 +73,27 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   define('web_automator.enabled', 'boolean', 'false', 'automation', 'Use the browser sidecar'),
   define('web_automator.host', 'string', 'http://127.0.0.1:6900', 'automation', 'Browser sidecar address'),
   define('skills.circuit_breaker.cooldown_seconds', 'integer', '300', 'skills', 'Open circuit cool-down'),
+  define(
+    'workflows.history.max_age_days',
+    'integer',
+    '30',
+    'workflows',
+    'Finished workflow runs older than this are deleted',
+  ),
+  define(
+    'workflows.history.max_runs_per_workflow',
+    'integer',
+    '1000',
+    'workflows',
+    'Only this many finished runs are kept per workflow (the newest)',
+  ),
+  define(
+    'workflows.approval_timeout_seconds',
+    'integer',
+    '120',
+    'workflows',
+    'How long a run of a 2FA-protected workflow waits for its code before it is cancelled',
+  ),
 ];
 
 /** Keys that are always encrypted at rest, whatever a caller says. */
