@@ -202,6 +202,11 @@ export class SandboxSkillRuntime implements SkillRuntime {
     return this.#sandbox.workerPids();
   }
 
+  /** Resolves once the warm spare workers have started. */
+  sparesReady(): Promise<void> {
+    return this.#sandbox.sparesReady();
+  }
+
   async close(): Promise<void> {
     this.breakers.close();
     await this.#sandbox.close();
