@@ -6,6 +6,8 @@ export const LOST_RUN_QUEUE = 'talon.workflow-run-lost';
 export const TICK_QUEUE = 'talon.workflow-tick';
 /** Periodic check for schedule occurrences nobody fired (all nodes down). */
 export const MISSED_CHECK_QUEUE = 'talon.workflow-missed-check';
+/** Hourly deletion of old run history (settings `workflows.history.*`). */
+export const PRUNE_QUEUE = 'talon.workflow-prune';
 /** Delayed jobs that cancel a run still waiting for its 2FA code at its deadline. */
 export const APPROVAL_EXPIRY_QUEUE = 'talon.workflow-approval-expiry';
 

@@ -10,6 +10,7 @@ import {
   APPROVAL_EXPIRY_QUEUE,
   LOST_RUN_QUEUE,
   MISSED_CHECK_QUEUE,
+  PRUNE_QUEUE,
   RUN_QUEUE,
   TICK_QUEUE,
   nodeRunQueue,
@@ -48,6 +49,8 @@ export interface SchedulerOptions {
   missedTickGraceMs?: number;
   /** Look for missed occurrences every minute (off only in tests that drive checkMissed themselves). */
   periodicMissedCheck?: boolean;
+  /** Deletes old run history; run hourly on one node. */
+  pruneHistory?: (() => Promise<number>) | undefined;
 }
 
 /**
@@ -57,7 +60,8 @@ export interface SchedulerOptions {
  * `node_lost`, and stop() finishes or hands back the runs in flight.
  */
 export class WorkflowScheduler {
-  readonly #options: Required<SchedulerOptions>;
+  readonly #options: Required<Omit<SchedulerOptions, 'pruneHistory'>>;
+  readonly #pruneHistory: (() => Promise<number>) | undefined;
   readonly #boss: PgBoss;
   readonly #ticks: ScheduleTicks;
   readonly #cancels: CancelChannel;
@@ -74,6 +78,7 @@ export class WorkflowScheduler {
       periodicMissedCheck: true,
       ...options,
     };
+    this.#pruneHistory = options.pruneHistory;
     const o = this.#options;
     this.#boss = new PgBoss({
       connectionString: o.databaseUrl,
@@ -109,7 +114,7 @@ export class WorkflowScheduler {
     };
     await this.#ensureQueue(RUN_QUEUE, runQueueOptions);
     await this.#ensureQueue(nodeRunQueue(o.node), runQueueOptions);
-    for (const queue of [TICK_QUEUE, MISSED_CHECK_QUEUE, APPROVAL_EXPIRY_QUEUE]) {
+    for (const queue of [TICK_QUEUE, MISSED_CHECK_QUEUE, APPROVAL_EXPIRY_QUEUE, PRUNE_QUEUE]) {
       await this.#ensureQueue(queue, { retryLimit: 2, retryDelay: 5 });
     }
 
@@ -144,6 +149,14 @@ export class WorkflowScheduler {
       await o.runs.expireApproval(job!.data.runId);
     });
     if (o.periodicMissedCheck) await this.#boss.schedule(MISSED_CHECK_QUEUE, '* * * * *');
+    const prune = this.#pruneHistory;
+    if (prune) {
+      await this.#boss.work(PRUNE_QUEUE, async () => {
+        const removed = await prune();
+        if (removed > 0) o.logger.info({ removed }, 'pruned workflow run history');
+      });
+      await this.#boss.schedule(PRUNE_QUEUE, '17 * * * *');
+    }
     await this.#cancels.listen((runId) => o.processor.abort(runId));
     await this.checkMissed(new Date());
   }

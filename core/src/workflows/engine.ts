@@ -21,6 +21,8 @@ export interface WorkflowEngineOptions {
   stepUp: StepUpCheck;
   /** Seconds a run may wait for its 2FA code (read at each trigger, so a settings change applies). */
   approvalTimeoutSeconds?: () => number;
+  /** Run history kept (read at each hourly prune, so a settings change applies). */
+  historyLimits?: () => { maxAgeDays: number; maxRunsPerWorkflow: number };
   scheduler?: Partial<
     Omit<SchedulerOptions, 'databaseUrl' | 'pool' | 'node' | 'logger' | 'processor' | 'runs'>
   >;
@@ -61,8 +63,15 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
   const executor = new WorkflowExecutor({ runtime: options.runtime, catalog: options.catalog, sleep });
   const logger = options.logger.child({ node: options.node });
   const processor = new RunProcessor({ workflows, runs, executor, events, logger, node: options.node });
+  const limits = options.historyLimits;
   const scheduler = new WorkflowScheduler({
     ...options.scheduler,
+    pruneHistory: limits
+      ? () => {
+          const { maxAgeDays, maxRunsPerWorkflow } = limits();
+          return runs.prune(maxAgeDays, maxRunsPerWorkflow);
+        }
+      : undefined,
     databaseUrl: options.databaseUrl,
     pool: options.pool,
     node: options.node,
