@@ -16,6 +16,8 @@ import { SettingsStore } from './settings/store.ts';
 import { DEFAULT_CORE_SKILLS_DIR } from './skills/core-skills.ts';
 import { SkillLifecycle } from './skills/lifecycle.ts';
 import { SandboxSkillRuntime } from './skills/sandbox-skill-runtime.ts';
+import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts';
+import { InstalledSkills } from './workflows/installed-skills.ts';
 
 export interface Database {
   url: string;
@@ -71,6 +73,8 @@ export interface Talon {
   audit: AuditLog;
   /** The skill runtime (sandbox workers) and the lifecycle that decides what it may run. */
   skills: { runtime: SandboxSkillRuntime; lifecycle: SkillLifecycle };
+  /** Workflows: runs and schedules on pg-boss, shared with every node on the same database. */
+  workflows: WorkflowEngine;
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -104,6 +108,7 @@ export async function startTalon(
   const database = await openDatabase(config, logger);
   let settingsListener: SettingsChangeListener | undefined;
   let runtime: SandboxSkillRuntime | undefined;
+  let workflows: WorkflowEngine | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
     const settings = await loadSettings(database.pool, cipher, config, logger);
@@ -113,15 +118,31 @@ export async function startTalon(
     }
     const audit = new AuditLog(database.pool, logger);
     runtime = new SandboxSkillRuntime({ pool: database.pool, settings, audit, logger });
+    // The workflow engine learns each skill's manifest (routes, configSchema) as it is installed.
+    const installedSkills = new InstalledSkills();
     const skillLifecycle = new SkillLifecycle({
       pool: database.pool,
       audit,
       logger,
-      runtime,
+      runtime: installedSkills.track(runtime),
       // app.stepUp exists once the app is built; the lifecycle asks it at the time of each action.
       stepUp: { verify: (request) => app.stepUp.verify(request) },
       skillsDir: config.skillsDir,
       coreSkillsDir: DEFAULT_CORE_SKILLS_DIR,
+    });
+    workflows = createWorkflowEngine({
+      databaseUrl: database.url,
+      pool: database.pool,
+      logger,
+      node: config.nodeName,
+      runtime,
+      catalog: installedSkills,
+      stepUp: { verify: (request) => app.stepUp.verify(request) },
+      approvalTimeoutSeconds: () => settings.getInteger('workflows.approval_timeout_seconds', 120),
+      historyLimits: () => ({
+        maxAgeDays: settings.getInteger('workflows.history.max_age_days', 30),
+        maxRunsPerWorkflow: settings.getInteger('workflows.history.max_runs_per_workflow', 1000),
+      }),
     });
     const app = await buildApp({
       config,
@@ -131,6 +152,7 @@ export async function startTalon(
       audit,
       secretKeyBase: secretKeyBase.value,
       skillLifecycle,
+      workflowEngine: workflows,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
     await skillLifecycle.start().catch(async (error: unknown) => {
@@ -138,6 +160,7 @@ export async function startTalon(
       await app.close();
       throw error;
     });
+    await workflows.start();
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
     let stopping: Promise<void> | undefined;
@@ -149,10 +172,13 @@ export async function startTalon(
       settings,
       audit,
       skills: { runtime, lifecycle: skillLifecycle },
+      workflows,
       url,
       stop: () =>
         (stopping ??= (async () => {
           await app.close();
+          // Runs in flight finish, or go back to the queue for another node, before skills stop.
+          await workflows?.stop();
           await skillLifecycle.stop();
           await runtime?.close();
           await settingsListener?.close();
@@ -160,6 +186,7 @@ export async function startTalon(
         })()),
     };
   } catch (error) {
+    await workflows?.stop().catch(() => undefined);
     await runtime?.close();
     await settingsListener?.close();
     await database.close();

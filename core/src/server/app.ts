@@ -5,12 +5,14 @@ import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
+import type { WorkflowEngine } from '../workflows/engine.ts';
 import { registerAdminApi } from './admin-api.ts';
 import { installAdminSecurity } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
 import { skillLifecycleRoutes } from './routes/skill-lifecycle.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 
 export interface AppDependencies {
   config: TalonConfig;
@@ -24,6 +26,8 @@ export interface AppDependencies {
   adminUiDir?: string;
   /** Pending folders, approvals and TOTP-gated load/unload of skills (/api/skills/...). */
   skillLifecycle?: SkillLifecycle;
+  /** Workflows, their runs on pg-boss and schedules (/api/workflows/...). */
+  workflowEngine?: WorkflowEngine;
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */
@@ -45,6 +49,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await registerAdminApi(app, deps, auth);
   if (deps.skillLifecycle) {
     await app.register(skillLifecycleRoutes, { lifecycle: deps.skillLifecycle, settings: deps.settings });
+  }
+  if (deps.workflowEngine) {
+    await app.register(workflowRoutes, { engine: deps.workflowEngine, settings: deps.settings });
   }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });
