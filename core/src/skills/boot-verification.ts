@@ -69,7 +69,7 @@ export async function loadCoreSkills(
         actualChecksum: failure.actualChecksum,
       },
     });
-    deps.events.emit('skill.tampered', {
+    deps.events.announce('skill.tampered', {
       name: failure.name,
       kind: 'core',
       reason: failure.reason,
@@ -196,7 +196,7 @@ async function markTampered(
       version: approval.version,
     },
   });
-  deps.events.emit('skill.tampered', {
+  deps.events.announce('skill.tampered', {
     name: approval.name,
     kind: 'dynamic',
     reason,

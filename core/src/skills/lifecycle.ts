@@ -1,11 +1,7 @@
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { StepUpVerifier } from '../auth/step-up.ts';
-import type { DatabasePool } from '../db/pool.ts';
 import { TalonError } from '../errors.ts';
-import type { Logger } from '../logging/logger.ts';
 import { ApprovalStore, type SkillApproval } from './approval-store.ts';
 import { loadCoreSkills, verifyApprovedSkills, type CoreSkillState } from './boot-verification.ts';
-import type { SkillGrants, SkillRuntime } from './contract.ts';
+import type { SkillGrants } from './contract.ts';
 import { requestedGrants, resolveGrants } from './grants.ts';
 import { readSkillFolder, validatePackage, type ValidatedPackage } from './package-reader.ts';
 import { PendingSkills, type PendingSkill } from './pending-skills.ts';
@@ -14,55 +10,26 @@ import { SkillLifecycleEvents } from './skill-events.ts';
 import { replaceSkillFolder } from './skill-folder-writer.ts';
 import { assertSkillName, prepareSkillsDir } from './skills-folder.ts';
 import { SkillsWatcher } from './skills-watcher.ts';
+import { auditedAction } from './action-audit.ts';
+import type {
+  ActionOutcome,
+  ApprovalSummary,
+  LifecycleAction,
+  LifecycleActor,
+  LifecycleResult,
+  LoadRequest,
+  SkillLifecycleOptions,
+  UploadRequest,
+} from './lifecycle-types.ts';
 
-export interface SkillLifecycleOptions {
-  pool: DatabasePool;
-  audit: AuditLog;
-  logger: Logger;
-  runtime: SkillRuntime;
-  stepUp: StepUpVerifier;
-  /** TalonConfig.skillsDir. */
-  skillsDir: string;
-  /** `plugins/` of this checkout; undefined runs without core skills (tests of dynamic skills only). */
-  coreSkillsDir: string | undefined;
-  events?: SkillLifecycleEvents;
-  /** Watch the skills folder for changes (off in tests that drive `refreshPending` themselves). */
-  watch?: boolean;
-}
-
-/** Who asks, from where, with which TOTP code: every lifecycle action needs a fresh one. */
-export interface LifecycleActor {
-  actor: string;
-  source?: string | undefined;
-  totpCode: string | undefined | null;
-}
-
-export interface LoadRequest extends LifecycleActor {
-  /** The checksum the owner reviewed: loading refuses a folder that changed since. */
-  checksum: string;
-  /** What the owner approves; omitted means "what is asked", or "keep the grant" for an update. */
-  grants?: SkillGrants | undefined;
-}
-
-export interface UploadRequest extends LifecycleActor {
-  manifestSource: string;
-  code: string;
-  grants?: SkillGrants | undefined;
-}
-
-export type ApprovalSummary = Omit<SkillApproval, 'code' | 'manifestSource'>;
-
-export interface LifecycleResult {
-  name: string;
-  version: string;
-  checksum: string;
-  grants: SkillGrants;
-}
-
-type LifecycleAction = 'load' | 'reload' | 'unload' | 'upload' | 'restore';
-
-/** What an action reports for the audit log besides its result. */
-type ActionOutcome = LifecycleResult & { checksumBefore: string | null; keptAside?: string };
+export type {
+  ApprovalSummary,
+  LifecycleActor,
+  LifecycleResult,
+  LoadRequest,
+  SkillLifecycleOptions,
+  UploadRequest,
+};
 
 /**
  * What may run: the skills folder, pending packages, TOTP-confirmed load / reload / unload / upload /
@@ -134,7 +101,7 @@ export class SkillLifecycle {
   /** Re-inspects one folder (the watcher calls this); announces it when it is pending. */
   async refreshPending(name: string): Promise<PendingSkill | undefined> {
     const entry = await this.#pendingList().refresh(name);
-    if (entry) this.events.emit('skill.pending', entry);
+    if (entry) this.events.announce('skill.pending', entry);
     return entry;
   }
 
@@ -227,7 +194,7 @@ export class SkillLifecycle {
         if (approval.status !== 'tampered') throw error;
       });
       await this.#store.delete(name);
-      this.events.emit('skill.unloaded', { name });
+      this.events.announce('skill.unloaded', { name });
       return { ...this.#summary(approval), checksumBefore: approval.checksum };
     });
   }
@@ -304,7 +271,7 @@ export class SkillLifecycle {
       grants,
       approvedBy: request.actor,
     });
-    this.events.emit('skill.loaded', { name, version: pkg.manifest.version, checksum: pkg.checksum });
+    this.events.announce('skill.loaded', { name, version: pkg.manifest.version, checksum: pkg.checksum });
     return {
       name,
       version: pkg.manifest.version,
@@ -376,48 +343,15 @@ export class SkillLifecycle {
     return this.#pending;
   }
 
-  /**
-   * Runs one action at a time (two approvals racing for one name must not interleave), audits its
-   * outcome whatever it is, and refreshes the pending list afterwards.
-   */
+  /** One action at a time (two approvals racing for one name must not interleave), audited, then the pending list refreshed. */
   #act(
     action: LifecycleAction,
     target: string | (() => string),
     request: LifecycleActor,
     body: () => Promise<ActionOutcome>,
   ): Promise<LifecycleResult> {
-    const targetName = (): string => (typeof target === 'string' ? target : target());
     const run = async (): Promise<LifecycleResult> => {
-      let outcome: ActionOutcome;
-      try {
-        outcome = await body();
-      } catch (error) {
-        await this.#options.audit.record({
-          actor: request.actor,
-          action: `skill.${action}`,
-          target: targetName(),
-          outcome: error instanceof TalonError && error.statusCode < 500 ? 'denied' : 'failed',
-          reason: error instanceof TalonError ? error.code : 'internal_error',
-          source: request.source,
-          details: { message: error instanceof Error ? error.message : String(error) },
-        });
-        throw error;
-      }
-      const { checksumBefore, keptAside, ...result } = outcome;
-      await this.#options.audit.record({
-        actor: request.actor,
-        action: `skill.${action}`,
-        target: result.name,
-        outcome: 'succeeded',
-        source: request.source,
-        details: {
-          version: result.version,
-          checksumBefore,
-          checksumAfter: action === 'unload' ? null : result.checksum,
-          grants: result.grants,
-          ...(keptAside ? { keptAside } : {}),
-        },
-      });
+      const result = await auditedAction(this.#options.audit, action, target, request, body);
       await this.#pending?.refresh(result.name).catch(() => undefined);
       return result;
     };

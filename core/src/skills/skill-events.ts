@@ -20,5 +20,14 @@ export interface SkillLifecycleEventMap {
   'skill.unloaded': [{ name: string }];
 }
 
-/** Lifecycle events other domains (gateway, admin live updates) subscribe to; emitting never throws. */
-export class SkillLifecycleEvents extends EventEmitter<SkillLifecycleEventMap> {}
+/** Lifecycle events other domains (gateway, admin live updates) subscribe to. */
+export class SkillLifecycleEvents extends EventEmitter<SkillLifecycleEventMap> {
+  /** Emits without letting a failing listener undo or break the action that announced the event. */
+  announce<K extends keyof SkillLifecycleEventMap>(event: K, ...args: SkillLifecycleEventMap[K]): void {
+    try {
+      (this.emit as (name: K, ...rest: SkillLifecycleEventMap[K]) => boolean)(event, ...args);
+    } catch {
+      // A listener's own failure is its business; the lifecycle goes on.
+    }
+  }
+}
