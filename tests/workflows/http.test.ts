@@ -170,6 +170,15 @@ describe('/api/workflows', () => {
     expect(runs.runs.map((item) => item.id)).toContain(run.id);
   });
 
+  it('run now with ?wait=true answers once the run has ended, with its output', async () => {
+    const workflow = (await call('POST', '/api/workflows', { ...SHOUT, name: 'waited' })).json<{
+      id: string;
+    }>();
+    const response = await call('POST', `/api/workflows/${workflow.id}/runs?wait=true`, { input: 'now' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'completed', output: 'NOW' });
+  });
+
   it('streams live progress as server-sent events until the run ends (real HTTP on loopback)', async () => {
     const workflow = (
       await call('POST', '/api/workflows', {

@@ -5,6 +5,7 @@ import { RUN_STATUSES } from '../../workflows/run-repository.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import type { Requester } from '../../workflows/service.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { waitForRunEnd } from '../../workflows/wait-for-run.ts';
 import { streamRunEvents } from './workflow-events.ts';
 import { runView, stepView, workflowSummary, workflowView } from './workflow-views.ts';
 
@@ -26,6 +27,8 @@ const runParams = {
   properties: { runId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } },
 } as const;
 const totpCode = { type: 'string', maxLength: 16 } as const;
+/** The longest a `?wait=true` trigger holds the request open. */
+const WAIT_LIMIT_MS = 30_000;
 const codeBody = { type: 'object', additionalProperties: false, properties: { totpCode } } as const;
 // Definitions are checked by the workflow rules themselves, which report every problem with its path.
 const definitionBody = { type: 'object' } as const;
@@ -96,12 +99,19 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
 
   app.post<{
     Params: { id: string };
+    Querystring: { wait?: boolean };
     Body: { input?: unknown; totpCode?: string; trigger?: 'manual' | 'api' };
   }>(
     '/api/workflows/:id/runs',
     {
       schema: {
         params: idParams,
+        // wait=true answers when the run has ended (200), or with 202 after WAIT_LIMIT_MS.
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { wait: { type: 'boolean' } },
+        },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -117,7 +127,10 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
         input: (body.input ?? null) as never,
         totpCode: body.totpCode,
       });
-      return reply.status(202).send(runView(run));
+      if (request.query.wait !== true || run.status === 'waiting_2fa')
+        return reply.status(202).send(runView(run));
+      const ended = await waitForRunEnd(runs, events, run.id, WAIT_LIMIT_MS);
+      return reply.status(ended.finished_at === null ? 202 : 200).send(runView(ended));
     },
   );
 
