@@ -1,42 +1,25 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { MAX_BUNDLE_BYTES } from '../../../../plugins-sdk/src/bundle-scan.ts';
-import { SKILL_PERMISSIONS } from '../../../../plugins-sdk/src/permissions.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import type { SkillGrants } from '../../skills/contract.ts';
 import type { LifecycleActor, SkillLifecycle } from '../../skills/lifecycle.ts';
 import { MAX_MANIFEST_BYTES } from '../../skills/skills-folder.ts';
 import { clientAddress } from '../security/client-info.ts';
+import {
+  nameParams,
+  totpCode,
+  grantsSchema,
+  actionResponse,
+  pendingResponse,
+  approvalsResponse,
+  packageResponse,
+  codeOnlyBody,
+} from './skill-lifecycle-schemas.ts';
 
 export interface SkillLifecycleRoutesOptions {
   lifecycle: SkillLifecycle;
   settings: SettingsStore;
 }
-
-const nameParams = {
-  type: 'object',
-  required: ['name'],
-  additionalProperties: false,
-  properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
-} as const;
-
-const totpCode = { type: 'string', maxLength: 16 } as const;
-
-const grantsSchema = {
-  type: 'object',
-  required: ['permissions', 'net', 'secrets'],
-  additionalProperties: false,
-  properties: {
-    permissions: { type: 'array', maxItems: 50, items: { type: 'string', enum: [...SKILL_PERMISSIONS] } },
-    net: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 260 } },
-    secrets: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
-  },
-} as const;
-
-const codeOnlyBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { totpCode },
-} as const;
 
 interface CodeOnlyBody {
   totpCode?: string;
@@ -71,16 +54,18 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
     totpCode: body?.totpCode,
   });
 
-  app.get('/api/skills/pending', async () => ({ pending: lifecycle.listPending() }));
+  app.get('/api/skills/pending', { schema: { response: pendingResponse } }, async () => ({
+    pending: lifecycle.listPending(),
+  }));
 
-  app.get('/api/skills/approvals', async () => ({
+  app.get('/api/skills/approvals', { schema: { response: approvalsResponse } }, async () => ({
     core: lifecycle.listCore(),
     dynamic: await lifecycle.listApproved(),
   }));
 
   app.get<{ Params: { name: string } }>(
     '/api/skills/:name/package',
-    { schema: { params: nameParams } },
+    { schema: { params: nameParams, response: packageResponse } },
     async (request) => {
       const approval = await lifecycle.approvedPackage(request.params.name);
       return {
@@ -101,6 +86,7 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
     {
       schema: {
         params: nameParams,
+        response: actionResponse,
         body: {
           type: 'object',
           required: ['checksum'],
@@ -124,7 +110,7 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
   for (const action of ['reload', 'unload', 'restore'] as const) {
     app.post<{ Params: { name: string }; Body: CodeOnlyBody | undefined }>(
       `/api/skills/:name/${action}`,
-      { schema: { params: nameParams, body: codeOnlyBody } },
+      { schema: { params: nameParams, body: codeOnlyBody, response: actionResponse } },
       async (request) => lifecycle[action](request.params.name, actor(request, request.body)),
     );
   }
@@ -134,6 +120,7 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
     {
       bodyLimit: UPLOAD_BODY_LIMIT,
       schema: {
+        response: actionResponse,
         body: {
           type: 'object',
           required: ['manifest', 'code'],
