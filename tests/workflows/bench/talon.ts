@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { sql } from 'slonik';
+import { AuditLog } from '../../../core/src/audit/audit-log.ts';
+import { loadSettings } from '../../../core/src/boot.ts';
+import { loadConfig } from '../../../core/src/config/env.ts';
+import { SettingsCipher } from '../../../core/src/crypto/settings-cipher.ts';
+import { startEmbeddedPostgres } from '../../../core/src/db/embedded-postgres.ts';
+import { migrateUp } from '../../../core/src/db/migrate.ts';
+import { openPool } from '../../../core/src/db/pool.ts';
+import { TalonError } from '../../../core/src/errors.ts';
+import { createLogger } from '../../../core/src/logging/logger.ts';
+import { installErrorHandler } from '../../../core/src/server/error-handler.ts';
+import { workflowRoutes } from '../../../core/src/server/routes/workflows.ts';
+import { DEFAULT_CORE_SKILLS_DIR } from '../../../core/src/skills/core-skills.ts';
+import { SkillLifecycle } from '../../../core/src/skills/lifecycle.ts';
+import { SandboxSkillRuntime } from '../../../core/src/skills/sandbox-skill-runtime.ts';
+import { createWorkflowEngine } from '../../../core/src/workflows/engine.ts';
+import { InstalledSkills } from '../../../core/src/workflows/installed-skills.ts';
+
+export interface TalonUnderTest {
+  /** POST here (JSON body `{ input }`) runs the benchmark workflow and answers when it ended. */
+  runUrl: string;
+  /** Runs completed and step results persisted so far. */
+  history(): Promise<{ completedRuns: number; stepResults: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One Talon node as production wires the workflow path: embedded PostgreSQL, migrations, the real
+ * sandbox runtime with the shipped core skills, pg-boss, the /api/workflows routes on loopback.
+ * The admin session and the general rate limit (600 requests/min per address) are not mounted:
+ * the benchmark measures the workflow engine, not the login.
+ */
+export async function startTalonUnderTest(folder: string): Promise<TalonUnderTest> {
+  const logger = createLogger('warn');
+  mkdirSync(folder, { recursive: true });
+  const embedded = await startEmbeddedPostgres({ clusterDir: path.join(folder, 'postgres'), logger });
+  await migrateUp(embedded.url, logger);
+  const pool = await openPool(embedded.url, 'the benchmark database', { maximumPoolSize: 20 });
+  const secretKeyBase = randomBytes(48).toString('base64');
+  const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY_BASE: secretKeyBase, DATA_DIR: folder });
+  const settings = await loadSettings(pool, new SettingsCipher(secretKeyBase), config, logger);
+  const audit = new AuditLog(pool, logger);
+  const runtime = new SandboxSkillRuntime({ pool, settings, audit, logger });
+  const installed = new InstalledSkills();
+  const lifecycle = new SkillLifecycle({
+    pool,
+    audit,
+    logger,
+    runtime: installed.track(runtime),
+    stepUp: {
+      verify: async () => {
+        throw new TalonError('totp_required', 'not used by the benchmark', 403);
+      },
+    },
+    skillsDir: path.join(folder, 'skills'),
+    coreSkillsDir: DEFAULT_CORE_SKILLS_DIR,
+    watch: false,
+  });
+  await lifecycle.start();
+  const engine = createWorkflowEngine({
+    databaseUrl: embedded.url,
+    pool,
+    logger,
+    node: 'bench',
+    runtime,
+    catalog: installed,
+    stepUp: { verify: async () => undefined },
+    scheduler: { periodicMissedCheck: false, runConcurrency: 32 },
+  });
+  await engine.start();
+
+  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
+  installErrorHandler(app);
+  await app.register(workflowRoutes, { engine, settings });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/workflows',
+    payload: {
+      name: 'bench: echo → json_transform → echo',
+      maxConcurrentRuns: 50,
+      steps: [
+        { id: 'receive', name: 'Receive', skill: 'echo' },
+        {
+          id: 'reshape',
+          name: 'Reshape',
+          skill: 'json_transform',
+          config: { pick: ['title', 'link'], rename: { link: 'url' } },
+        },
+        { id: 'wrap', name: 'Wrap', skill: 'echo', config: { wrap: 'item' } },
+      ],
+    },
+  });
+  if (created.statusCode !== 201) throw new Error(`could not create the benchmark workflow: ${created.body}`);
+  const workflowId = created.json<{ id: string }>().id;
+
+  return {
+    runUrl: `${address}/api/workflows/${workflowId}/runs?wait=true`,
+    history: async () => {
+      const row = (await pool.one(sql.unsafe`
+        SELECT (SELECT count(*) FROM workflow_runs WHERE status = 'completed')::int AS runs,
+               (SELECT count(*) FROM workflow_step_results)::int AS steps`)) as {
+        runs: number;
+        steps: number;
+      };
+      return { completedRuns: row.runs, stepResults: row.steps };
+    },
+    stop: async () => {
+      await app.close();
+      await engine.stop();
+      await lifecycle.stop();
+      await runtime.close();
+      await pool.end();
+      await embedded.stop();
+    },
+  };
+}
