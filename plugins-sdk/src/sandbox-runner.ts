@@ -12,19 +12,9 @@ import { DEFAULT_RUNTIME_LIMITS, skillLimits } from '../../core/src/skills/runti
 import type { ApiCallHandler, RecordedApiCall } from './api-handler.ts';
 import type { SkillManifest } from './manifest.ts';
 import type { JsonObject, JsonValue } from './skill-api.ts';
+import type { RunApiCall, SandboxRunResult } from './testing/types.ts';
 
-/** One SkillAPI call as Talon reports it in a run's `apiCalls`. */
-export interface RunApiCall {
-  permission: string;
-  method: string;
-  allowed: boolean;
-  durationMs: number;
-  error?: string;
-}
-
-export type SandboxRunResult =
-  | { ok: true; result: JsonValue; branch: string; durationMs: number; apiCalls: RunApiCall[] }
-  | { ok: false; error: { code: string; message: string }; durationMs: number; apiCalls: RunApiCall[] };
+export type { RunApiCall, SandboxRunResult };
 
 export function toRunApiCalls(calls: readonly RecordedApiCall[]): RunApiCall[] {
   return calls.map((call) => ({

@@ -4,29 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { LocalGrants } from '../api-handler.ts';
 import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
 import { decodeUtf8Strict } from '../checksum.ts';
-import type { SkillManifest } from '../manifest.ts';
-import { SkillSandboxRunner, type SandboxRunResult } from '../sandbox-runner.ts';
-import type { JsonObject, JsonValue } from '../skill-api.ts';
+import { SkillSandboxRunner } from '../sandbox-runner.ts';
 import { formatManifestProblems, parseManifest } from '../validate-manifest.ts';
 import { FakeSkillApi } from './fake-api.ts';
+import type { loadSkill as declaredLoadSkill } from './public-entry.ts';
+import type { LoadedSkill, LoadSkillOptions } from './types.ts';
 
-export interface LoadSkillOptions {
-  /** What the owner granted; default: everything skill.json asks for. Narrow it to test denials. */
-  grants?: Partial<LocalGrants>;
-  /** Core skills of Talon's plugins/ may hold core-only permissions. */
-  core?: boolean;
-}
-
-export interface LoadedSkill {
-  manifest: SkillManifest;
-  /** The fake SkillAPI of this skill: script its answers, assert on its calls. */
-  api: FakeSkillApi;
-  grants: LocalGrants;
-  /** One run, as Talon would run it: `{ ok, result, branch }` or `{ ok: false, error }`. */
-  run(request: { input: JsonValue; config?: JsonObject }): Promise<SandboxRunResult>;
-  /** Stops the skill's sandbox worker. */
-  close(): Promise<void>;
-}
+export type { LoadedSkill, LoadSkillOptions };
 
 function folderPath(folder: string | URL): string {
   return folder instanceof URL ? fileURLToPath(folder) : path.resolve(folder);
@@ -65,3 +49,6 @@ export async function loadSkill(folder: string | URL, options: LoadSkillOptions 
     close: () => runner.close(),
   };
 }
+
+// The installed type entry declares this very function: a mismatch fails the type check.
+loadSkill satisfies typeof declaredLoadSkill;
