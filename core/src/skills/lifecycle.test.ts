@@ -138,6 +138,30 @@ beforeEach(async () => {
   await forgetUsedTotpCodes(database.pool);
 });
 
+describe('admin protection', () => {
+  it('answers nothing without the admin session, and refuses a state change without the CSRF token', async () => {
+    const anonymous = await talon.app.inject({ method: 'GET', url: '/api/skills/pending' });
+    expect(anonymous.statusCode).toBe(401);
+    const noCsrf = await talon.app.inject({
+      method: 'POST',
+      url: '/api/skills/anything/load',
+      headers: { cookie: session.cookie },
+      payload: { checksum: '0'.repeat(64), totpCode: '123456' },
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    expect(noCsrf.json().error).toMatch(/csrf/);
+  });
+
+  it('says what is wrong with a malformed request before doing anything', async () => {
+    const response = await post('/api/skills/greeter/load', { checksum: 'abc', totpCode: '123456' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringMatching(/checksum/),
+    });
+  });
+});
+
 describe('without 2FA enrolled', () => {
   it('refuses every lifecycle action with "enrol 2FA first" and loads nothing', async () => {
     await writeTestSkill(skillsDir, { name: 'early' });
@@ -516,6 +540,12 @@ describe('upload and unload', () => {
     const response = await post('/api/skills/uploaded/unload', { totpCode: await freshCode() });
     expect(response.statusCode).toBe(200);
     expect(runtime.installed.has('uploaded')).toBe(false);
+    const [audited] = await talon.audit.recent({ action: 'skill.unload', outcome: 'succeeded' });
+    expect(audited).toMatchObject({
+      actor: 'admin',
+      target: 'uploaded',
+      details: { checksumBefore: expect.stringMatching(/^[0-9a-f]{64}$/), checksumAfter: null },
+    });
     expect(talon.lifecycle.listPending().find((p) => p.name === 'uploaded')?.state).toBe('new');
   });
 });
