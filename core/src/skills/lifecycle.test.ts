@@ -285,6 +285,17 @@ describe('load with a TOTP code', () => {
       kind: 'dynamic',
       grants: { permissions: ['log'], net: [], secrets: [] },
     });
+    const approved = await talon.app.inject({
+      method: 'GET',
+      url: '/api/skills/greeter/package',
+      headers: session.headers,
+    });
+    expect(approved.json()).toMatchObject({
+      name: 'greeter',
+      status: 'approved',
+      code: testSkillFiles({ name: 'greeter', permissions: ['log'] }).code,
+      manifest: await readFile(path.join(skillsDir, 'greeter', 'skill.json'), 'utf8'),
+    });
     expect(talon.lifecycle.listPending().some((p) => p.name === 'greeter')).toBe(false);
     const [entry] = await talon.audit.recent({ action: 'skill.load', outcome: 'succeeded' });
     expect(entry).toMatchObject({
