@@ -6,7 +6,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // `pnpm talon-skill ...` runs this from the workspace root; work where the author typed the command.
-if (process.env.npm_lifecycle_event === 'talon-skill' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+if (process.env.npm_lifecycle_event === 'talon-skill' && process.env.INIT_CWD)
+  process.chdir(process.env.INIT_CWD);
 
 const here = realpathSync(fileURLToPath(import.meta.url));
 const installed = here.split(/[\\/]/).includes('node_modules');
