@@ -107,4 +107,33 @@ describe('validateManifest', () => {
     if (!result.ok) expect(result.problems[0]?.message).toMatch(/^skill.json is not valid JSON/);
     expect(problemsOf([])).toBe('(manifest): must be a JSON object (got an array)');
   });
+
+  it('checks the editor hints against the config schema they describe', () => {
+    const configSchema = {
+      type: 'object',
+      additionalProperties: false,
+      properties: { units: { enum: ['metric', 'imperial'] } },
+    };
+    expect(
+      problemsOf({
+        ...valid,
+        configSchema,
+        ui: {
+          fields: ['units', 'colour'],
+          configScaffold: { units: 'kelvin' },
+          presets: [
+            { name: 'ok', config: { units: 'metric' } },
+            { name: 'bad', config: { speed: 1 } },
+          ],
+        },
+      }),
+    ).toBe(
+      'ui.fields[1]: "colour" is not a property of configSchema; ' +
+        'ui.configScaffold: does not fit configSchema: units must be equal to one of the allowed values; ' +
+        'ui.presets[1].config: does not fit configSchema: must NOT have additional properties',
+    );
+    expect(problemsOf({ ...valid, ui: { fields: ['units'] } })).toBe(
+      'ui.fields: names config fields, but there is no "configSchema" to define them',
+    );
+  });
 });

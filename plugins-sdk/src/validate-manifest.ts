@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SKILL_MANIFEST_SCHEMA, type SkillManifest } from './manifest.ts';
 import { CORE_ONLY_PERMISSIONS, SKILL_PERMISSIONS } from './permissions.ts';
 
@@ -148,11 +148,50 @@ function semanticProblems(manifest: SkillManifest, options: ManifestValidationOp
   }
   if (manifest.configSchema !== undefined) {
     try {
-      configSchemaAjv.compile(manifest.configSchema);
+      const validateConfig = configSchemaAjv.compile(manifest.configSchema);
+      problems.push(...uiProblems(manifest, validateConfig));
     } catch (error) {
       problems.push({
         field: 'configSchema',
         message: `is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  } else if ((manifest.ui?.fields?.length ?? 0) > 0) {
+    problems.push({
+      field: 'ui.fields',
+      message: 'names config fields, but there is no "configSchema" to define them',
+    });
+  }
+  return problems;
+}
+
+/** The workflow editor's hints must agree with the config schema they describe. */
+function uiProblems(manifest: SkillManifest, validateConfig: ValidateFunction): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const properties = manifest.configSchema?.['properties'];
+  if (properties !== null && typeof properties === 'object') {
+    manifest.ui?.fields?.forEach((field, index) => {
+      if (!Object.hasOwn(properties, field)) {
+        problems.push({
+          field: `ui.fields[${index}]`,
+          message: `"${field}" is not a property of configSchema`,
+        });
+      }
+    });
+  }
+  const examples: [string, unknown][] = [];
+  if (manifest.ui?.configScaffold !== undefined)
+    examples.push(['ui.configScaffold', manifest.ui.configScaffold]);
+  manifest.ui?.presets?.forEach((preset, index) =>
+    examples.push([`ui.presets[${index}].config`, preset.config]),
+  );
+  for (const [field, config] of examples) {
+    if (!validateConfig(config)) {
+      const first = validateConfig.errors?.[0];
+      const where = first ? fieldFromPointer(first.instancePath) : '';
+      problems.push({
+        field,
+        message: `does not fit configSchema: ${where === '(manifest)' ? '' : `${where} `}${first?.message ?? 'is invalid'}`,
       });
     }
   }
