@@ -191,7 +191,9 @@ describe('skills folder rules', () => {
     await writeTestSkill(skillsDir, { name: 'open_door' });
     await chmod(path.join(skillsDir, 'open_door', 'index.js'), 0o666);
     await writeTestSkill(skillsDir, { name: 'strangers' });
-    await chown(path.join(skillsDir, 'strangers', 'skill.json'), 65534, 65534);
+    // Only root can give a file away; elsewhere this one rule is not exercised (CI runs as root).
+    const canChown = process.getuid?.() === 0;
+    if (canChown) await chown(path.join(skillsDir, 'strangers', 'skill.json'), 65534, 65534);
     await talon.lifecycle.refreshPending('escapee');
     for (const name of ['Bad-Name', 'open_door', 'strangers']) await talon.lifecycle.refreshPending(name);
 
@@ -213,9 +215,11 @@ describe('skills folder rules', () => {
     expect(byName.get('open_door')?.error?.message).toMatch(
       /open_door\/index.js is writable by every user \(mode 666\)/,
     );
-    expect(byName.get('strangers')?.error?.message).toMatch(
-      /strangers\/skill.json is owned by another user \(uid 65534\)/,
-    );
+    if (canChown) {
+      expect(byName.get('strangers')?.error?.message).toMatch(
+        /strangers\/skill.json is owned by another user \(uid 65534\)/,
+      );
+    }
 
     const dotdot = await post('/api/skills/..%2Foutside/load', {
       checksum: '0'.repeat(64),
