@@ -90,23 +90,14 @@ export function createApiHandler(options: {
       record({ result });
       return JSON.stringify({ result });
     } catch (thrown) {
+      // ApiCallError here, SkillApiError from the host's own implementations: both carry a code.
+      const code = (thrown as { code?: unknown } | null)?.code;
       const error =
-        thrown instanceof ApiCallError
-          ? { code: thrown.code, message: thrown.message }
+        thrown instanceof Error && typeof code === 'string'
+          ? { code, message: thrown.message }
           : { code: 'upstream_error', message: thrown instanceof Error ? thrown.message : String(thrown) };
       record({ error });
       return JSON.stringify({ error });
     }
   };
-}
-
-/** Whether `host` (lower-case, maybe with :port) is allowed by a `net` entry (`api.x.com`, `*.x.com`). */
-export function hostAllowed(host: string, allowlist: readonly string[]): boolean {
-  return allowlist.some((entry) => {
-    if (entry.startsWith('*.')) {
-      const suffix = entry.slice(1);
-      return host.endsWith(suffix) && host.length > suffix.length;
-    }
-    return host === entry;
-  });
 }

@@ -16,6 +16,7 @@ const HOSTILE: {
   name: string;
   expected: { ok: boolean; code?: string; branch?: string };
   permissions?: string[];
+  net?: string[];
   limits?: Record<string, number>;
   routes?: string[];
   code: string;
@@ -67,6 +68,13 @@ const HOSTILE: {
     expected: { ok: true, branch: 'on_success' },
     // Written so that the bundle scan does not see a require() call: the isolate must simply not have one.
     code: 'export default { run() { const r = globalThis["req" + "uire"]; return typeof r === "function" ? r("fs") : typeof r; } };',
+  },
+  {
+    name: 'reaches_localhost',
+    expected: { ok: false, code: 'host_not_allowed' },
+    permissions: ['http'],
+    net: ['127.0.0.1:9'],
+    code: 'export default { async run({ api }) { return (await api.http.fetch("http://127.0.0.1:9/")).body; } };',
   },
   {
     name: 'forges_api_code',
@@ -128,6 +136,7 @@ describe('talon-skill run and the host give the same outcome', () => {
           version: '1.0.0',
           description: `hostile: ${skill.name}`,
           permissions: asked,
+          ...(skill.net ? { net: skill.net } : {}),
           ...(skill.limits ? { limits: skill.limits } : {}),
           ...(skill.routes ? { routes: skill.routes } : {}),
         };
@@ -154,7 +163,7 @@ describe('talon-skill run and the host give the same outcome', () => {
           kind: 'dynamic',
           grants: {
             permissions: skill.name === 'ungranted_storage' ? [] : (asked as never[]),
-            net: [],
+            net: skill.net ?? [],
             secrets: [],
           },
         });

@@ -83,7 +83,7 @@ export async function runSkillOnce(
   try {
     return await runner.run(
       { input, config: config as JsonObject },
-      localApiHandler({ grants, calls, log }),
+      localApiHandler({ manifest, grants, calls, log }),
       calls,
     );
   } finally {
