@@ -152,6 +152,7 @@ export async function startTalon(
       audit,
       secretKeyBase: secretKeyBase.value,
       skillLifecycle,
+      skillRuntime: runtime,
       workflowEngine: workflows,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.

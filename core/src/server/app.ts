@@ -4,6 +4,7 @@ import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import type { SkillRuntime } from '../skills/contract.ts';
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
 import { registerAdminApi } from './admin-api.ts';
@@ -12,6 +13,7 @@ import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
 import { skillLifecycleRoutes } from './routes/skill-lifecycle.ts';
+import { skillRoutes } from './routes/skills.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 
 export interface AppDependencies {
@@ -26,6 +28,8 @@ export interface AppDependencies {
   adminUiDir?: string;
   /** Pending folders, approvals and TOTP-gated load/unload of skills (/api/skills/...). */
   skillLifecycle?: SkillLifecycle;
+  /** Loaded skills, their breakers, and running one by hand (/api/skills, /api/skills/:name/run). */
+  skillRuntime?: SkillRuntime;
   /** Workflows, their runs on pg-boss and schedules (/api/workflows/...). */
   workflowEngine?: WorkflowEngine;
 }
@@ -50,6 +54,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.skillLifecycle) {
     await app.register(skillLifecycleRoutes, { lifecycle: deps.skillLifecycle, settings: deps.settings });
   }
+  if (deps.skillRuntime) await app.register(skillRoutes, { runtime: deps.skillRuntime });
   if (deps.workflowEngine) {
     await app.register(workflowRoutes, { engine: deps.workflowEngine, settings: deps.settings });
   }
