@@ -1,0 +1,227 @@
+/**
+ * `pnpm bench:sandbox`: the sandbox's costs, measured once on this machine (not a test; numbers vary
+ * with load). Prints progress to stderr, a details line, and last one JSON line with exactly:
+ * rawApplyP50Us, callP50Us, callP99Us, callsPerSec, firstCallP50Ms, idleMemMb100, busyMemMb10, noisyP99Ratio.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ivm from 'isolated-vm';
+import { validateManifest } from '../../plugins-sdk/src/validate-manifest.ts';
+import { AuditLog } from '../src/audit/audit-log.ts';
+import { SettingsCipher } from '../src/crypto/settings-cipher.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres.ts';
+import { migrateUp } from '../src/db/migrate.ts';
+import { openPool } from '../src/db/pool.ts';
+import { createLogger } from '../src/logging/logger.ts';
+import { residentMemoryMb } from '../src/sandbox/process-memory.ts';
+import { SETTING_DEFINITIONS } from '../src/settings/definitions.ts';
+import { SettingsStore } from '../src/settings/store.ts';
+import type { SkillManifest } from '../src/skills/contract.ts';
+import { SandboxSkillRuntime } from '../src/skills/sandbox-skill-runtime.ts';
+import { testPackage } from '../src/testing/skill-runtime.ts';
+
+const IDLE_WORKER_MS = 1500;
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const progress = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+
+async function rawApply(): Promise<number> {
+  const isolate = new ivm.Isolate({ memoryLimit: 32 });
+  const context = await isolate.createContext();
+  const fn = (await context.eval('(function (x) { return x + 1; })', { reference: true })) as ivm.Reference;
+  const samples: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const started = performance.now();
+    await fn.apply(undefined, [i], { result: { copy: true } });
+    if (i >= 500) samples.push((performance.now() - started) * 1000);
+  }
+  isolate.dispose();
+  return percentile(samples, 50);
+}
+
+async function memoryMb(runtime: SandboxSkillRuntime): Promise<number> {
+  let total = (await residentMemoryMb(process.pid)) ?? process.memoryUsage().rss / 2 ** 20;
+  for (const pid of runtime.workerPids()) total += (await residentMemoryMb(pid)) ?? 0;
+  return total;
+}
+
+const ECHO = `export default { run({ input }) { return input; } };`;
+const SPIN = `export default { run({ input }) { const end = Date.now() + input; let n = 0; while (Date.now() < end) n++; return n; } };`;
+const manifest = (
+  name: string,
+  extra: Partial<SkillManifest> = {},
+): Partial<SkillManifest> & { name: string } => ({
+  name,
+  ...extra,
+});
+
+async function main(): Promise<void> {
+  const logger = createLogger('silent');
+  let embedded: EmbeddedDatabase | undefined;
+  let folder: string | undefined;
+  let url = process.env['DATABASE_URL'];
+  if (!url) {
+    folder = mkdtempSync(path.join(tmpdir(), 'talon-bench-'));
+    chmodSync(folder, 0o755); // PostgreSQL runs as the `postgres` user when this runs as root.
+    progress('starting an embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ clusterDir: path.join(folder, 'pg'), logger });
+    url = embedded.url;
+  }
+  await migrateUp(url, logger);
+  const pool = await openPool(url, 'the benchmark database');
+  const settings = await SettingsStore.load(
+    pool,
+    new SettingsCipher('bench-secret-key-base-0123456789abcdefghij'),
+    logger,
+  );
+  await settings.seed(SETTING_DEFINITIONS, {});
+  const runtime = new SandboxSkillRuntime({
+    pool,
+    settings,
+    audit: new AuditLog(pool, logger),
+    logger,
+    limits: { defaultCpuTimeoutMs: 200, defaultWallTimeoutMs: 2000, defaultMemoryMb: 32 },
+    sandbox: { idleWorkerMs: IDLE_WORKER_MS, spareWorkers: 1 },
+  });
+  const sparesReady = async (): Promise<void> => {
+    await sleep(20);
+    await runtime.sparesReady();
+  };
+  try {
+    progress('(a) raw isolated-vm apply');
+    const rawApplyP50Us = await rawApply();
+
+    progress('(b) warm call latency');
+    await runtime.install(testPackage(manifest('echo'), ECHO));
+    const latencies: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const started = performance.now();
+      const result = await runtime.run('echo', { input: i });
+      if (!result.ok) throw new Error(`echo failed: ${result.error.message}`);
+      if (i >= 500) latencies.push((performance.now() - started) * 1000);
+    }
+
+    progress('(c) throughput across skills');
+    const skills = ['echo', 'echo_2', 'echo_3', 'echo_4'];
+    for (const name of skills.slice(1)) await runtime.install(testPackage(manifest(name), ECHO));
+    let completed = 0;
+    const throughputMs = 3000;
+    const deadline = performance.now() + throughputMs;
+    await Promise.all(
+      Array.from({ length: 256 }, async (_, lane) => {
+        while (performance.now() < deadline) {
+          await runtime.run(skills[lane % skills.length]!, { input: lane });
+          completed++;
+        }
+      }),
+    );
+    const callsPerSec = completed / (throughputMs / 1000);
+
+    progress('(d) first call of a newly loaded skill');
+    const firstCalls: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      await sparesReady();
+      await sleep(150);
+      const started = performance.now();
+      const pkg = testPackage(manifest(`fresh_${i}`), ECHO);
+      const validation = validateManifest(pkg.manifest);
+      if (!validation.ok) throw new Error('invalid manifest');
+      await runtime.install(pkg);
+      await runtime.run(`fresh_${i}`, { input: i });
+      firstCalls.push(performance.now() - started);
+      await runtime.uninstall(`fresh_${i}`);
+    }
+
+    progress('(e) memory: 100 skills loaded, then idle');
+    for (const name of skills) await runtime.uninstall(name);
+    for (let i = 0; i < 100; i++) {
+      await runtime.install(testPackage(manifest(`idle_${i}`), ECHO));
+      await runtime.run(`idle_${i}`, { input: i });
+    }
+    const loadedMemMb = await memoryMb(runtime);
+    await sleep(IDLE_WORKER_MS * 2);
+    const idleMemMb100 = await memoryMb(runtime);
+
+    progress('(e) memory: 10 of them busy');
+    let busy = true;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => runtime.install(testPackage(manifest(`busy_${i}`), SPIN))),
+    );
+    const busyLoops = Array.from({ length: 10 }, async (_, i) => {
+      while (busy) await runtime.run(`busy_${i}`, { input: 50 });
+    });
+    await sleep(1500);
+    const busyMemMb10 = await memoryMb(runtime);
+    busy = false;
+    await Promise.all(busyLoops);
+
+    progress('(f) a benign skill beside a noisy one');
+    await runtime.install(testPackage(manifest('benign'), ECHO));
+    const benignP99 = async (): Promise<number> => {
+      const samples: number[] = [];
+      for (let i = 0; i < 1500; i++) {
+        const started = performance.now();
+        await runtime.run('benign', { input: i });
+        samples.push((performance.now() - started) * 1000);
+      }
+      return percentile(samples, 99);
+    };
+    const aloneP99 = await benignP99();
+    await runtime.install(testPackage(manifest('looper'), `export default { run() { for (;;) {} } };`));
+    await runtime.install(
+      testPackage(
+        manifest('bomber'),
+        `export default { run() { const a = []; for (;;) a.push(new Array(1000).fill(1)); } };`,
+      ),
+    );
+    let noisy = true;
+    const noise = ['looper', 'bomber'].map(async (name) => {
+      while (noisy) {
+        // Keep it really running: an open breaker would answer at once without touching the sandbox.
+        runtime.resetBreaker(name);
+        await runtime.run(name, { input: null });
+      }
+    });
+    await sleep(300);
+    const noisyP99 = await benignP99();
+    noisy = false;
+    await Promise.all(noise);
+
+    const figures = {
+      rawApplyP50Us: round(rawApplyP50Us),
+      callP50Us: round(percentile(latencies, 50)),
+      callP99Us: round(percentile(latencies, 99)),
+      callsPerSec: Math.round(callsPerSec),
+      firstCallP50Ms: round(percentile(firstCalls, 50), 2),
+      idleMemMb100: round(idleMemMb100),
+      busyMemMb10: round(busyMemMb10),
+      noisyP99Ratio: round(noisyP99 / aloneP99, 2),
+    };
+    process.stdout.write(
+      `${JSON.stringify({
+        details: {
+          memMb100LoadedBeforeIdleReap: round(loadedMemMb),
+          idleWorkerMs: IDLE_WORKER_MS,
+          benignP99AloneUs: round(aloneP99),
+          benignP99NoisyUs: round(noisyP99),
+          memoryCounts: 'RSS of the host process and every sandbox worker (PostgreSQL not included)',
+        },
+      })}\n`,
+    );
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    await runtime.close();
+    await pool.end();
+    await embedded?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+await main();
