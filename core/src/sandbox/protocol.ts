@@ -17,7 +17,8 @@ export interface IsolateLimits {
 }
 
 export type HostMessage =
-  | { t: 'load'; code: string; limits: IsolateLimits }
+  | { t: 'prepare'; glue: string; limits: IsolateLimits }
+  | { t: 'load'; code: string; glue: string; limits: IsolateLimits }
   | { t: 'run'; run: number; input: string; config: string }
   | { t: 'api_result'; run: number; call: number; envelope: string };
 

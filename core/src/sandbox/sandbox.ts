@@ -50,6 +50,8 @@ export class Sandbox {
   readonly #reaper: NodeJS.Timeout;
   #nextRun = 0;
   #closed = false;
+  /** The limits of the last skill placed: the next spare prepares an isolate with them. */
+  #lastLimits: SkillLimits | undefined;
 
   constructor(options: SandboxOptions) {
     const workerUser = 'workerUser' in options ? options.workerUser : unprivilegedWorkerUser();
@@ -74,6 +76,7 @@ export class Sandbox {
 
   /** Evaluates the skill's module in a worker of its own now, replacing a skill of the same name. */
   async place(name: string, code: string, limits: SkillLimits): Promise<void> {
+    this.#lastLimits = limits;
     const slot: Slot = { name, code, limits, worker: undefined, placing: undefined, lastUsed: Date.now() };
     const worker = await this.#startWorker(slot);
     const previous = this.#slots.get(name);
@@ -212,6 +215,7 @@ export class Sandbox {
     while (!this.#closed && this.#spares.length < this.#options.spareWorkers) {
       const worker = this.#spawn();
       worker.onExit(() => this.#closed || setImmediate(() => this.#refillSpares()));
+      if (this.#lastLimits) worker.prepare(this.#lastLimits);
       this.#spares.push(worker);
     }
   }

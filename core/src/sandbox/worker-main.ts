@@ -6,7 +6,6 @@
  */
 import { writeSync } from 'node:fs';
 import ivm from 'isolated-vm';
-import { isolateGlueSource } from './isolate-glue.ts';
 import type { HostMessage, IsolateLimits, WorkerErrorCode, WorkerMessage } from './protocol.ts';
 
 interface LoadedSkill {
@@ -18,9 +17,17 @@ interface LoadedSkill {
 }
 
 let loaded: LoadedSkill | undefined;
-const API_FUNCTIONS: readonly string[] = JSON.parse(
-  process.env['TALON_SKILL_API_FUNCTIONS'] ?? '[]',
-) as string[];
+
+interface FreshIsolate {
+  /** The glue and limits it was made with: reused only for a load that asks for exactly these. */
+  key: string;
+  isolate: ivm.Isolate;
+  context: ivm.Context;
+  exports: ivm.Reference;
+}
+
+/** An isolate made ahead (`prepare`), while this worker waits as the spare, to save a load its cost. */
+let prepared: Promise<FreshIsolate> | undefined;
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -44,7 +51,7 @@ function classify(error: unknown): { code: WorkerErrorCode; message: string } {
   return { code: 'skill_error', message: message.slice(0, 2000) };
 }
 
-async function load(code: string, limits: IsolateLimits): Promise<void> {
+async function freshIsolate(glue: string, limits: IsolateLimits): Promise<FreshIsolate> {
   const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb, onCatastrophicError: catastrophic });
   const context = await isolate.createContext();
   // The only host function the isolate can call: fire-and-forget, arguments copied as primitives.
@@ -56,13 +63,26 @@ async function load(code: string, limits: IsolateLimits): Promise<void> {
     },
     { ignored: true },
   );
-  const glue = (await context.evalClosure(isolateGlueSource(API_FUNCTIONS, limits), [hostCall], {
+  const exports = (await context.evalClosure(glue, [hostCall], {
     timeout: limits.cpuTimeoutMs,
     result: { reference: true },
   })) as ivm.Reference;
-  const invoke = (await glue.get('invoke', { reference: true })) as ivm.Reference;
-  const deliver = (await glue.get('deliver', { reference: true })) as ivm.Reference;
-  const check = (await glue.get('check', { reference: true })) as ivm.Reference;
+  return { key: JSON.stringify([glue, limits]), isolate, context, exports };
+}
+
+async function takeIsolate(glue: string, limits: IsolateLimits): Promise<FreshIsolate> {
+  const ready = await prepared?.catch(() => undefined);
+  prepared = undefined;
+  if (ready && ready.key === JSON.stringify([glue, limits])) return ready;
+  ready?.isolate.dispose();
+  return freshIsolate(glue, limits);
+}
+
+async function load(code: string, glue: string, limits: IsolateLimits): Promise<void> {
+  const { isolate, context, exports } = await takeIsolate(glue, limits);
+  const invoke = (await exports.get('invoke', { reference: true })) as ivm.Reference;
+  const deliver = (await exports.get('deliver', { reference: true })) as ivm.Reference;
+  const check = (await exports.get('check', { reference: true })) as ivm.Reference;
   const module = await isolate.compileModule(code, { filename: 'skill:///index.js' });
   await module.instantiate(context, (specifier) => {
     throw new Error(
@@ -123,7 +143,7 @@ async function deliver(call: number, envelope: string): Promise<void> {
 process.on('message', (raw: HostMessage) => {
   switch (raw.t) {
     case 'load':
-      load(raw.code, raw.limits).then(
+      load(raw.code, raw.glue, raw.limits).then(
         () => send({ t: 'loaded' }),
         (error: unknown) => {
           const { code, message } =
@@ -133,6 +153,9 @@ process.on('message', (raw: HostMessage) => {
           send({ t: 'load_failed', code: code === 'skill_error' ? 'invalid_skill' : code, message });
         },
       );
+      break;
+    case 'prepare':
+      if (!loaded && !prepared) prepared = freshIsolate(raw.glue, raw.limits);
       break;
     case 'run':
       void run(raw.run, raw.input, raw.config);
@@ -144,4 +167,28 @@ process.on('message', (raw: HostMessage) => {
 });
 // The host is gone: nothing left to serve.
 process.on('disconnect', () => process.exit(0));
-send({ t: 'ready' });
+
+/** Runs every path a load and a call take once, so a placed skill does not pay for first-use costs. */
+async function warmUp(): Promise<void> {
+  const isolate = new ivm.Isolate({ memoryLimit: 8 });
+  try {
+    const context = await isolate.createContext();
+    const module = await isolate.compileModule('export default { run: (x) => x };');
+    await module.instantiate(context, () => {
+      throw new Error('no imports');
+    });
+    await module.evaluate({ timeout: 1000 });
+    const skill = (await module.namespace.get('default', { reference: true })) as ivm.Reference;
+    const call = (await context.evalClosure('return async (s, x) => JSON.stringify(await s.run(x));', [], {
+      result: { reference: true },
+    })) as ivm.Reference;
+    await call.apply(undefined, [skill.derefInto(), 1], { timeout: 1000, result: { promise: true } });
+  } finally {
+    isolate.dispose();
+  }
+}
+
+warmUp().then(
+  () => send({ t: 'ready' }),
+  () => send({ t: 'ready' }),
+);

@@ -1,14 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { isolateGlueSource } from './isolate-glue.ts';
 import { residentMemoryMb } from './process-memory.ts';
+import { workerEntryFile } from './worker-entry.ts';
 import { parseWorkerMessage, type IsolateLimits, type WorkerMessage } from './protocol.ts';
 import { SandboxError, type SandboxFailureCode } from './sandbox-error.ts';
 import type { WorkerUser } from './worker-user.ts';
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 const STDERR_TAIL_CHARS = 2000;
 const MEMORY_POLL_MS = 25;
+const SLOW_CALL_MS = 50;
+const LOWEST_PRIORITY = 19;
 
 export type RunOutcome =
   { ok: true; json: string } | { ok: false; code: SandboxFailureCode; message: string };
@@ -23,6 +25,7 @@ export interface WorkerOptions {
 interface PendingRun {
   resolve(outcome: RunOutcome): void;
   timer: NodeJS.Timeout;
+  startedAt: number;
 }
 
 export type ApiCallListener = (run: number, call: number, method: string, args: string) => void;
@@ -45,12 +48,16 @@ export class SandboxWorker {
   #readyWaiter: (() => void) | undefined;
   #onApiCall: ApiCallListener = () => undefined;
   readonly #exitListeners = new Set<() => void>();
+  readonly #options: WorkerOptions;
+  #slowTimer: NodeJS.Timeout | undefined;
+  #lowered = false;
 
   constructor(options: WorkerOptions) {
-    this.#child = fork(WORKER_ENTRY, [], {
+    this.#options = options;
+    this.#child = fork(workerEntryFile(), [], {
       execArgv: ['--disallow-code-generation-from-strings'],
-      // Only what the worker needs: never the host's environment, which holds its secrets.
-      env: { TALON_SKILL_API_FUNCTIONS: JSON.stringify(options.apiFunctions), PATH: '/usr/bin:/bin' },
+      // Nothing of the host's environment, which holds its secrets.
+      env: { PATH: '/usr/bin:/bin' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
       ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
@@ -62,13 +69,8 @@ export class SandboxWorker {
       );
     });
     this.ready.catch(() => undefined);
-    if (this.#child.pid !== undefined) {
-      try {
-        setPriority(this.#child.pid, options.niceness);
-      } catch {
-        // Not allowed to renice on this system: the deadlines still hold.
-      }
-    }
+    // A spare starts below the placed workers: starting Node must not slow down skills being called.
+    this.#renice(options.niceness + 5);
     this.#child.stderr?.setEncoding('utf8');
     this.#child.stderr?.on('data', (chunk: string) => {
       this.#stderrTail = (this.#stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
@@ -99,6 +101,20 @@ export class SandboxWorker {
     else this.#exitListeners.add(listener);
   }
 
+  /** Makes the isolate for the next load ahead of time (a spare, while it waits). */
+  prepare(limits: IsolateLimits): void {
+    void this.ready.then(
+      () =>
+        this.alive &&
+        this.#child.send({
+          t: 'prepare',
+          glue: isolateGlueSource(this.#options.apiFunctions, limits),
+          limits,
+        }),
+      () => undefined,
+    );
+  }
+
   /** Evaluates the skill's module once in a fresh isolate. */
   async load(code: string, limits: IsolateLimits, rssLimitMb: number, deadlineMs: number): Promise<void> {
     await this.ready;
@@ -106,7 +122,13 @@ export class SandboxWorker {
     const answer = new Promise<WorkerMessage | undefined>((resolve) => (this.#loadWaiter = resolve));
     const timer = setTimeout(() => this.kill('timeout', 'evaluating the module took too long'), deadlineMs);
     this.#watchMemory(true);
-    this.#child.send({ t: 'load', code, limits });
+    this.#renice(this.#options.niceness);
+    this.#child.send({
+      t: 'load',
+      code,
+      glue: isolateGlueSource(this.#options.apiFunctions, limits),
+      limits,
+    });
     const message = await answer.finally(() => {
       clearTimeout(timer);
       this.#watchMemory(this.busy);
@@ -132,8 +154,9 @@ export class SandboxWorker {
         () => this.kill('timeout', `the skill did not finish within its ${deadlineMs} ms deadline`, run),
         deadlineMs,
       );
-      this.#runs.set(run, { resolve, timer });
+      this.#runs.set(run, { resolve, timer, startedAt: performance.now() });
       this.#watchMemory(true);
+      this.#watchSlowness();
       this.#child.send({ t: 'run', run, input, config });
     });
   }
@@ -176,6 +199,7 @@ export class SandboxWorker {
         this.#runs.delete(message.run);
         clearTimeout(pending.timer);
         this.#watchMemory(this.busy);
+        this.#watchSlowness();
         pending.resolve(
           message.ok
             ? { ok: true, json: message.json }
@@ -190,6 +214,37 @@ export class SandboxWorker {
         if (this.#runs.has(message.run))
           this.#onApiCall(message.run, message.call, message.method, message.args);
         return;
+    }
+  }
+
+  /**
+   * While one of its calls has run longer than SLOW_CALL_MS, a worker is reniced to the lowest
+   * priority, so a skill that spins leaves the CPU to short calls of other skills and to the host.
+   */
+  #watchSlowness(): void {
+    clearTimeout(this.#slowTimer);
+    this.#slowTimer = undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const pending of this.#runs.values()) oldest = Math.min(oldest, pending.startedAt);
+    const age = performance.now() - oldest;
+    const slow = age >= SLOW_CALL_MS;
+    if (slow !== this.#lowered) {
+      this.#lowered = slow;
+      this.#renice(slow ? LOWEST_PRIORITY : this.#options.niceness);
+    }
+    if (this.busy && !slow) {
+      this.#slowTimer = setTimeout(() => this.#watchSlowness(), SLOW_CALL_MS - age + 1);
+      this.#slowTimer.unref();
+    }
+  }
+
+  #renice(niceness: number): void {
+    const pid = this.#child.pid;
+    if (pid === undefined || !this.alive) return;
+    try {
+      setPriority(pid, niceness);
+    } catch {
+      // Not allowed here (e.g. lowering the niceness again as a non-root host): the deadlines still hold.
     }
   }
 
@@ -231,6 +286,7 @@ export class SandboxWorker {
           : { code: 'crashed', message: `the sandbox worker crashed: ${this.#describeExit()}` };
     }
     this.#watchMemory(false);
+    clearTimeout(this.#slowTimer);
     this.#settleAll();
     this.#loadWaiter?.(undefined);
     this.#loadWaiter = undefined;
