@@ -1,97 +1,191 @@
+/**
+ * The SkillAPI of `talon-skill run`, built from the host's own pieces so a skill meets the same
+ * rules as in Talon: the gate (permission table, grants, calls per run and per second, argument
+ * checks, the same `apiCalls` records), and the host functions `log.*` (line caps), `http.fetch`
+ * (net allowlist, HTTPS only, private addresses refused, size and time caps) and `config.get`
+ * (secret settings refused). What needs a running Talon is replaced: storage lives in memory for
+ * the run, settings are the defaults, secret values come from TALON_SECRET_* variables, and
+ * `skills.invoke`, `llm`, `telegram`, `shell` and `automation` answer `not_available`.
+ */
+import { Writable } from 'node:stream';
+import type { AuditLog } from '../../core/src/audit/audit-log.ts';
 import { createLogger } from '../../core/src/logging/logger.ts';
+import { SETTING_DEFINITIONS, SENSITIVE_KEYS } from '../../core/src/settings/definitions.ts';
 import type { SettingsStore } from '../../core/src/settings/store.ts';
-import type { ApiCallContext } from '../../core/src/skills/skill-api/call-context.ts';
+import type { SkillApiFunctionName } from '../../core/src/skills/permission-table.ts';
+import { SkillRateLimiter } from '../../core/src/skills/rate-limiter.ts';
+import { DEFAULT_RUNTIME_LIMITS } from '../../core/src/skills/runtime-limits.ts';
+import { SkillApiError } from '../../core/src/skills/skill-api/api-error.ts';
+import { newApiRunState, SkillApiGate } from '../../core/src/skills/skill-api/api-gate.ts';
+import { requireArity, requireString } from '../../core/src/skills/skill-api/arguments.ts';
+import type { ApiCallContext, HostFunction } from '../../core/src/skills/skill-api/call-context.ts';
+import { configGet } from '../../core/src/skills/skill-api/config-read.ts';
 import { DEFAULT_HTTP_LIMITS, httpFetch } from '../../core/src/skills/skill-api/http-fetch.ts';
+import { logFunction } from '../../core/src/skills/skill-api/log.ts';
 import { DEFAULT_NETWORK_POLICY } from '../../core/src/skills/skill-api/net-policy.ts';
-import {
-  ApiCallError,
-  createApiHandler,
-  type ApiCallHandler,
-  type LocalGrants,
-  type RecordedApiCall,
-} from './api-handler.ts';
+import type { ApiCallHandler, LocalGrants } from './api-handler.ts';
 import type { SkillManifest } from './manifest.ts';
-import type { JsonValue, LogFields } from './skill-api.ts';
+import type { JsonValue } from './skill-api.ts';
+import type { RunApiCall } from './testing/types.ts';
 
 /** `weather.api_key` → `TALON_SECRET_WEATHER_API_KEY`: where `talon-skill run` reads a secret handle. */
 export function secretEnvironmentName(handle: string): string {
   return `TALON_SECRET_${handle.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+export interface LocalApi {
+  handler: ApiCallHandler;
+  /** The calls of the run so far, exactly as Talon records them. */
+  records(): RunApiCall[];
+}
+
 /**
- * The SkillAPI of `talon-skill run`: `http` really fetches (only hosts in the grant's `net`, secret
- * handles from TALON_SECRET_* environment variables), `storage` lives in memory for the run, `log`
- * goes to stderr. Functions that need a running Talon (llm, telegram, skills.invoke, config, shell,
- * automation) answer `not_available` with a message saying so.
+ * Settings as a fresh Talon has them: the defaults, the same secret keys. Only the methods the
+ * host functions use are provided; the rest of SettingsStore needs PostgreSQL.
  */
-export function localApiHandler(options: {
+function localSettings(environment: Readonly<Record<string, string | undefined>>): SettingsStore {
+  const defaults = new Map(SETTING_DEFINITIONS.map((definition) => [definition.key, definition]));
+  const typed = (key: string): JsonValue | undefined => {
+    const definition = defaults.get(key);
+    if (!definition || definition.sensitive) return undefined;
+    if (definition.type === 'integer' || definition.type === 'float') return Number(definition.defaultValue);
+    if (definition.type === 'boolean') return definition.defaultValue === 'true';
+    if (definition.type === 'json') return JSON.parse(definition.defaultValue) as JsonValue;
+    return definition.defaultValue;
+  };
+  const local = {
+    isSensitive: (key: string) => SENSITIVE_KEYS.has(key),
+    get: typed,
+    // Secret handles only: the value Talon would decrypt from its settings.
+    getString: (handle: string) => environment[secretEnvironmentName(handle)] ?? '',
+  };
+  return local as unknown as SettingsStore;
+}
+
+/**
+ * The host's storage limits (core/src/skills/skill-api/storage.ts, whose PostgreSQL code must not be
+ * bundled into the SDK); local-api.test.ts keeps the two equal.
+ */
+export const LOCAL_STORAGE_LIMITS = {
+  maxKeyChars: 200,
+  maxValueBytes: 64 * 1024,
+  maxTotalBytes: 1024 * 1024,
+  maxKeys: 1000,
+};
+
+/** `storage.*` kept in memory for one `talon-skill run`, with the host's key and size limits. */
+function memoryStorage(): Record<
+  'storage.get' | 'storage.set' | 'storage.delete' | 'storage.list',
+  HostFunction
+> {
+  const values = new Map<string, JsonValue>();
+  const limits = LOCAL_STORAGE_LIMITS;
+  const key = (fn: string, value: JsonValue | undefined): string =>
+    requireString(fn, 'key', value, limits.maxKeyChars);
+  return {
+    'storage.get': async (_context, args) => {
+      requireArity('storage.get', args, 1);
+      return values.get(key('storage.get', args[0])) ?? null;
+    },
+    'storage.set': async (_context, args) => {
+      requireArity('storage.set', args, 2);
+      const name = key('storage.set', args[0]);
+      const value = args[1] ?? null;
+      if (Buffer.byteLength(JSON.stringify(value)) > limits.maxValueBytes) {
+        throw new SkillApiError(
+          'too_large',
+          `storage.set: a value may be at most ${limits.maxValueBytes} bytes of JSON`,
+        );
+      }
+      if (!values.has(name) && values.size >= limits.maxKeys) {
+        throw new SkillApiError('too_large', `storage.set: at most ${limits.maxKeys} keys`);
+      }
+      values.set(name, value);
+      return null;
+    },
+    'storage.delete': async (_context, args) => {
+      requireArity('storage.delete', args, 1);
+      return values.delete(key('storage.delete', args[0]));
+    },
+    'storage.list': async (_context, args) => {
+      requireArity('storage.list', args, 1);
+      const prefix =
+        args[0] === undefined || args[0] === null
+          ? ''
+          : requireString('storage.list', 'prefix', args[0], limits.maxKeyChars);
+      return [...values.keys()].filter((name) => name.startsWith(prefix)).sort();
+    },
+  };
+}
+
+function notAvailable(fn: string): HostFunction {
+  return async () => {
+    throw new SkillApiError(
+      'not_available',
+      `${fn} needs a running Talon; script it with the test harness instead`,
+    );
+  };
+}
+
+/** The gate and host functions for one `talon-skill run`. */
+export function localApi(options: {
   manifest: SkillManifest;
   grants: LocalGrants;
-  calls: RecordedApiCall[];
   environment?: Readonly<Record<string, string | undefined>>;
   log?: (line: string) => void;
-}): ApiCallHandler {
-  const environment = options.environment ?? process.env;
+}): LocalApi {
+  const settings = localSettings(options.environment ?? process.env);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const storage = new Map<string, JsonValue>();
-  // Secret handles resolve to TALON_SECRET_* variables where Talon would read its encrypted settings.
-  const secretValues = {
-    getString: (handle: string) => environment[secretEnvironmentName(handle)] ?? '',
-  } as unknown as SettingsStore;
-  const hostHttpFetch = httpFetch(secretValues, DEFAULT_NETWORK_POLICY, DEFAULT_HTTP_LIMITS);
-  const logger = createLogger('silent');
-  const callContext = (): ApiCallContext => ({
+  // The skill's log lines, as Talon's log would carry them, shown on stderr.
+  const lines = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const entry = JSON.parse(chunk.toString('utf8')) as {
+        level: number;
+        msg: string;
+        skillFields?: unknown;
+      };
+      const level =
+        ({ 20: 'debug', 30: 'info', 40: 'warn', 50: 'error' } as Record<number, string>)[entry.level] ??
+        'info';
+      log(`[skill ${level}] ${entry.msg}${entry.skillFields ? ` ${JSON.stringify(entry.skillFields)}` : ''}`);
+      done();
+    },
+  });
+  const functions: Record<SkillApiFunctionName, HostFunction> = {
+    'log.debug': logFunction('debug'),
+    'log.info': logFunction('info'),
+    'log.warn': logFunction('warn'),
+    'log.error': logFunction('error'),
+    'http.fetch': httpFetch(settings, DEFAULT_NETWORK_POLICY, DEFAULT_HTTP_LIMITS),
+    'config.get': configGet(settings),
+    ...memoryStorage(),
+    'skills.invoke': notAvailable('skills.invoke'),
+    'llm.complete': notAvailable('llm.complete'),
+    'telegram.send': notAvailable('telegram.send'),
+    'shell.exec': notAvailable('shell.exec'),
+    'automation.run': notAvailable('automation.run'),
+  };
+  // No audit log outside Talon: denials are in the run's apiCalls instead.
+  const noAudit = { record: async () => undefined } as unknown as AuditLog;
+  const gate = new SkillApiGate({
+    functions,
+    audit: noAudit,
+    rateLimiter: new SkillRateLimiter(DEFAULT_RUNTIME_LIMITS.apiCallsPerSecond),
+    callsPerRun: DEFAULT_RUNTIME_LIMITS.apiCallsPerRun,
+  });
+  const context: ApiCallContext = {
     skill: options.manifest.name,
     manifest: options.manifest,
     grants: options.grants,
     depth: 0,
     runId: 'talon-skill-run',
-    logger,
+    logger: createLogger('debug', lines),
     logLines: 0,
-    invoke: () => Promise.reject(new ApiCallError('not_available', 'skills.invoke needs a running Talon')),
-  });
-  const logAt =
-    (level: string) =>
-    (message: JsonValue | undefined, fields: JsonValue | undefined): null => {
-      log(`[skill ${level}] ${String(message)}${fields ? ` ${JSON.stringify(fields as LogFields)}` : ''}`);
-      return null;
-    };
-  const key = (value: JsonValue | undefined): string => {
-    if (typeof value !== 'string' || value === '')
-      throw new ApiCallError('invalid_argument', 'storage keys are non-empty strings');
-    return value;
+    invoke: () => Promise.reject(new SkillApiError('not_available', 'skills.invoke needs a running Talon')),
   };
-  const unavailable = (method: string) => () => {
-    throw new ApiCallError(
-      'not_available',
-      `${method} needs a running Talon; script it with the test harness instead`,
-    );
+  const state = newApiRunState(context);
+  return {
+    handler: (method, argsJson) => gate.handle(state, method, argsJson),
+    records: () => state.records.map((record) => ({ ...record })),
   };
-  return createApiHandler({
-    grants: options.grants,
-    calls: options.calls,
-    implementation: {
-      'log.debug': logAt('debug'),
-      'log.info': logAt('info'),
-      'log.warn': logAt('warn'),
-      'log.error': logAt('error'),
-      'storage.get': (name) => storage.get(key(name)) ?? null,
-      'storage.set': (name, value) => {
-        storage.set(key(name), value ?? null);
-        return null;
-      },
-      'storage.delete': (name) => storage.delete(key(name)),
-      'storage.list': (prefix) =>
-        [...storage.keys()].filter((name) => typeof prefix !== 'string' || name.startsWith(prefix)).sort(),
-      // The host's own implementation: the same net allowlist, private-address refusal, header rules,
-      // redirects and size limits as in Talon. Only the secret values come from the environment.
-      'http.fetch': (...args) => hostHttpFetch(callContext(), args),
-      'config.get': unavailable('config.get'),
-      'skills.invoke': unavailable('skills.invoke'),
-      'llm.complete': unavailable('llm.complete'),
-      'telegram.send': unavailable('telegram.send'),
-      'shell.exec': unavailable('shell.exec'),
-      'automation.run': unavailable('automation.run'),
-    },
-  });
 }

@@ -51,21 +51,20 @@ export class SkillSandboxRunner {
     return new SkillSandboxRunner(sandbox, manifest);
   }
 
-  /** One run; `calls` is where the handler records the SkillAPI calls (read for `apiCalls`). */
+  /** One run, with the SkillAPI the caller provides (its handler, and the records of the calls made). */
   async run(
     request: { input: JsonValue; config?: JsonObject },
-    handler: ApiCallHandler,
-    calls: RecordedApiCall[],
+    api: { handler: ApiCallHandler; records(): RunApiCall[] },
   ): Promise<SandboxRunResult> {
     const started = performance.now();
-    const firstCall = calls.length;
+    const firstCall = api.records().length;
     const outcome = await this.#sandbox.run(
       this.#manifest.name,
       JSON.stringify(request.input ?? null),
       JSON.stringify(request.config ?? {}),
-      handler,
+      api.handler,
     );
-    const apiCalls = toRunApiCalls(calls.slice(firstCall));
+    const apiCalls = api.records().slice(firstCall);
     const interpreted = interpretOutcome(outcome, this.#manifest, apiCalls);
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     return interpreted.ok

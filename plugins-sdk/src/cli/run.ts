@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { LocalGrants, RecordedApiCall } from '../api-handler.ts';
+import type { LocalGrants } from '../api-handler.ts';
 import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
-import { localApiHandler } from '../local-api.ts';
+import { localApi } from '../local-api.ts';
 import { SKILL_PERMISSIONS, type SkillPermission } from '../permissions.ts';
 import { SkillSandboxRunner, type SandboxRunResult } from '../sandbox-runner.ts';
 import type { JsonObject, JsonValue } from '../skill-api.ts';
@@ -67,7 +67,6 @@ export async function runSkillOnce(
     net: manifest.net ?? [],
     secrets: manifest.secrets ?? [],
   };
-  const calls: RecordedApiCall[] = [];
   let runner: SkillSandboxRunner;
   try {
     runner = await SkillSandboxRunner.open(manifest, code);
@@ -81,11 +80,7 @@ export async function runSkillOnce(
     };
   }
   try {
-    return await runner.run(
-      { input, config: config as JsonObject },
-      localApiHandler({ manifest, grants, calls, log }),
-      calls,
-    );
+    return await runner.run({ input, config: config as JsonObject }, localApi({ manifest, grants, log }));
   } finally {
     await runner.close();
   }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { LocalGrants } from '../api-handler.ts';
 import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
 import { decodeUtf8Strict } from '../checksum.ts';
-import { SkillSandboxRunner } from '../sandbox-runner.ts';
+import { SkillSandboxRunner, toRunApiCalls } from '../sandbox-runner.ts';
 import { formatManifestProblems, parseManifest } from '../validate-manifest.ts';
 import { FakeSkillApi } from './fake-api.ts';
 import type { loadSkill as declaredLoadSkill } from './public-entry.ts';
@@ -45,7 +45,8 @@ export async function loadSkill(folder: string | URL, options: LoadSkillOptions 
     manifest,
     api,
     grants,
-    run: (request) => runner.run(request, api.handler(grants), api.calls),
+    run: (request) =>
+      runner.run(request, { handler: api.handler(grants), records: () => toRunApiCalls(api.calls) }),
     close: () => runner.close(),
   };
 }
