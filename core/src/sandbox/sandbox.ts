@@ -24,6 +24,10 @@ export interface SandboxOptions {
   idleWorkerMs?: number;
   /** Resident memory a worker may use beyond the skill's isolate limit (Node itself, isolated-vm, code). */
   workerOverheadMb?: number;
+  /**
+   * Niceness of a placed worker (0: a call competes with everything else on the machine as the host
+   * does). A spare runs 5 higher; a worker with a call running over 50 ms drops to 19 until idle.
+   */
   niceness?: number;
   /** Defaults to `nobody` when the host runs as root. */
   workerUser?: WorkerUser | undefined;
@@ -65,7 +69,7 @@ export class Sandbox {
       spareWorkers: 1,
       idleWorkerMs: 120_000,
       workerOverheadMb: 96,
-      niceness: 5,
+      niceness: 0,
       ...options,
       workerUser,
     };
