@@ -159,6 +159,8 @@ async function main(): Promise<void> {
     });
     await sleep(1500);
     const busyMemMb10 = await memoryMb(runtime);
+    const busyHostMb = (await residentMemoryMb(process.pid)) ?? 0;
+    const busyWorkers = runtime.workerPids().length;
     busy = false;
     await Promise.all(busyLoops);
 
@@ -208,6 +210,8 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         details: {
           memMb100LoadedBeforeIdleReap: round(loadedMemMb),
+          busyHostMb: round(busyHostMb),
+          busyWorkers,
           idleWorkerMs: IDLE_WORKER_MS,
           benignP99AloneUs: round(aloneP99),
           benignP99NoisyUs: round(noisyP99),

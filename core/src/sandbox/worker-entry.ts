@@ -5,6 +5,17 @@ import path from 'node:path';
 
 let entryFile: string | undefined;
 
+/** Runs `work` without the one ExperimentalWarning `stripTypeScriptTypes` prints (it is synchronous). */
+function quietly<T>(work: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => undefined;
+  try {
+    return work();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /**
  * The file sandbox workers are forked from: worker-main.ts with its types stripped once by the host.
  * Forking the .ts file itself would make every worker load Node's TypeScript stripper (a WebAssembly
@@ -14,7 +25,7 @@ export function workerEntryFile(): string {
   if (entryFile) return entryFile;
   const source = readFileSync(new URL('./worker-main.ts', import.meta.url), 'utf8');
   const isolatedVm = import.meta.resolve('isolated-vm');
-  const javascript = stripTypeScriptTypes(source, { mode: 'strip' }).replace(
+  const javascript = quietly(() => stripTypeScriptTypes(source, { mode: 'strip' })).replace(
     /from 'isolated-vm'/,
     `from ${JSON.stringify(isolatedVm)}`,
   );

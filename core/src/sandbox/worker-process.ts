@@ -10,6 +10,7 @@ import type { WorkerUser } from './worker-user.ts';
 const STDERR_TAIL_CHARS = 2000;
 const MEMORY_POLL_MS = 25;
 const SLOW_CALL_MS = 50;
+const STAY_LOW_MS = 1000;
 const LOWEST_PRIORITY = 19;
 
 export type RunOutcome =
@@ -51,6 +52,7 @@ export class SandboxWorker {
   readonly #options: WorkerOptions;
   #slowTimer: NodeJS.Timeout | undefined;
   #lowered = false;
+  #lastSlowAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
@@ -218,22 +220,25 @@ export class SandboxWorker {
   }
 
   /**
-   * While one of its calls has run longer than SLOW_CALL_MS, a worker is reniced to the lowest
-   * priority, so a skill that spins leaves the CPU to short calls of other skills and to the host.
+   * While one of its calls has run longer than SLOW_CALL_MS, and for STAY_LOW_MS after, a worker is
+   * reniced to the lowest priority: a skill that spins or bombs (call after call) leaves the CPU to
+   * short calls of other skills and to the host, and does not win it back by starting a new call.
    */
   #watchSlowness(): void {
     clearTimeout(this.#slowTimer);
     this.#slowTimer = undefined;
-    let oldest = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let oldest = now;
     for (const pending of this.#runs.values()) oldest = Math.min(oldest, pending.startedAt);
-    const age = performance.now() - oldest;
-    const slow = age >= SLOW_CALL_MS;
-    if (slow !== this.#lowered) {
-      this.#lowered = slow;
-      this.#renice(slow ? LOWEST_PRIORITY : this.#options.niceness);
+    if (now - oldest >= SLOW_CALL_MS) this.#lastSlowAt = now;
+    const lower = now - this.#lastSlowAt < STAY_LOW_MS;
+    if (lower !== this.#lowered) {
+      this.#lowered = lower;
+      this.#renice(lower ? LOWEST_PRIORITY : this.#options.niceness);
     }
-    if (this.busy && !slow) {
-      this.#slowTimer = setTimeout(() => this.#watchSlowness(), SLOW_CALL_MS - age + 1);
+    const next = this.busy ? SLOW_CALL_MS / 2 : lower ? this.#lastSlowAt + STAY_LOW_MS - now + 1 : undefined;
+    if (next !== undefined && this.alive) {
+      this.#slowTimer = setTimeout(() => this.#watchSlowness(), next);
       this.#slowTimer.unref();
     }
   }
