@@ -155,6 +155,26 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     expect(problems.takeUnexpected([INVALID_SETTING_400])).toEqual([]);
   });
 
+  it('lists the loaded skills and runs one with a JSON input', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Skills' }).click();
+    const table = page.getByTestId('skills');
+    await table.getByText('echo', { exact: true }).waitFor();
+    await expect(table.textContent()).resolves.toContain('json_transform');
+
+    await page.getByLabel('Skill').selectOption('echo');
+    await page.getByLabel('Input (JSON)').fill('{ "hello": ');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid JSON');
+
+    await page.getByLabel('Input (JSON)').fill('{ "hello": "talon", "n": [1, 2] }');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const output = page.getByTestId('run-output');
+    await output.waitFor();
+    expect(JSON.parse((await output.textContent()) ?? '')).toEqual({ hello: 'talon', n: [1, 2] });
+    await expect(page.getByTestId('run-result').textContent()).resolves.toContain('on branch');
+    await saveScreenshot(page, '05-skills');
+  });
+
   it('enrols 2FA with a code computed from the shown secret, then turns it off with a code', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click();
     await expect(page.getByTestId('totp-state').textContent()).resolves.toBe('off');
@@ -164,13 +184,13 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await qr.locator('svg path').first().waitFor();
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replaceAll(' ', '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    await saveScreenshot(page, '05-security-enrol');
+    await saveScreenshot(page, '06-security-enrol');
 
     await page.getByLabel('Code from the app').fill(await authenticatorCode(secret));
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Two-factor authentication is on.').waitFor();
     await expect(page.getByTestId('totp-state').textContent()).resolves.toBe('on');
-    await saveScreenshot(page, '06-security-enrolled');
+    await saveScreenshot(page, '07-security-enrolled');
 
     // The next step's code: accepted within the ±1 step of drift, and not a replay of the one just used.
     await page.getByLabel('Code from the app').fill(await authenticatorCode(secret, 1));
@@ -207,7 +227,7 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await expect(attemptLogin('wrong password 6')).resolves.toBe(429);
     await expect(page.getByTestId('rate-limited').textContent()).resolves.toMatch(/Try again in 1[45] min/);
     await expect(page.getByLabel('Password').isDisabled()).resolves.toBe(true);
-    await saveScreenshot(page, '07-login-rate-limited');
+    await saveScreenshot(page, '08-login-rate-limited');
     expect(problems.takeUnexpected([WRONG_PASSWORD_401, BLOCKED_LOGIN_429])).toEqual([]);
   });
 });

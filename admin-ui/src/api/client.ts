@@ -70,6 +70,35 @@ export interface TotpEnrolment {
   qrSvg: string;
 }
 
+export type SkillKind = 'core' | 'dynamic';
+export type BreakerState = 'closed' | 'open' | 'half_open';
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Mirrors `SkillStatus` in core/src/skills/contract.ts. */
+export interface SkillStatus {
+  name: string;
+  version: string;
+  kind: SkillKind;
+  permissions: string[];
+  grants: { permissions: string[]; net: string[]; secrets: string[] };
+  breaker: { state: BreakerState; failures: number; lastError: string | null; changedAt: string };
+  calls: { total: number; failed: number };
+}
+
+/** Mirrors `SkillRunResult` in core/src/skills/contract.ts. */
+export type SkillRunResult =
+  | { ok: true; result: JsonValue; branch: string; durationMs: number; apiCalls: ApiCallRecord[] }
+  | { ok: false; error: { code: string; message: string }; durationMs: number; apiCalls: ApiCallRecord[] };
+
+/** One SkillAPI call a skill made during a run (mirrors `ApiCallRecord` in the contract). */
+export interface ApiCallRecord {
+  permission: string;
+  method: string;
+  allowed: boolean;
+  durationMs: number;
+  error?: string;
+}
+
 /** An answer from the API that is not a success, with the server's code and message. */
 export class ApiError extends Error {
   readonly status: number;
@@ -178,4 +207,8 @@ export const api = {
   totpConfirm: (code: string) => request<{ enrolled: boolean }>('POST', '/api/auth/totp/confirm', { code }),
   totpDisable: (totpCode: string) =>
     request<{ enrolled: boolean }>('POST', '/api/auth/totp/disable', { totpCode }),
+
+  skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
+  runSkill: (name: string, input: JsonValue) =>
+    request<SkillRunResult>('POST', `/api/skills/${encodeURIComponent(name)}/run`, { input }),
 };
