@@ -3,7 +3,13 @@ import type { Logger } from '../logging/logger.ts';
 import type { WorkflowExecutor } from './executor.ts';
 import type { WorkflowRepository } from './repository.ts';
 import type { RunEvents } from './run-events.ts';
-import type { RunRepository } from './run-repository.ts';
+import type { RunRepository, StepResultRecord } from './run-repository.ts';
+
+/**
+ * A run's step results are written together: at its end, or as soon as a step ends this long after
+ * the last write, so a fast run costs one history write and a slow one still shows its progress.
+ */
+const HISTORY_FLUSH_MS = 200;
 
 export type ProcessResult = 'finished' | 'not_queued' | 'cancelled' | 'handed_back';
 
@@ -55,8 +61,8 @@ export class RunProcessor {
   }
 
   async process(runId: string, job: RunJob): Promise<ProcessResult> {
-    const run = await this.#runs.find(runId);
-    if (!run || !(await this.#runs.start(runId, this.#node, job.id))) return 'not_queued';
+    const run = await this.#runs.start(runId, this.#node, job.id);
+    if (!run) return 'not_queued';
     let settle!: () => void;
     const active: ActiveRun = {
       controller: new AbortController(),
@@ -65,6 +71,13 @@ export class RunProcessor {
       done: new Promise<void>((resolve) => (settle = resolve)),
     };
     this.#active.set(runId, active);
+    const unwritten: StepResultRecord[] = [];
+    let lastWrite = performance.now();
+    const writeHistory = async (): Promise<void> => {
+      lastWrite = performance.now();
+      if (unwritten.length > 0 && !active.handedBack)
+        await this.#runs.appendSteps(runId, unwritten.splice(0));
+    };
     this.#events.publish({ type: 'run_status', runId, status: 'running' });
     try {
       const definition = await this.#workflows.definitionAt(run.workflow_id, run.workflow_version);
@@ -77,22 +90,31 @@ export class RunProcessor {
           stepStarted: (step) => this.#events.publish({ type: 'step_started', runId, ...step }),
           stepFinished: async (step) => {
             if (active.handedBack) return;
-            await this.#runs.appendStep(runId, step);
+            unwritten.push(step);
             this.#events.publish({ type: 'step_finished', runId, step });
+            if (performance.now() - lastWrite >= HISTORY_FLUSH_MS) await writeHistory();
           },
         },
       });
       if (active.handedBack) return 'handed_back';
-      if (outcome.status === 'aborted') return 'cancelled';
+      if (outcome.status === 'aborted') {
+        await writeHistory(); // what ran before the cancel stays in history
+        return 'cancelled';
+      }
       const failed = outcome.status === 'failed' ? outcome.error : null;
-      const ended = await this.#runs.finish(runId, this.#node, {
-        status: outcome.status,
-        output: outcome.output,
-        errorCode: failed?.code ?? null,
-        errorMessage: failed?.message ?? null,
-        errorStepId: failed?.stepId ?? null,
-        stepsExecuted: outcome.stepsExecuted,
-      });
+      const ended = await this.#runs.finish(
+        runId,
+        this.#node,
+        {
+          status: outcome.status,
+          output: outcome.output,
+          errorCode: failed?.code ?? null,
+          errorMessage: failed?.message ?? null,
+          errorStepId: failed?.stepId ?? null,
+          stepsExecuted: outcome.stepsExecuted,
+        },
+        unwritten.splice(0),
+      );
       if (!ended) return 'cancelled';
       this.#events.publish({
         type: 'run_status',
@@ -109,14 +131,19 @@ export class RunProcessor {
         'workflow run failed unexpectedly',
       );
       await this.#runs
-        .finish(runId, this.#node, {
-          status: 'failed',
-          output: null,
-          errorCode: 'internal_error',
-          errorMessage: 'The run stopped because of an internal error (see the server log)',
-          errorStepId: null,
-          stepsExecuted: 0,
-        })
+        .finish(
+          runId,
+          this.#node,
+          {
+            status: 'failed',
+            output: null,
+            errorCode: 'internal_error',
+            errorMessage: 'The run stopped because of an internal error (see the server log)',
+            errorStepId: null,
+            stepsExecuted: 0,
+          },
+          unwritten.splice(0),
+        )
         .catch(() => undefined);
       this.#events.publish({ type: 'run_status', runId, status: 'failed', errorCode: 'internal_error' });
       return 'finished';

@@ -56,6 +56,9 @@ const runRow = z.object({
 });
 export type RunRecord = z.infer<typeof runRow>;
 
+const claimedRow = z.object({ workflow_id: z.string(), workflow_version: z.number(), input: json });
+export type ClaimedRun = z.infer<typeof claimedRow>;
+
 const stepRow = z.object({
   seq: z.number(),
   step_id: z.string(),
@@ -103,6 +106,39 @@ export interface RunEnding {
 const jsonb = (value: JsonValue | Snapshot | ApiCallRecord[]) =>
   sql.jsonb(JSON.parse(JSON.stringify(value ?? null)));
 
+/** One INSERT of many step results, from a JSON array (a single round trip however many steps). */
+function insertSteps(runId: string, steps: readonly StepResultRecord[]) {
+  const rows = steps.map((step) => ({
+    seq: step.seq,
+    step_id: step.stepId,
+    step_name: step.stepName,
+    skill: step.skill,
+    executed_skill: step.executedSkill,
+    outcome: step.outcome,
+    branch: step.branch,
+    next_step_id: step.nextStepId,
+    input_snapshot: step.inputSnapshot,
+    output_snapshot: step.outputSnapshot,
+    error_code: step.errorCode,
+    error_message: step.errorMessage,
+    attempts: step.attempts,
+    duration_ms: Math.round(step.durationMs),
+    api_calls: step.apiCalls,
+    started_at: new Date(step.startedAt).toISOString(),
+  }));
+  return sql.fragment`
+    INSERT INTO workflow_step_results (run_id, seq, step_id, step_name, skill, executed_skill, outcome, branch,
+      next_step_id, input_snapshot, output_snapshot, error_code, error_message, attempts, duration_ms,
+      api_calls, started_at)
+    SELECT ${runId}, r.seq, r.step_id, r.step_name, r.skill, r.executed_skill, r.outcome, r.branch, r.next_step_id,
+      r.input_snapshot, r.output_snapshot, r.error_code, r.error_message, r.attempts, r.duration_ms,
+      COALESCE(r.api_calls, '[]'::jsonb), r.started_at
+    FROM jsonb_to_recordset(${jsonb(rows as unknown as JsonValue)}) AS r (seq int, step_id text, step_name text,
+      skill text, executed_skill text, outcome text, branch text, next_step_id text, input_snapshot jsonb,
+      output_snapshot jsonb, error_code text, error_message text, attempts int, duration_ms int,
+      api_calls jsonb, started_at timestamptz)`;
+}
+
 /** Workflow runs and their per-step results. Status changes are conditional, so a cancel always wins. */
 export class RunRepository {
   readonly #pool: DatabasePool;
@@ -145,12 +181,16 @@ export class RunRepository {
     return [...rows];
   }
 
-  /** queued → running on this node for this job; false when the run is no longer queued (cancelled meanwhile). */
-  async start(id: string, node: string, jobId: string): Promise<boolean> {
-    const result = await this.#pool.query(sql.unsafe`
+  /**
+   * queued → running on this node for this job, in one statement; answers what the executor needs,
+   * or undefined when the run is no longer queued (cancelled meanwhile).
+   */
+  async start(id: string, node: string, jobId: string): Promise<ClaimedRun | undefined> {
+    const row = await this.#pool.maybeOne(sql.type(claimedRow)`
       UPDATE workflow_runs SET status = 'running', node = ${node}, job_id = ${jobId}, started_at = now()
-      WHERE id = ${id} AND status = 'queued'`);
-    return result.rowCount === 1;
+      WHERE id = ${id} AND status = 'queued'
+      RETURNING workflow_id, workflow_version, input`);
+    return row ?? undefined;
   }
 
   /** waiting_2fa → queued once the code is verified; false when it is no longer waiting. */
@@ -172,21 +212,26 @@ export class RunRepository {
     });
   }
 
-  async appendStep(runId: string, step: StepResultRecord): Promise<void> {
-    await this.#pool.query(sql.unsafe`
-      INSERT INTO workflow_step_results (run_id, seq, step_id, step_name, skill, executed_skill, outcome, branch,
-        next_step_id, input_snapshot, output_snapshot, error_code, error_message, attempts, duration_ms,
-        api_calls, started_at)
-      VALUES (${runId}, ${step.seq}, ${step.stepId}, ${step.stepName}, ${step.skill}, ${step.executedSkill},
-        ${step.outcome}, ${step.branch}, ${step.nextStepId}, ${jsonb(step.inputSnapshot)},
-        ${jsonb(step.outputSnapshot)}, ${step.errorCode}, ${step.errorMessage}, ${step.attempts},
-        ${Math.round(step.durationMs)}, ${jsonb(step.apiCalls)}, ${new Date(step.startedAt).toISOString()})`);
+  /** Writes step results in one statement (the executor batches a run's steps). */
+  async appendSteps(runId: string, steps: readonly StepResultRecord[]): Promise<void> {
+    if (steps.length === 0) return;
+    await this.#pool.query(sql.unsafe`${insertSteps(runId, steps)}`);
   }
 
-  /** running (on `node`) → completed/failed; false when it was cancelled, lost or handed back meanwhile. */
-  async finish(id: string, node: string, ending: RunEnding): Promise<boolean> {
+  /**
+   * running (on `node`) → completed/failed, writing the run's last step results in the same
+   * statement; false when it was cancelled, lost or handed back meanwhile (the steps are kept).
+   */
+  async finish(
+    id: string,
+    node: string,
+    ending: RunEnding,
+    steps: readonly StepResultRecord[] = [],
+  ): Promise<boolean> {
+    const inserted =
+      steps.length > 0 ? sql.fragment`WITH inserted AS (${insertSteps(id, steps)}) ` : sql.fragment``;
     const result = await this.#pool.query(sql.unsafe`
-      UPDATE workflow_runs SET status = ${ending.status}, output = ${jsonb(ending.output)},
+      ${inserted}UPDATE workflow_runs SET status = ${ending.status}, output = ${jsonb(ending.output)},
         error_code = ${ending.errorCode}, error_message = ${ending.errorMessage},
         error_step_id = ${ending.errorStepId}, steps_executed = ${ending.stepsExecuted}, finished_at = now()
       WHERE id = ${id} AND status = 'running' AND node = ${node}`);

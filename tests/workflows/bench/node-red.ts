@@ -11,24 +11,29 @@ export interface NodeRed {
   stop(): Promise<void>;
 }
 
-/** `http in` → three `function` nodes → `http response`: the same shape as the Talon workflow. */
+/**
+ * `http in` → three `function` nodes → `http response`: the same shape as the Talon workflow. Ids
+ * are hex like the editor's, and no other property holds an id (Node-RED reads such a value as a
+ * reference to a config node).
+ */
 function flow(): unknown[] {
-  const fn = (id: string, next: string, code: string) => ({
-    id,
+  const id = (n: number): string => `b3c4d5e6f70${n.toString(16).padStart(5, '0')}`;
+  const fn = (n: number, name: string, code: string) => ({
+    id: id(n),
     type: 'function',
-    z: 'tab',
-    name: id,
+    z: id(0),
+    name,
     func: code,
     outputs: 1,
-    wires: [[next]],
+    wires: [[id(n + 1)]],
   });
   return [
-    { id: 'tab', type: 'tab', label: 'bench' },
-    { id: 'in', type: 'http in', z: 'tab', url: '/bench', method: 'post', wires: [['f1']] },
-    fn('f1', 'f2', 'return msg;'),
-    fn('f2', 'f3', 'const p = msg.payload || {}; msg.payload = { title: p.title, url: p.link }; return msg;'),
-    fn('f3', 'out', 'msg.payload = { item: msg.payload }; return msg;'),
-    { id: 'out', type: 'http response', z: 'tab', statusCode: '200', wires: [] },
+    { id: id(0), type: 'tab', label: 'bench' },
+    { id: id(1), type: 'http in', z: id(0), name: 'trigger', url: '/bench', method: 'post', wires: [[id(2)]] },
+    fn(2, 'receive', 'return msg;'),
+    fn(3, 'reshape', 'const p = msg.payload || {}; msg.payload = { title: p.title, url: p.link }; return msg;'),
+    fn(4, 'wrap', 'msg.payload = { item: msg.payload }; return msg;'),
+    { id: id(5), type: 'http response', z: id(0), name: 'answer', statusCode: '200', wires: [] },
   ];
 }
 
@@ -55,7 +60,7 @@ export async function startNodeRed(folder: string, log: (line: string) => void):
     { cwd: folder, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}/bench`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const ready = await fetch(url, {
       method: 'POST',
@@ -65,7 +70,10 @@ export async function startNodeRed(folder: string, log: (line: string) => void):
       .then((response) => response.ok)
       .catch(() => false);
     if (ready) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('Node-RED did not start');
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error('Node-RED did not answer on its flow within 2 minutes');
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {

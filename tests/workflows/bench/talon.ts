@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { sql } from 'slonik';
@@ -25,6 +25,8 @@ export interface TalonUnderTest {
   runUrl: string;
   /** Runs completed and step results persisted so far. */
   history(): Promise<{ completedRuns: number; stepResults: number }>;
+  /** Where a run's time goes (medians over the last `limit` runs), for the log. */
+  breakdown(limit: number): Promise<{ queuedMs: number; executingMs: number; stepMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export interface TalonUnderTest {
 export async function startTalonUnderTest(folder: string): Promise<TalonUnderTest> {
   const logger = createLogger('warn');
   mkdirSync(folder, { recursive: true });
+  chmodSync(folder, 0o755);
   const embedded = await startEmbeddedPostgres({ clusterDir: path.join(folder, 'postgres'), logger });
   await migrateUp(embedded.url, logger);
   const pool = await openPool(embedded.url, 'the benchmark database', { maximumPoolSize: 20 });
@@ -69,7 +72,7 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
     runtime,
     catalog: installed,
     stepUp: { verify: async () => undefined },
-    scheduler: { periodicMissedCheck: false, runConcurrency: 32 },
+    scheduler: { periodicMissedCheck: false, runConcurrency: Number(process.env['BENCH_RUN_CONCURRENCY'] ?? 32) },
   });
   await engine.start();
 
@@ -109,6 +112,19 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
         steps: number;
       };
       return { completedRuns: row.runs, stepResults: row.steps };
+    },
+    breakdown: async (limit) => {
+      const row = (await pool.one(sql.unsafe`
+        WITH recent AS (
+          SELECT id, created_at, started_at, finished_at FROM workflow_runs
+          WHERE status = 'completed' ORDER BY finished_at DESC LIMIT ${limit})
+        SELECT
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - created_at) * 1000) AS queued,
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at) * 1000) AS executing,
+          (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FROM workflow_step_results
+            WHERE run_id IN (SELECT id FROM recent)) AS step
+        FROM recent`)) as { queued: number; executing: number; step: number };
+      return { queuedMs: Number(row.queued), executingMs: Number(row.executing), stepMs: Number(row.step) };
     },
     stop: async () => {
       await app.close();

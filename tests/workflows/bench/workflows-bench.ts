@@ -1,6 +1,6 @@
 // pnpm bench:workflows — Talon's workflow engine against Node-RED, measured in the same run.
 // The last line printed is one JSON object: runsPerSec, p50Ms, p99Ms, singleRunP50Ms, nodeRed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { measure } from './load.ts';
@@ -16,6 +16,7 @@ const log = (line: string): void => console.error(`[bench] ${line}`);
 
 async function main(): Promise<void> {
   const folder = mkdtempSync(path.join(tmpdir(), 'talon-bench-'));
+  chmodSync(folder, 0o755); // PostgreSQL runs as the `postgres` user when the benchmark runs as root.
   try {
     log('starting Talon (embedded PostgreSQL, sandbox with core skills, pg-boss)');
     const talon = await startTalonUnderTest(path.join(folder, 'talon'));
