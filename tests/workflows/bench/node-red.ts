@@ -29,9 +29,21 @@ function flow(): unknown[] {
   });
   return [
     { id: id(0), type: 'tab', label: 'bench' },
-    { id: id(1), type: 'http in', z: id(0), name: 'trigger', url: '/bench', method: 'post', wires: [[id(2)]] },
+    {
+      id: id(1),
+      type: 'http in',
+      z: id(0),
+      name: 'trigger',
+      url: '/bench',
+      method: 'post',
+      wires: [[id(2)]],
+    },
     fn(2, 'receive', 'return msg;'),
-    fn(3, 'reshape', 'const p = msg.payload || {}; msg.payload = { title: p.title, url: p.link }; return msg;'),
+    fn(
+      3,
+      'reshape',
+      'const p = msg.payload || {}; msg.payload = { title: p.title, url: p.link }; return msg;',
+    ),
     fn(4, 'wrap', 'msg.payload = { item: msg.payload }; return msg;'),
     { id: id(5), type: 'http response', z: id(0), name: 'answer', statusCode: '200', wires: [] },
   ];

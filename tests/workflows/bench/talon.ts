@@ -72,7 +72,10 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
     runtime,
     catalog: installed,
     stepUp: { verify: async () => undefined },
-    scheduler: { periodicMissedCheck: false, runConcurrency: Number(process.env['BENCH_RUN_CONCURRENCY'] ?? 32) },
+    scheduler: {
+      periodicMissedCheck: false,
+      runConcurrency: Number(process.env['BENCH_RUN_CONCURRENCY'] ?? 32),
+    },
   });
   await engine.start();
 
