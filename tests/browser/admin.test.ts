@@ -71,7 +71,7 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     const csp = (await response?.allHeaders())?.['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("style-src 'self'");
-    await expect(page.getByRole('button', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
     await saveScreenshot(page, '01-login');
     expect(problems.takeUnexpected()).toEqual([]);
   });
@@ -214,7 +214,7 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await page.waitForURL(`${server.url}/login`);
     await page.goto(`${server.url}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    await expect(page.getByRole('button', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
   });
 
   // Last: it blocks this browser's address for the rest of the run.
