@@ -6,6 +6,8 @@ import { unprivilegedWorkerUser, type WorkerUser } from './worker-user.ts';
 
 export type { RunOutcome };
 
+const SPARE_REFILL_DELAY_MS = 100;
+
 export interface SkillLimits extends IsolateLimits {
   /** Wall-clock deadline of one call, including time spent waiting on the host's SkillAPI. */
   wallTimeoutMs: number;
@@ -200,7 +202,8 @@ export class Sandbox {
   #takeSpare(): SandboxWorker {
     let worker = this.#spares.shift();
     while (worker && !worker.alive) worker = this.#spares.shift();
-    setImmediate(() => this.#refillSpares());
+    // Started a little later: forking now would compete with the load this spare is about to serve.
+    setTimeout(() => this.#refillSpares(), SPARE_REFILL_DELAY_MS).unref();
     return worker ?? this.#spawn();
   }
 
