@@ -25,7 +25,11 @@ async function main(): Promise<void> {
     try {
       await measure({ url: talon.runUrl, body: BODY, connections: 4, amount: 200 }); // warm-up
       single = await measure({ url: talon.runUrl, body: BODY, connections: 1, amount: 300 });
-      log(`single run p50 ${single.p50Ms} ms`);
+      const alone = await talon.breakdown(300);
+      log(
+        `single run p50 ${single.p50Ms} ms (medians: queued ${alone.queuedMs} ms, executing ${alone.executingMs} ms, ` +
+          `one step ${alone.stepMs} ms)`,
+      );
       const before = await talon.history();
       talonFigures = await measure({
         url: talon.runUrl,
@@ -34,6 +38,10 @@ async function main(): Promise<void> {
         durationSeconds: DURATION_SECONDS,
       });
       const after = await talon.history();
+      const loaded = await talon.breakdown(1000);
+      log(
+        `under load, medians: queued ${loaded.queuedMs} ms, executing ${loaded.executingMs} ms, one step ${loaded.stepMs} ms`,
+      );
       log(
         `talon: ${talonFigures.requestsPerSec} runs/s, p50 ${talonFigures.p50Ms} ms, p99 ${talonFigures.p99Ms} ms, ` +
           `${talonFigures.errors} errors; history +${after.completedRuns - before.completedRuns} runs, ` +
