@@ -7,6 +7,7 @@ export default defineConfig({
       'plugins-sdk/**/*.test.ts',
       'plugins/**/*.test.ts',
       'tests/**/*.test.ts',
+      'admin-ui/src/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['tests/support/global-setup.ts'],
