@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { afterLoginPath } from './after-login.ts';
 import { useSessionStore } from './stores/session.ts';
 import DashboardView from './views/DashboardView.vue';
 import LoginView from './views/LoginView.vue';
@@ -27,10 +28,9 @@ export const router = createRouter({
   ],
 });
 
-/** Where to go after logging in: only a path inside the admin, never another site. */
+/** Where the login page sends a person once logged in (see after-login.ts). */
 export function afterLoginTarget(route: RouteLocationNormalized): string {
-  const next = route.query['next'];
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  return afterLoginPath(route.query['next']);
 }
 
 router.beforeEach(async (to) => {
