@@ -74,13 +74,26 @@ describe('running a skill', () => {
     expect(await t.runtime.run('hungry', { input: 'rest' })).toMatchObject({ ok: true, result: 'fine' });
   });
 
-  it('runs workers as an unprivileged user when the host is root', async () => {
-    if (process.getuid?.() !== 0) return;
-    await t.install({ name: 'idle_one' }, `export default { run() { return 1 } }`);
-    await t.runtime.run('idle_one', { input: null });
-    for (const pid of t.runtime.workerPids()) {
-      const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      expect(uid).not.toBe('0');
+  it('runs workers without the host environment, and as an unprivileged user when the host is root', async () => {
+    process.env['TALON_TEST_HOST_SECRET'] = 'must-not-reach-workers';
+    try {
+      await t.install({ name: 'idle_one' }, `export default { run() { return 1 } }`);
+      await t.runtime.run('idle_one', { input: null });
+      const pids = t.runtime.workerPids();
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) {
+        const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+        // Only PATH, plus what Node itself adds for the IPC channel.
+        expect(environment.filter((entry) => !entry.startsWith('NODE_CHANNEL_'))).toEqual([
+          'PATH=/usr/bin:/bin',
+        ]);
+        if (process.getuid?.() === 0) {
+          const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+          expect(uid).not.toBe('0');
+        }
+      }
+    } finally {
+      delete process.env['TALON_TEST_HOST_SECRET'];
     }
   });
 });
