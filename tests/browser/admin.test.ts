@@ -112,6 +112,9 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     // The wrong password of the test before is there too, denied for the reason the server gave.
     await expect(audit.textContent()).resolves.toContain('invalid_password');
     await saveScreenshot(page, '03-dashboard');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await saveScreenshot(page, '03-dashboard-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('edits settings: secrets masked, an empty submit keeps, "clear" empties, bad values explained', async () => {
