@@ -2,10 +2,12 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../core/src/testing/test-database.ts';
 import type { RunRecord } from '../../core/src/workflows/run-repository.ts';
+import { WorkflowService } from '../../core/src/workflows/service.ts';
 import { ManifestCatalog } from '../../core/src/workflows/skill-catalog.ts';
 import { manifest } from '../../core/src/workflows/testing/definitions.ts';
 import { ScriptedRuntime, type ScriptedAnswer } from '../../core/src/workflows/testing/scripted-runtime.ts';
 import { startTestNode, type TestNode } from './support/engine.ts';
+import { RecordingStepUp } from './support/step-up.ts';
 import { waitFor } from './support/wait.ts';
 
 let database: TestDatabase;
@@ -164,5 +166,34 @@ describe('a run on pg-boss', () => {
     const left = (await node.engine.runs.list({ workflowId: workflow.id })).map((run) => run.id);
     expect(left.sort()).toEqual([ids[2]!, ids[3]!].sort());
     expect(removed).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a run whose job cannot be queued is failed, not left queued', async () => {
+    const broken = new WorkflowService({
+      workflows: node.engine.workflows,
+      runs: node.engine.runs,
+      catalog,
+      scheduler: {
+        enqueue: async () => {
+          throw new Error('pg-boss is unreachable');
+        },
+        cancel: async () => undefined,
+        expireApprovalAt: async () => undefined,
+        syncSchedule: async () => undefined,
+        removeSchedule: async () => undefined,
+      },
+      stepUp: new RecordingStepUp(),
+      events: node.engine.events,
+      approvalTimeoutSeconds: () => 120,
+    });
+    const workflow = await broken.create({
+      name: 'unqueueable',
+      steps: [{ id: 'u', name: 'U', skill: 'upper' }],
+    });
+    await expect(broken.trigger(workflow.id, { trigger: 'api', actor: 'admin' })).rejects.toThrow(
+      'unreachable',
+    );
+    const [run] = await node.engine.runs.list({ workflowId: workflow.id });
+    expect(run).toMatchObject({ status: 'failed', error_code: 'enqueue_failed' });
   });
 });

@@ -249,6 +249,14 @@ export class RunRepository {
     return previous ?? undefined;
   }
 
+  /** A run whose job could not be sent: failed, rather than queued with no job behind it. */
+  async failUnqueued(id: string, message: string): Promise<void> {
+    await this.#pool.query(sql.unsafe`
+      UPDATE workflow_runs SET status = 'failed', error_code = 'enqueue_failed', error_message = ${message},
+        finished_at = now()
+      WHERE id = ${id} AND status = 'queued' AND job_id IS NULL`);
+  }
+
   /** waiting_2fa past its deadline → cancelled; false when it was approved or ended meanwhile. */
   async expireApproval(id: string): Promise<boolean> {
     const result = await this.#pool.query(sql.unsafe`

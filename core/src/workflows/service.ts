@@ -137,9 +137,19 @@ export class WorkflowService {
       approvalDeadline: deadline,
     });
     if (deadline) await this.#scheduler.expireApprovalAt(runId, deadline);
-    else await this.#scheduler.enqueue(runId, workflowId, workflow.definition);
+    else await this.#enqueueOrFail(runId, workflow);
     this.#events.publish({ type: 'run_status', runId, status: waiting ? 'waiting_2fa' : 'queued' });
     return this.#runs.get(runId);
+  }
+
+  /** A run whose job could not be queued must not stay `queued` with nothing to pick it up. */
+  async #enqueueOrFail(runId: string, workflow: WorkflowRecord): Promise<void> {
+    try {
+      await this.#scheduler.enqueue(runId, workflow.id, workflow.definition);
+    } catch (error) {
+      await this.#runs.failUnqueued(runId, 'The run could not be queued (is the database reachable?)');
+      throw error;
+    }
   }
 
   async #verifyRun(workflow: WorkflowRecord, code: string | undefined, requester: Requester): Promise<void> {
@@ -175,7 +185,7 @@ export class WorkflowService {
     if (!(await this.#runs.approve(runId))) {
       throw new TalonError('run_not_waiting', `Run ${runId} is no longer waiting for a 2FA code`, 409);
     }
-    await this.#scheduler.enqueue(runId, workflow.id, workflow.definition);
+    await this.#enqueueOrFail(runId, workflow);
     this.#events.publish({ type: 'run_status', runId, status: 'queued' });
     return this.#runs.get(runId);
   }
