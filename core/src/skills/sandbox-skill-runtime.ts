@@ -214,12 +214,17 @@ export class SandboxSkillRuntime implements SkillRuntime {
 
   async #run(name: string, request: SkillRunRequest, chain: Chain): Promise<SkillRunResult> {
     const started = performance.now();
-    const failed = (code: string, message: string): SkillRunResult => ({
-      ok: false,
-      error: { code, message },
-      durationMs: Math.round(performance.now() - started),
-      apiCalls: [],
-    });
+    const failed = async (code: string, message: string): Promise<SkillRunResult> => {
+      // Answered on a later turn of the event loop: a caller retrying in a tight loop (an open
+      // breaker answers at once) must not starve timers and I/O with promise-only turns.
+      await new Promise((resolve) => setImmediate(resolve));
+      return {
+        ok: false,
+        error: { code, message },
+        durationMs: Math.round(performance.now() - started),
+        apiCalls: [],
+      };
+    };
     const skill = this.#skills.get(name);
     if (!skill) return failed('skill_not_found', `no skill named "${String(name).slice(0, 64)}" is loaded`);
     const input = JSON.stringify(request.input ?? null);
