@@ -4,6 +4,18 @@
  * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
  */
 
+import type {
+  ApprovedPackage,
+  ApprovedSkillAction,
+  LifecycleResult,
+  LoadSkillRequest,
+  PendingSkill,
+  SkillApprovals,
+  UploadSkillRequest,
+} from './skill-lifecycle.ts';
+
+export type * from './skill-lifecycle.ts';
+
 export interface SessionInfo {
   authenticated: boolean;
   adminPasswordSet: boolean;
@@ -211,4 +223,15 @@ export const api = {
   skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
   runSkill: (name: string, input: JsonValue) =>
     request<SkillRunResult>('POST', `/api/skills/${encodeURIComponent(name)}/run`, { input }),
+
+  pendingSkills: () => request<{ pending: PendingSkill[] }>('GET', '/api/skills/pending'),
+  skillApprovals: () => request<SkillApprovals>('GET', '/api/skills/approvals'),
+  approvedPackage: (name: string) =>
+    request<ApprovedPackage>('GET', `/api/skills/${encodeURIComponent(name)}/package`),
+  /** Approves the reviewed folder (`checksum` as shown) with the grants ticked, confirmed by a TOTP code. */
+  loadSkill: (name: string, body: LoadSkillRequest) =>
+    request<LifecycleResult>('POST', `/api/skills/${encodeURIComponent(name)}/load`, body),
+  skillAction: (name: string, action: ApprovedSkillAction, totpCode: string) =>
+    request<LifecycleResult>('POST', `/api/skills/${encodeURIComponent(name)}/${action}`, { totpCode }),
+  uploadSkill: (body: UploadSkillRequest) => request<LifecycleResult>('POST', '/api/skills/upload', body),
 };
