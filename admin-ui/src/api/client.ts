@@ -3,7 +3,15 @@
  * travels by itself (`credentials: 'same-origin'`); state-changing requests carry the CSRF token the
  * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
  */
-
+import type {
+  DefinitionProblem,
+  RunDetail,
+  RunRequest,
+  Workflow,
+  WorkflowDefinition,
+  WorkflowRun,
+  WorkflowSummary,
+} from './workflow-types.ts';
 import type {
   ApprovedPackage,
   ApprovedSkillAction,
@@ -117,13 +125,22 @@ export class ApiError extends Error {
   readonly code: string;
   /** Set on 429: how long to wait before trying again. */
   readonly retryAfterSeconds: number | undefined;
+  /** Set when the server listed what is wrong, each with its JSON path (a workflow definition, say). */
+  readonly problems: DefinitionProblem[];
 
-  constructor(status: number, code: string, message: string, retryAfterSeconds?: number) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    retryAfterSeconds?: number,
+    problems: DefinitionProblem[] = [],
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.problems = problems;
   }
 }
 
@@ -153,6 +170,12 @@ interface ErrorBody {
   error?: unknown;
   message?: unknown;
   retryAfterSeconds?: unknown;
+  problems?: unknown;
+}
+
+function isProblem(value: unknown): value is DefinitionProblem {
+  const candidate = value as Partial<DefinitionProblem> | null;
+  return typeof candidate?.path === 'string' && typeof candidate.message === 'string';
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
@@ -174,7 +197,8 @@ async function toApiError(response: Response): Promise<ApiError> {
       : Number.isFinite(header) && header > 0
         ? header
         : undefined;
-  return new ApiError(response.status, code, message, retryAfter);
+  const problems = Array.isArray(body.problems) ? body.problems.filter(isProblem) : [];
+  return new ApiError(response.status, code, message, retryAfter, problems);
 }
 
 async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
@@ -223,6 +247,39 @@ export const api = {
   skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
   runSkill: (name: string, input: JsonValue) =>
     request<SkillRunResult>('POST', `/api/skills/${encodeURIComponent(name)}/run`, { input }),
+  workflows: (search?: string) =>
+    request<{ workflows: WorkflowSummary[] }>(
+      'GET',
+      search ? `/api/workflows?search=${encodeURIComponent(search)}` : '/api/workflows',
+    ),
+  workflow: (id: string) => request<Workflow>('GET', `/api/workflows/${encodeURIComponent(id)}`),
+  /** A 400 answer carries `problems`, each with its JSON path. */
+  createWorkflow: (definition: WorkflowDefinition) => request<Workflow>('POST', '/api/workflows', definition),
+  updateWorkflow: (id: string, definition: WorkflowDefinition) =>
+    request<Workflow>('PUT', `/api/workflows/${encodeURIComponent(id)}`, definition),
+  deleteWorkflow: (id: string) => request<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}`),
+  /** A workflow that requires 2FA needs `totpCode`; without one the run waits in `waiting_2fa`. */
+  runWorkflow: (id: string, run: RunRequest) =>
+    request<WorkflowRun>('POST', `/api/workflows/${encodeURIComponent(id)}/runs`, {
+      ...run,
+      trigger: 'manual',
+    }),
+  workflowRuns: (id: string, limit = 50) =>
+    request<{ runs: WorkflowRun[] }>('GET', `/api/workflows/${encodeURIComponent(id)}/runs?limit=${limit}`),
+  workflowRun: (runId: string) =>
+    request<RunDetail>('GET', `/api/workflows/runs/${encodeURIComponent(runId)}`),
+  /** Server-sent events of one run's progress (see run-progress.ts); same origin, so the session cookie goes along. */
+  workflowRunEventsUrl: (runId: string) => `/api/workflows/runs/${encodeURIComponent(runId)}/events`,
+  approveWorkflowRun: (runId: string, totpCode: string) =>
+    request<WorkflowRun>('POST', `/api/workflows/runs/${encodeURIComponent(runId)}/approve`, { totpCode }),
+  cancelWorkflowRun: (runId: string) =>
+    request<WorkflowRun>('POST', `/api/workflows/runs/${encodeURIComponent(runId)}/cancel`),
+  approveWorkflowSchedule: (id: string, totpCode: string) =>
+    request<Workflow>('POST', `/api/workflows/${encodeURIComponent(id)}/schedule/approve`, { totpCode }),
+  exportWorkflow: (id: string) =>
+    request<JsonValue>('GET', `/api/workflows/${encodeURIComponent(id)}/export`),
+  importWorkflow: (document: JsonValue, name?: string) =>
+    request<Workflow>('POST', '/api/workflows/import', name ? { document, name } : { document }),
 
   pendingSkills: () => request<{ pending: PendingSkill[] }>('GET', '/api/skills/pending'),
   skillApprovals: () => request<SkillApprovals>('GET', '/api/skills/approvals'),
