@@ -5,6 +5,7 @@ import DashboardView from './views/DashboardView.vue';
 import LoginView from './views/LoginView.vue';
 import SecurityView from './views/SecurityView.vue';
 import SettingsView from './views/SettingsView.vue';
+import SkillApprovalsView from './views/SkillApprovalsView.vue';
 import SkillsView from './views/SkillsView.vue';
 
 declare module 'vue-router' {
@@ -21,7 +22,18 @@ export const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'Log in' } },
     { path: '/', name: 'dashboard', component: DashboardView, meta: { title: 'Dashboard' } },
-    { path: '/skills', name: 'skills', component: SkillsView, meta: { title: 'Skills' } },
+    {
+      path: '/skills',
+      children: [
+        { path: '', name: 'skills', component: SkillsView, meta: { title: 'Skills' } },
+        {
+          path: 'approvals',
+          name: 'skill-approvals',
+          component: SkillApprovalsView,
+          meta: { title: 'Skill approvals' },
+        },
+      ],
+    },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
     { path: '/:unknown(.*)*', redirect: '/' },
