@@ -7,6 +7,9 @@ import SecurityView from './views/SecurityView.vue';
 import SettingsView from './views/SettingsView.vue';
 import SkillApprovalsView from './views/SkillApprovalsView.vue';
 import SkillsView from './views/SkillsView.vue';
+import WorkflowEditorView from './views/WorkflowEditorView.vue';
+import WorkflowRunView from './views/WorkflowRunView.vue';
+import WorkflowsView from './views/WorkflowsView.vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -33,6 +36,20 @@ export const router = createRouter({
           meta: { title: 'Skill approvals' },
         },
       ],
+    },
+    { path: '/workflows', name: 'workflows', component: WorkflowsView, meta: { title: 'Workflows' } },
+    {
+      path: '/workflows/new',
+      name: 'workflow-new',
+      component: WorkflowEditorView,
+      meta: { title: 'New workflow' },
+    },
+    { path: '/workflows/:id', name: 'workflow', component: WorkflowEditorView, meta: { title: 'Workflow' } },
+    {
+      path: '/workflows/runs/:runId',
+      name: 'workflow-run',
+      component: WorkflowRunView,
+      meta: { title: 'Workflow run' },
     },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
