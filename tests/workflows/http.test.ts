@@ -1,3 +1,4 @@
+import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../core/src/audit/audit-log.ts';
 import { loadSettings } from '../../core/src/boot.ts';
@@ -278,6 +279,27 @@ describe('/api/workflows', () => {
     expect(bad.json<{ problems: { path: string }[] }>().problems).toEqual([
       { path: '/formatVersion', message: 'must be equal to constant' },
     ]);
+  });
+
+  it('shows the schedule occurrences that were missed while no node ran them', async () => {
+    const workflow = (
+      await call('POST', '/api/workflows', { ...SHOUT, name: 'nightly', schedule: { cron: '0 3 * * *' } })
+    ).json<{ id: string; scheduleStatus: string }>();
+    expect(workflow.scheduleStatus).toBe('active');
+    // As if every node had been down for the last three 03:00 occurrences.
+    const latest = new Date();
+    latest.setUTCHours(3, 0, 0, 0);
+    if (latest.getTime() > Date.now() - 90_000) latest.setUTCDate(latest.getUTCDate() - 1);
+    const lastTick = new Date(latest.getTime() - 3 * 86_400_000);
+    await database.pool.query(sql.unsafe`
+      UPDATE workflows SET schedule_last_tick_at = ${lastTick.toISOString()} WHERE id = ${workflow.id}`);
+    await engine.scheduler.checkMissed(new Date());
+    const response = await call('GET', `/api/workflows/${workflow.id}/missed-ticks`);
+    const { missedTicks } = response.json<{ missedTicks: { scheduledFor: string; action: string }[] }>();
+    expect(missedTicks).toHaveLength(3);
+    expect(
+      missedTicks.every((tick) => tick.action === 'skipped' && tick.scheduledFor.endsWith('T03:00:00.000Z')),
+    ).toBe(true);
   });
 
   it('deletes a workflow; afterwards it is a 404', async () => {

@@ -22,6 +22,23 @@ const scheduleRow = z.object({
 });
 type ScheduleRow = z.infer<typeof scheduleRow>;
 
+const missedRow = z.object({
+  scheduled_for: z.number(),
+  policy: z.enum(['skip', 'run_once']),
+  action: z.enum(['skipped', 'caught_up', 'suspended']),
+  run_id: z.string().nullable(),
+  detected_at: z.number(),
+});
+
+/** A schedule occurrence nobody ran: `skipped`, `caught_up` (by the one run_once run) or `suspended`. */
+export interface MissedTick {
+  scheduledFor: string;
+  policy: 'skip' | 'run_once';
+  action: 'skipped' | 'caught_up' | 'suspended';
+  runId: string | null;
+  detectedAt: string;
+}
+
 export type CreateRun = (tx: DatabaseTransactionConnection, run: ScheduledRun) => Promise<string>;
 
 /**
@@ -155,5 +172,19 @@ export class ScheduleTicks {
       });
     }
     return total;
+  }
+
+  /** Recorded missed occurrences of a workflow's schedule, newest first (shown in the admin). */
+  async listMissed(workflowId: string, limit = 100): Promise<MissedTick[]> {
+    const rows = await this.#pool.any(sql.type(missedRow)`
+      SELECT scheduled_for, policy, action, run_id, detected_at FROM workflow_missed_ticks
+      WHERE workflow_id = ${workflowId} ORDER BY scheduled_for DESC LIMIT ${Math.min(Math.max(limit, 1), 1000)}`);
+    return rows.map((row) => ({
+      scheduledFor: new Date(row.scheduled_for).toISOString(),
+      policy: row.policy,
+      action: row.action,
+      runId: row.run_id,
+      detectedAt: new Date(row.detected_at).toISOString(),
+    }));
   }
 }

@@ -10,7 +10,7 @@ import { streamRunEvents } from './workflow-events.ts';
 import { runView, stepView, workflowSummary, workflowView } from './workflow-views.ts';
 
 export interface WorkflowRoutesOptions {
-  engine: Pick<WorkflowEngine, 'service' | 'workflows' | 'runs' | 'events'>;
+  engine: Pick<WorkflowEngine, 'service' | 'workflows' | 'runs' | 'events' | 'scheduler'>;
   settings: SettingsStore;
 }
 
@@ -194,6 +194,15 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
       workflowView(
         await service.approveSchedule(request.params.id, request.body?.totpCode, requester(request)),
       ),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/workflows/:id/missed-ticks',
+    { schema: { params: idParams } },
+    async (request) => {
+      await workflows.get(request.params.id);
+      return { missedTicks: await engine.scheduler.ticks.listMissed(request.params.id) };
+    },
   );
 
   app.get<{ Params: { id: string } }>(
