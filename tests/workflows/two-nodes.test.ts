@@ -24,6 +24,8 @@ const rendezvousReached = new Promise<void>((resolve) => (releaseRendezvous = re
 
 const runtime = new ScriptedRuntime()
   .define('echo', (input) => ({ result: input }))
+  // In this process `hang` answers; only the child node C's `hang` never does.
+  .define('hang', () => ({ result: 'recovered' }))
   .define(
     'gate',
     (input) => new Promise<ScriptedAnswer>((resolve) => gates.push(() => resolve({ result: input }))),
@@ -153,14 +155,22 @@ describe('two nodes on one database', () => {
     },
   );
 
-  it('a killed node’s run does not stay running: its lease lapses and it fails with node_lost', async () => {
-    child = spawn(process.execPath, [fileURLToPath(new URL('./support/node-process.ts', import.meta.url))], {
-      env: { ...process.env, DATABASE_URL: database.url, NODE_NAME: 'node-c' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  async function startNodeC(): Promise<ChildProcess> {
+    const started = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./support/node-process.ts', import.meta.url))],
+      {
+        env: { ...process.env, DATABASE_URL: database.url, NODE_NAME: 'node-c' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const [line] = (await once(started.stdout!, 'data')) as [Buffer];
     expect(line.toString()).toContain('ready');
+    return started;
+  }
 
+  it('a killed node’s run does not stay running: its lease lapses and it fails with node_lost', async () => {
+    child = await startNodeC();
     const workflow = await nodeA.engine.service.create({
       name: 'on node c',
       nodePin: 'node-c',
@@ -173,6 +183,36 @@ describe('two nodes on one database', () => {
     child.kill('SIGKILL');
     const lost = await until(nodeA, run.id, ['failed']);
     expect(lost).toMatchObject({ status: 'failed', error_code: 'node_lost' });
+  }, 120_000);
+
+  it('with retryOnNodeLost, a killed node’s run starts again on a node that is up', async () => {
+    // Nodes A and B are each busy with a gate run, so only the child node C can take the next run.
+    const busy = await nodeA.engine.service.create({
+      name: 'busy',
+      maxConcurrentRuns: 2,
+      steps: [{ id: 'g', name: 'Gate', skill: 'gate' }],
+    });
+    await nodeA.engine.service.trigger(busy.id, { trigger: 'api', actor: 'admin' });
+    await nodeA.engine.service.trigger(busy.id, { trigger: 'api', actor: 'admin' });
+    await waitFor(() => (gates.length === 2 ? true : undefined), 'nodes A and B to be busy');
+    child = await startNodeC();
+    const workflow = await nodeA.engine.service.create({
+      name: 'retry when lost',
+      retryOnNodeLost: true,
+      steps: [{ id: 'h', name: 'Hang (only on node C)', skill: 'hang' }],
+    });
+    const run = await nodeA.engine.service.trigger(workflow.id, { trigger: 'api', actor: 'admin' });
+    expect((await until(nodeA, run.id, ['running'])).node).toBe('node-c');
+
+    child.kill('SIGKILL');
+    await waitFor(
+      async () => ((await nodeA.engine.runs.get(run.id)).status === 'queued' ? true : undefined),
+      'requeue',
+    );
+    gates.splice(0).forEach((open) => open());
+    const finished = await until(nodeA, run.id, ['completed', 'failed']);
+    expect(finished).toMatchObject({ status: 'completed', output: 'recovered' });
+    expect(['node-a', 'node-b']).toContain(finished.node);
   }, 120_000);
 
   it('a schedule fires once per occurrence with two nodes up', async () => {

@@ -3,6 +3,7 @@ import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { WorkflowRecord } from '../workflows/repository.ts';
+import type { LostRuns } from '../workflows/lost-runs.ts';
 import type { RunProcessor } from '../workflows/run-processor.ts';
 import type { RunRepository } from '../workflows/run-repository.ts';
 import { CancelChannel } from './cancel-channel.ts';
@@ -37,6 +38,7 @@ export interface SchedulerOptions {
   logger: Logger;
   processor: RunProcessor;
   runs: RunRepository;
+  lostRuns: LostRuns;
   /** A run job whose node sends no heartbeat for this long is failed and its run marked `node_lost` (≥ 10). */
   leaseSeconds?: number;
   /** How often pg-boss looks for expired leases and due schedules. */
@@ -133,10 +135,10 @@ export class WorkflowScheduler {
       LOST_RUN_QUEUE,
       { includeMetadata: true },
       async ([job]) => {
-        const message = 'The node running it stopped answering (its job lease lapsed) before the run ended';
-        if (await o.runs.markLost(job!.data.runId, job!.sourceId, message)) {
-          o.logger.warn({ runId: job!.data.runId }, 'workflow run lost with its node');
-        }
+        const outcome = await o.lostRuns.handle(job!.data.runId, job!.sourceId);
+        if (outcome !== 'ignored')
+          o.logger.warn({ runId: job!.data.runId, outcome }, 'workflow run lost with its node');
+        if (outcome === 'requeued') await this.#send(job!.data);
       },
     );
     await this.#boss.work<TickJobData, void, { includeMetadata: true }>(

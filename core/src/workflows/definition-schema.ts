@@ -86,6 +86,7 @@ export const WORKFLOW_DEFINITION_SCHEMA = {
     nodePin: { type: ['string', 'null'], maxLength: 100, default: null },
     maxConcurrentRuns: { type: 'integer', minimum: 1, maximum: 50, default: 1 },
     stepBudget: { type: 'integer', minimum: 1, maximum: 10_000, default: DEFAULT_STEP_BUDGET },
+    retryOnNodeLost: { type: 'boolean', default: false },
     steps: { type: 'array', maxItems: 200, items: stepSchema },
   },
 } as const;

@@ -64,6 +64,8 @@ export interface WorkflowDefinition {
   maxConcurrentRuns: number;
   /** Steps one run may execute before it fails with `step_budget_exceeded`. */
   stepBudget: number;
+  /** A run whose node is lost mid-run starts once more from its first step, instead of failing `node_lost`. */
+  retryOnNodeLost: boolean;
   steps: StepDefinition[];
 }
 

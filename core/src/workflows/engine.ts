@@ -5,6 +5,7 @@ import type { SkillRuntime } from '../skills/contract.ts';
 import { WorkflowExecutor } from './executor.ts';
 import { WorkflowRepository } from './repository.ts';
 import { RunEvents } from './run-events.ts';
+import { LostRuns } from './lost-runs.ts';
 import { RunProcessor } from './run-processor.ts';
 import { RunRepository } from './run-repository.ts';
 import { WorkflowService, type StepUpCheck } from './service.ts';
@@ -78,6 +79,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
     logger,
     processor,
     runs,
+    lostRuns: new LostRuns(options.pool, workflows),
   });
   const service = new WorkflowService({
     workflows,

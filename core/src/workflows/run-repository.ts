@@ -266,19 +266,6 @@ export class RunRepository {
     return result.rowCount === 1;
   }
 
-  /**
-   * The job `jobId` was lost with its node: its run fails with `node_lost`, unless it already ended
-   * or now belongs to another job (handed back and picked up again).
-   */
-  async markLost(id: string, jobId: string | null, message: string): Promise<boolean> {
-    const result = await this.#pool.query(sql.unsafe`
-      UPDATE workflow_runs SET status = 'failed', error_code = 'node_lost', error_message = ${message},
-        finished_at = now()
-      WHERE id = ${id} AND (
-        (status = 'running' AND job_id = ${jobId}) OR (status = 'queued' AND job_id IS NULL AND ${jobId !== null}))`);
-    return result.rowCount === 1;
-  }
-
   async steps(runId: string): Promise<StepResultRecord[]> {
     const rows = await this.#pool.any(sql.type(stepRow)`
       SELECT seq, step_id, step_name, skill, executed_skill, outcome, branch, next_step_id, input_snapshot,
