@@ -40,7 +40,8 @@ export function newStep(skill: SkillChoice | undefined, taken: readonly string[]
     name: name.replace(/_/g, ' '),
     skill: skill?.name ?? '',
     skillVersion: null,
-    config: structuredClone(skill?.ui.configScaffold ?? {}),
+    // A JSON copy: the scaffold may be a reactive proxy, which structuredClone refuses.
+    config: JSON.parse(JSON.stringify(skill?.ui.configScaffold ?? {})) as StepDefinition['config'],
     inputFrom: null,
     routes: {},
     retry: { maxAttempts: 1, backoffMs: 500, backoffFactor: 2, maxBackoffMs: 30_000 },

@@ -1,0 +1,184 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type TestBrowser } from './support/chromium.ts';
+import { PageProblems, type ExpectedProblem } from './support/page-problems.ts';
+import { saveScreenshot } from './support/screenshots.ts';
+import {
+  BROWSER_TEST_PASSWORD,
+  startTalonUnderTest,
+  type TalonUnderTest,
+} from './support/talon-under-test.ts';
+
+/** Chromium logs the 400 of the refused definition as a console error; the test provokes it. */
+const REFUSED_DEFINITION_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/workflows$/ };
+
+const WORKFLOW_NAME = 'Tidy a feed item';
+const RUN_INPUT = '{"title": "Hello", "link": "https://example.com/a", "tracking": "utm-123"}';
+
+describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
+  let server: TalonUnderTest;
+  let browser: TestBrowser;
+  let problems: PageProblems;
+  let page: Page;
+  let workflowPath = '';
+  let runPath = '';
+
+  beforeAll(async () => {
+    server = await startTalonUnderTest();
+    browser = await launchChromium();
+    problems = await PageProblems.watch(browser.context);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Password').fill(BROWSER_TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${server.url}/`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await saveScreenshot(page, `failed-${task.name.slice(0, 40)}`);
+    expect(problems.takeUnexpected()).toEqual([]);
+  });
+
+  /** Adds a step running `skill` and types its config; returns the step's card. */
+  async function addStep(skill: string, config: string) {
+    const before = await page.locator('.step-editor').count();
+    await page.getByLabel("New step's skill").selectOption(skill);
+    await page.getByRole('button', { name: 'Add step' }).click();
+    const card = page.getByTestId(`step-${before}`);
+    await expect(card.getByLabel('Skill', { exact: true }).inputValue()).resolves.toBe(skill);
+    await card.getByLabel('Config (JSON)').fill(config);
+    return card;
+  }
+
+  it('lists no workflow at first, from the navigation', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Workflows' }).click();
+    await page.getByText('No workflow yet.').waitFor();
+    await saveScreenshot(page, '10-workflows-empty');
+  });
+
+  it('builds a three-step workflow in the editor; a bad config shows the server error with its JSON path', async () => {
+    await page.getByRole('link', { name: 'New workflow' }).click();
+    await page.waitForURL(`${server.url}/workflows/new`);
+    await page.getByLabel('Name', { exact: true }).fill(WORKFLOW_NAME);
+    await page.getByLabel('Description').fill('Keeps the title and link of an item and wraps it.');
+    await page.getByLabel('Run on a schedule').check();
+    await expect(page.getByLabel('Cron (minute hour day month weekday)').inputValue()).resolves.toBe(
+      '0 8 * * *',
+    );
+
+    const pick = await addStep('json_transform', '{"pick": ["title", "link"], "rename": {"link": "url"}}');
+    // The skill picker shows what the manifest says: description, help and the branches it declares.
+    const hints = pick.getByTestId('skill-hints');
+    await expect(hints.textContent()).resolves.toContain('Reshapes a JSON object');
+    await expect(hints.textContent()).resolves.toContain('on_invalid_input');
+    await pick.getByLabel('Route for on_invalid_input').waitFor();
+
+    await addStep('echo', '{"wrap": 5}');
+    const wrap = await addStep('echo', '{"wrap": "item"}');
+    await expect(wrap.getByLabel('Step id').inputValue()).resolves.toBe('echo_2');
+    // The route on a branch: after a successful pick, jump over the second step.
+    await pick.getByLabel('Route for on_success').selectOption('echo_2');
+    await saveScreenshot(page, '11-workflow-editor');
+
+    await page.getByRole('button', { name: 'Create workflow' }).click();
+    const refused = page.getByTestId('problems');
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toContain('/steps/1/config/wrap');
+    await expect(refused.textContent()).resolves.toContain('must be string');
+    // The same problem sits next to the step it is about.
+    await expect(page.getByTestId('step-1').getByTestId('step-problems').textContent()).resolves.toContain(
+      '/steps/1/config/wrap',
+    );
+    expect(new URL(page.url()).pathname).toBe('/workflows/new');
+    await saveScreenshot(page, '12-workflow-editor-refused');
+    expect(problems.takeUnexpected([REFUSED_DEFINITION_400])).toEqual([]);
+
+    // Not JSON at all is caught before anything is sent.
+    await page.getByTestId('step-1').getByLabel('Config (JSON)').fill('{"wrap": ');
+    await page.getByRole('button', { name: 'Create workflow' }).click();
+    await expect(refused.textContent()).resolves.toContain('Fix these before saving');
+    await expect(refused.textContent()).resolves.toContain('not valid JSON');
+
+    await page.getByTestId('step-1').getByLabel('Config (JSON)').fill('{"wrap": "skipped"}');
+    await page.getByRole('button', { name: 'Create workflow' }).click();
+    await page.getByText('Saved as version 1.').waitFor();
+    workflowPath = new URL(page.url()).pathname;
+    expect(workflowPath).toMatch(/^\/workflows\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId('problems').count()).resolves.toBe(0);
+  });
+
+  it('runs it now and follows the live progress until it has completed', async () => {
+    const stream = page.waitForResponse((response) =>
+      /\/api\/workflows\/runs\/[^/]+\/events$/.test(response.url()),
+    );
+    stream.catch(() => undefined); // awaited below; a failure before that must not go unhandled
+    await page
+      .getByTestId('run-now')
+      .getByLabel(/^Input/)
+      .fill(RUN_INPUT);
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(/\/workflows\/runs\/[0-9a-f-]{36}$/);
+    runPath = new URL(page.url()).pathname;
+    const events = await stream;
+    expect(events.status()).toBe(200);
+    expect(await events.headerValue('content-type')).toContain('text/event-stream');
+
+    const status = page.locator('.page-head').getByTestId('run-status');
+    await expect.poll(() => status.textContent()).toBe('completed');
+    // Once the run has ended the stream is closed (no endless reconnecting).
+    await page.getByTestId('live').waitFor({ state: 'detached' });
+  });
+
+  it('shows the path taken, branch by branch, and each step’s snapshots', async () => {
+    const path = page.getByTestId('run-path');
+    await path.getByTestId('path-end').waitFor();
+    await expect(path.getByTestId('path-end').textContent()).resolves.toContain('end: completed');
+    // The route skipped the second step: the path goes json_transform → echo_2 → end.
+    await expect(path.locator('.run-path__step').allTextContents()).resolves.toEqual([
+      expect.stringContaining('json transform'),
+      expect.stringContaining('echo'),
+    ]);
+    await expect(path.getByTestId('path-step-echo').count()).resolves.toBe(0);
+    await expect(path.getByTestId('path-branch-1').textContent()).resolves.toMatch(/on_success\s*→ echo_2/);
+    await expect(path.getByTestId('path-branch-2').textContent()).resolves.toMatch(/on_success\s*→ end/);
+
+    const first = page.getByTestId('step-result-1');
+    await expect(first.textContent()).resolves.toContain('utm-123'); // its input
+    const firstOutput = first.locator('.snapshot').nth(1);
+    await expect(firstOutput.textContent()).resolves.toContain('"url": "https://example.com/a"');
+    await expect(firstOutput.textContent()).resolves.not.toContain('utm-123');
+    const output = page.getByTestId('run-output');
+    await expect(output.textContent()).resolves.toContain('"item": {');
+    await expect(output.textContent()).resolves.not.toContain('skipped');
+    await saveScreenshot(page, '13-workflow-run');
+  });
+
+  it('lists the run in the workflow’s history, and the workflow with its badges and last run', async () => {
+    await page.locator('.page-head h1').getByRole('link', { name: WORKFLOW_NAME }).click();
+    await page.waitForURL(`${server.url}${workflowPath}`);
+    const history = page.getByTestId('run-history');
+    await history.waitFor();
+    await expect(history.locator('tbody tr').count()).resolves.toBe(1);
+    await expect(history.getByTestId('run-status').textContent()).resolves.toBe('completed');
+    await expect(history.getByRole('link').first().getAttribute('href')).resolves.toBe(runPath);
+    await saveScreenshot(page, '14-workflow-history');
+
+    await page.getByRole('link', { name: 'All workflows' }).click();
+    const row = page.getByTestId(`workflow-${WORKFLOW_NAME}`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('enabled');
+    await expect(row.textContent()).resolves.toContain('0 8 * * * (UTC) · active');
+    await expect(row.getByTestId('run-status').textContent()).resolves.toBe('completed');
+    await saveScreenshot(page, '15-workflows-list');
+
+    await page.getByLabel('Filter workflows').fill('no such thing');
+    await page.getByText('No workflow matches').waitFor();
+    await page.getByLabel('Filter workflows').fill('feed');
+    await row.waitFor();
+  });
+});
