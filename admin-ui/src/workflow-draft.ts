@@ -23,7 +23,8 @@ export function uniqueStepId(base: string, taken: readonly string[]): string {
     base
       .toLowerCase()
       .replace(/[^a-z0-9_-]+/g, '_')
-      .replace(/^[^a-z]+/, '') || 'step';
+      .replace(/^[^a-z]+/, '')
+      .replace(/_+$/, '') || 'step';
   const stem = cleaned.slice(0, 56);
   if (!taken.includes(stem)) return stem;
   for (let n = 2; ; n += 1) {
