@@ -49,6 +49,20 @@ describe('a skill’s circuit breaker', () => {
     b.close();
   });
 
+  it('does not count a released attempt, and a released probe lets the next attempt probe', () => {
+    vi.useFakeTimers();
+    const { breakers: b } = breakers(1000);
+    b.release('s', b.admit('s') as 'call');
+    b.release('s', b.admit('s') as 'call');
+    b.release('s', b.admit('s') as 'call');
+    expect(b.snapshot('s')).toMatchObject({ state: 'closed', failures: 0 });
+    for (let i = 0; i < 3; i++) b.record('s', b.admit('s') as 'call', 'timeout: slow');
+    vi.advanceTimersByTime(1000);
+    b.release('s', b.admit('s') as 'probe');
+    expect(b.admit('s')).toBe('probe');
+    b.close();
+  });
+
   it('does not close on a late success of a call admitted before it opened', () => {
     const { breakers: b } = breakers();
     const late = b.admit('s');

@@ -104,6 +104,14 @@ export class CircuitBreakers extends EventEmitter<BreakerEventMap> {
       this.#open(skill, breaker, 'failures');
   }
 
+  /**
+   * Ends an admitted call without counting it: a failed attempt that its caller will retry (a workflow
+   * step's retries count once, with the final attempt). A probe slot is freed for the next attempt.
+   */
+  release(skill: string, admission: Exclude<Admission, 'rejected'>): void {
+    if (admission === 'probe') this.#get(skill).probeInFlight = false;
+  }
+
   /** Manual reset (admin) or a re-installed skill: closed, count 0. */
   reset(skill: string): void {
     const breaker = this.#breakers.get(skill);

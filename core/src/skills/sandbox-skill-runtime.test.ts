@@ -219,6 +219,17 @@ describe('the circuit breaker', () => {
     unsubscribe();
   });
 
+  it('counts only attempts a caller marks as final, so a retried workflow step is one failure', async () => {
+    await t.install({ name: 'retried' }, `export default { run() { throw new Error('always') } }`);
+    for (let i = 0; i < 5; i++) {
+      const attempt = await t.runtime.run('retried', { input: null, breakerCountsFailure: false });
+      expect(attempt).toMatchObject({ ok: false, error: { code: 'skill_error' } });
+    }
+    expect(t.runtime.status('retried')?.breaker).toMatchObject({ state: 'closed', failures: 0 });
+    await t.runtime.run('retried', { input: null });
+    expect(t.runtime.status('retried')?.breaker).toMatchObject({ state: 'closed', failures: 1 });
+  });
+
   it('is reset by hand', async () => {
     await t.install({ name: 'broken' }, `export default { run() { throw new Error('always') } }`);
     for (let i = 0; i < 3; i++) await t.runtime.run('broken', { input: null });

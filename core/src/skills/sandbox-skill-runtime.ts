@@ -261,11 +261,15 @@ export class SandboxSkillRuntime implements SkillRuntime {
     );
     const interpreted = interpretOutcome(outcome, skill.pkg.manifest, state.records);
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    this.breakers.record(
-      name,
-      admission,
-      interpreted.ok ? null : `${interpreted.error.code}: ${interpreted.error.message}`.slice(0, 300),
-    );
+    if (interpreted.ok || request.breakerCountsFailure !== false) {
+      this.breakers.record(
+        name,
+        admission,
+        interpreted.ok ? null : `${interpreted.error.code}: ${interpreted.error.message}`.slice(0, 300),
+      );
+    } else {
+      this.breakers.release(name, admission);
+    }
     if (!interpreted.ok) {
       skill.calls.failed += 1;
       this.#logger.warn(
