@@ -1,3 +1,4 @@
+import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from './support/chromium.ts';
@@ -11,6 +12,12 @@ import {
 
 /** Chromium logs the 400 of the refused definition as a console error; the test provokes it. */
 const REFUSED_DEFINITION_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/workflows$/ };
+const WRONG_CODE_403: ExpectedProblem = { text: /status of 403/, url: /\/api\/workflows\/[^/]+\/runs$/ };
+
+/** What an authenticator app shows for this secret, `stepsAhead` 30-second steps from now. */
+function authenticatorCode(secret: string, stepsAhead = 0): Promise<string> {
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
+}
 
 const WORKFLOW_NAME = 'Tidy a feed item';
 const RUN_INPUT = '{"title": "Hello", "link": "https://example.com/a", "tracking": "utm-123"}';
@@ -180,5 +187,41 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     await page.getByText('No workflow matches').waitFor();
     await page.getByLabel('Filter workflows').fill('feed');
     await row.waitFor();
+  });
+
+  it('asks for a 2FA code to run a workflow that requires it: a wrong code is refused, a fresh one runs it', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('button', { name: 'Set up 2FA' }).click();
+    const secretText = page.getByTestId('totp-secret');
+    await secretText.waitFor();
+    const secret = ((await secretText.textContent()) ?? '').replaceAll(' ', '');
+    await page.getByLabel('Code from the app').fill(await authenticatorCode(secret));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Two-factor authentication is on.').waitFor();
+
+    await page.goto(`${server.url}${workflowPath}`);
+    await page.getByLabel('Requires 2FA to run').check();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved as version 2.').waitFor();
+    // Its schedule now waits for an approval with a code, and the editor says so.
+    await page.getByRole('button', { name: 'Approve schedule' }).waitFor();
+
+    const runNow = page.getByTestId('run-now');
+    await runNow.getByLabel(/^Input/).fill(RUN_INPUT);
+    // A code from five minutes ahead is not a current code.
+    await runNow.getByLabel('Code from your authenticator').fill(await authenticatorCode(secret, 10));
+    await runNow.getByRole('button', { name: 'Run now' }).click();
+    await expect(runNow.getByRole('alert').textContent()).resolves.toContain('The 2FA code is wrong');
+    await saveScreenshot(page, '16-workflow-run-needs-code');
+    expect(problems.takeUnexpected([WRONG_CODE_403])).toEqual([]);
+
+    // The next step's code: within the drift allowed, and not the one enrolment used.
+    await runNow.getByLabel('Code from your authenticator').fill(await authenticatorCode(secret, 1));
+    await runNow.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(/\/workflows\/runs\/[0-9a-f-]{36}$/);
+    expect(new URL(page.url()).pathname).not.toBe(runPath);
+    const status = page.locator('.page-head').getByTestId('run-status');
+    await expect.poll(() => status.textContent()).toBe('completed');
+    await expect(page.getByTestId('run-facts').textContent()).resolves.toContain('v2');
   });
 });
