@@ -13,6 +13,8 @@ export interface TalonUnderTest {
   talon: Talon;
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** Stops Talon and starts it again on the same database and data folder (a new port: read `url` again). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,15 +44,21 @@ export async function startTalonUnderTest(
       dataDir,
     );
     const talon = await startTalon(config);
-    return {
+    const server: TalonUnderTest = {
       talon,
       url: talon.url,
+      restart: async () => {
+        await server.talon.stop();
+        server.talon = await startTalon(config);
+        server.url = server.talon.url;
+      },
       stop: async () => {
-        await talon.stop();
+        await server.talon.stop();
         await database.drop();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
+    return server;
   } catch (error) {
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
