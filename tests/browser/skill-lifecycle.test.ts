@@ -237,6 +237,7 @@ describe('the skill lifecycle screen in a real browser', { timeout: 90_000 }, ()
     await expect(
       approved.getByTestId('grants-permissions').locator('code').allTextContents(),
     ).resolves.toEqual(['http', 'log', 'secrets']);
+    await expect(approved.getByTestId('withheld').textContent()).resolves.toContain('storage');
     await expect(approved.getByTestId('grants-net').locator('code').allTextContents()).resolves.toEqual([
       'api.example.com',
     ]);
@@ -294,6 +295,9 @@ describe('the skill lifecycle screen in a real browser', { timeout: 90_000 }, ()
       'not higher than the approved 1.0.0',
     );
     await saveScreenshot(page, 'lifecycle-07-tampered');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await saveScreenshot(page, 'lifecycle-07-tampered-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await approved.getByLabel('2FA code').fill(await freshCode());
     await approved.getByRole('button', { name: 'Restore approved copy' }).click();
