@@ -354,6 +354,7 @@ describe('the skill lifecycle screen in a real browser', { timeout: 90_000 }, ()
     await form.getByLabel('2FA code').fill(await freshCode());
     await form.getByRole('button', { name: 'Upload and load' }).click();
     await expect(form.getByRole('alert').textContent()).resolves.toContain('must have a higher version');
+    await expect(page.getByTestId('lifecycle-done').count()).resolves.toBe(0);
     await saveScreenshot(page, 'lifecycle-10-version-rule');
     expect(problems.takeUnexpected([UPLOAD_REFUSED])).toEqual([]);
   });
