@@ -1,11 +1,11 @@
-import { PgBoss, type Job, type JobWithMetadata } from 'pg-boss';
+import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import type { DatabasePool, DatabaseTransactionConnection } from 'slonik';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { WorkflowRecord } from '../workflows/repository.ts';
 import type { LostRuns } from '../workflows/lost-runs.ts';
 import type { RunProcessor } from '../workflows/run-processor.ts';
-import type { RunRepository } from '../workflows/run-repository.ts';
+import type { RunRecord, RunRepository } from '../workflows/run-repository.ts';
 import { CancelChannel } from './cancel-channel.ts';
 import {
   APPROVAL_EXPIRY_QUEUE,
@@ -18,6 +18,8 @@ import {
   type RunJobData,
   type TickJobData,
 } from './queues.ts';
+import { RunDispatcher, type RunDispatch } from './run-dispatcher.ts';
+import { RunWorker } from './run-worker.ts';
 import { ScheduleTicks, type ScheduledRun } from './schedule-ticks.ts';
 
 export const PGBOSS_SCHEMA = 'pgboss';
@@ -29,6 +31,10 @@ const GROUP_LIMITS = {
     Array.from({ length: MAX_CONCURRENT_RUNS }, (_, index) => [`c${index + 1}`, index + 1]),
   ),
 };
+
+function groupTier(maxConcurrentRuns: number): string {
+  return `c${Math.min(Math.max(maxConcurrentRuns, 1), MAX_CONCURRENT_RUNS)}`;
+}
 
 export interface SchedulerOptions {
   databaseUrl: string;
@@ -68,6 +74,8 @@ export class WorkflowScheduler {
   readonly #ticks: ScheduleTicks;
   readonly #cancels: CancelChannel;
   readonly #knownQueues = new Set<string>();
+  readonly #worker: RunWorker;
+  readonly #dispatcher: RunDispatcher;
   #stopping: Promise<void> | undefined;
 
   constructor(options: SchedulerOptions) {
@@ -97,6 +105,35 @@ export class WorkflowScheduler {
     this.#boss.on('error', (error) => o.logger.error({ reason: errorMessage(error) }, 'pg-boss error'));
     this.#ticks = new ScheduleTicks(o.pool, o.logger);
     this.#cancels = new CancelChannel(o.databaseUrl, o.logger);
+    this.#worker = new RunWorker({
+      boss: this.#boss,
+      databaseUrl: o.databaseUrl,
+      processor: o.processor,
+      logger: o.logger,
+      queues: [RUN_QUEUE, nodeRunQueue(o.node)],
+      capacity: o.runConcurrency,
+      leaseSeconds: o.leaseSeconds,
+      groupConcurrency: GROUP_LIMITS,
+      send: (data) => this.#send(data),
+    });
+    this.#dispatcher = new RunDispatcher({
+      pool: o.pool,
+      runs: o.runs,
+      worker: this.#worker,
+      node: o.node,
+      tierFor: groupTier,
+      ensureQueue: (queue) => this.#ensureQueue(queue, this.#runQueueOptions()),
+    });
+  }
+
+  #runQueueOptions(): Parameters<PgBoss['createQueue']>[1] {
+    return {
+      retryLimit: 0,
+      heartbeatSeconds: this.#options.leaseSeconds,
+      expireInSeconds: 12 * 3600,
+      deadLetter: LOST_RUN_QUEUE,
+      notify: true,
+    };
   }
 
   get ticks(): ScheduleTicks {
@@ -107,30 +144,16 @@ export class WorkflowScheduler {
     const o = this.#options;
     await this.#boss.start();
     await this.#ensureQueue(LOST_RUN_QUEUE, {});
-    const runQueueOptions = {
-      retryLimit: 0,
-      heartbeatSeconds: o.leaseSeconds,
-      expireInSeconds: 12 * 3600,
-      deadLetter: LOST_RUN_QUEUE,
-      notify: true,
-    };
+    const runQueueOptions = this.#runQueueOptions();
     await this.#ensureQueue(RUN_QUEUE, runQueueOptions);
     await this.#ensureQueue(nodeRunQueue(o.node), runQueueOptions);
     for (const queue of [TICK_QUEUE, MISSED_CHECK_QUEUE, APPROVAL_EXPIRY_QUEUE, PRUNE_QUEUE]) {
       await this.#ensureQueue(queue, { retryLimit: 2, retryDelay: 5 });
     }
 
-    // NOTIFY wakes a worker when a job is sent; a job held back by its workflow's concurrency limit
-    // gets no new notice when a slot frees up, so polling must stay brisk too.
-    const runWork = {
-      localConcurrency: o.runConcurrency,
-      groupConcurrency: GROUP_LIMITS,
-      pollingIntervalSeconds: 1,
-      notifyPollingIntervalSeconds: 1,
-    };
-    const runHandler = async ([job]: Job<RunJobData>[]): Promise<void> => this.#onRunJob(job!);
-    await this.#boss.work<RunJobData>(RUN_QUEUE, runWork, runHandler);
-    await this.#boss.work<RunJobData>(nodeRunQueue(o.node), runWork, runHandler);
+    // One fetcher per node claims queued run jobs in batches; the fast path starts runs it can
+    // take at once (see RunDispatcher).
+    await this.#worker.start();
     await this.#boss.work<RunJobData, void, { includeMetadata: true }>(
       LOST_RUN_QUEUE,
       { includeMetadata: true },
@@ -169,32 +192,19 @@ export class WorkflowScheduler {
     this.#knownQueues.add(name);
   }
 
-  async #onRunJob(job: Job<RunJobData>): Promise<void> {
-    const queue = job.name;
-    await this.#options.processor.process(job.data.runId, {
-      id: job.id,
-      // Shutdown handed the run back: settle this job (so its lapsing lease cannot mark the run
-      // lost) and queue the run again for a node that is up.
-      requeue: async () => {
-        await this.#boss.complete(queue, job.id).catch(() => undefined);
-        await this.#send(job.data);
-      },
-    });
-  }
-
   async #send(data: RunJobData): Promise<void> {
     const queue = data.nodePin === null ? RUN_QUEUE : nodeRunQueue(data.nodePin);
-    if (data.nodePin !== null) {
-      await this.#ensureQueue(queue, {
-        retryLimit: 0,
-        heartbeatSeconds: this.#options.leaseSeconds,
-        expireInSeconds: 12 * 3600,
-        deadLetter: LOST_RUN_QUEUE,
-        notify: true,
-      });
-    }
-    const tier = `c${Math.min(Math.max(data.maxConcurrentRuns, 1), MAX_CONCURRENT_RUNS)}`;
+    if (data.nodePin !== null) await this.#ensureQueue(queue, this.#runQueueOptions());
+    const tier = groupTier(data.maxConcurrentRuns);
     await this.#boss.send(queue, { ...data }, { group: { id: data.workflowId, tier } });
+  }
+
+  /**
+   * Creates a run and its job (batched with the runs triggered about now); a run this node can
+   * start at once is claimed and started here (see RunDispatcher).
+   */
+  dispatch(request: RunDispatch): Promise<RunRecord> {
+    return this.#dispatcher.dispatch(request);
   }
 
   /** Queues a run (status `queued` already written). */
@@ -294,8 +304,7 @@ export class WorkflowScheduler {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const o = this.#options;
-      await this.#boss.offWork(RUN_QUEUE, { wait: false }).catch(() => undefined);
-      await this.#boss.offWork(nodeRunQueue(o.node), { wait: false }).catch(() => undefined);
+      this.#worker.stopTaking();
       if (!(await o.processor.waitIdle(o.shutdownGraceMs))) {
         o.logger.warn(
           { runs: o.processor.activeCount },
@@ -303,6 +312,7 @@ export class WorkflowScheduler {
         );
         await o.processor.handBackAll();
       }
+      await this.#worker.close();
       await this.#boss.stop({ graceful: true, timeout: 5_000 });
       await this.#cancels.close();
     })();

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { WorkflowExecutor } from './executor.ts';
 import type { WorkflowRepository } from './repository.ts';
 import type { RunEvents } from './run-events.ts';
-import type { RunRepository, StepResultRecord } from './run-repository.ts';
+import type { ClaimedRun, RunEnding, RunFinish, RunRepository, StepResultRecord } from './run-repository.ts';
 
 /**
  * A run's step results are written together: at its end, or as soon as a step ends this long after
@@ -39,6 +39,12 @@ export class RunProcessor {
   readonly #logger: Logger;
   readonly #node: string;
   readonly #active = new Map<string, ActiveRun>();
+  readonly #endings: {
+    finish: RunFinish;
+    resolve: (ended: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  #writingEndings = false;
 
   constructor(options: {
     workflows: WorkflowRepository;
@@ -60,9 +66,15 @@ export class RunProcessor {
     return this.#active.size;
   }
 
+  /** Claims a queued run for this node and job (queued → running), then executes it. */
   async process(runId: string, job: RunJob): Promise<ProcessResult> {
     const run = await this.#runs.start(runId, this.#node, job.id);
     if (!run) return 'not_queued';
+    return this.processClaimed(runId, run, job);
+  }
+
+  /** Executes a run already `running` on this node for this job (claimed by the fast path or `process`). */
+  async processClaimed(runId: string, run: ClaimedRun, job: RunJob): Promise<ProcessResult> {
     let settle!: () => void;
     const active: ActiveRun = {
       controller: new AbortController(),
@@ -102,9 +114,8 @@ export class RunProcessor {
         return 'cancelled';
       }
       const failed = outcome.status === 'failed' ? outcome.error : null;
-      const ended = await this.#runs.finish(
+      const ended = await this.#finish(
         runId,
-        this.#node,
         {
           status: outcome.status,
           output: outcome.output,
@@ -130,27 +141,54 @@ export class RunProcessor {
         { runId, workflowId: run.workflow_id, reason: errorMessage(error) },
         'workflow run failed unexpectedly',
       );
-      await this.#runs
-        .finish(
-          runId,
-          this.#node,
-          {
-            status: 'failed',
-            output: null,
-            errorCode: 'internal_error',
-            errorMessage: 'The run stopped because of an internal error (see the server log)',
-            errorStepId: null,
-            stepsExecuted: 0,
-          },
-          unwritten.splice(0),
-        )
-        .catch(() => undefined);
+      await this.#finish(
+        runId,
+        {
+          status: 'failed',
+          output: null,
+          errorCode: 'internal_error',
+          errorMessage: 'The run stopped because of an internal error (see the server log)',
+          errorStepId: null,
+          stepsExecuted: 0,
+        },
+        unwritten.splice(0),
+      ).catch(() => undefined);
       this.#events.publish({ type: 'run_status', runId, status: 'failed', errorCode: 'internal_error' });
       return 'finished';
     } finally {
       this.#active.delete(runId);
       settle();
     }
+  }
+
+  /**
+   * Writes a run's end with its last steps, together with the other runs ending about now (one
+   * statement for all); resolves false when the run was cancelled, lost or handed back meanwhile.
+   */
+  #finish(runId: string, ending: RunEnding, steps: readonly StepResultRecord[]): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.#endings.push({ finish: { id: runId, ending, steps }, resolve, reject });
+      if (!this.#writingEndings) void this.#writeEndings();
+    });
+  }
+
+  /** One write in flight at a time; the ends that arrive meanwhile go in the next one. */
+  async #writeEndings(): Promise<void> {
+    this.#writingEndings = true;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#endings.length > 0) {
+      const batch = this.#endings.splice(0);
+      try {
+        const ended = await this.#runs.finishMany(
+          this.#node,
+          batch.map((entry) => entry.finish),
+        );
+        for (const entry of batch) entry.resolve(ended.has(entry.finish.id));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.#writingEndings = false;
   }
 
   /** Stops a run executing here before its next step (it was cancelled); false when it is not here. */

@@ -108,7 +108,13 @@ const jsonb = (value: JsonValue | Snapshot | ApiCallRecord[]) =>
 
 /** One INSERT of many step results, from a JSON array (a single round trip however many steps). */
 function insertSteps(runId: string, steps: readonly StepResultRecord[]) {
-  const rows = steps.map((step) => ({
+  return insertStepsOfRuns(steps.map((step) => ({ runId, step })));
+}
+
+/** One INSERT of the step results of many runs. */
+function insertStepsOfRuns(entries: readonly { runId: string; step: StepResultRecord }[]) {
+  const rows = entries.map(({ runId, step }) => ({
+    run_id: runId,
     seq: step.seq,
     step_id: step.stepId,
     step_name: step.stepName,
@@ -130,14 +136,36 @@ function insertSteps(runId: string, steps: readonly StepResultRecord[]) {
     INSERT INTO workflow_step_results (run_id, seq, step_id, step_name, skill, executed_skill, outcome, branch,
       next_step_id, input_snapshot, output_snapshot, error_code, error_message, attempts, duration_ms,
       api_calls, started_at)
-    SELECT ${runId}, r.seq, r.step_id, r.step_name, r.skill, r.executed_skill, r.outcome, r.branch, r.next_step_id,
+    SELECT r.run_id, r.seq, r.step_id, r.step_name, r.skill, r.executed_skill, r.outcome, r.branch, r.next_step_id,
       r.input_snapshot, r.output_snapshot, r.error_code, r.error_message, r.attempts, r.duration_ms,
       COALESCE(r.api_calls, '[]'::jsonb), r.started_at
-    FROM jsonb_to_recordset(${jsonb(rows as unknown as JsonValue)}) AS r (seq int, step_id text, step_name text,
+    FROM jsonb_to_recordset(${jsonb(rows as unknown as JsonValue)}) AS r (run_id uuid, seq int, step_id text, step_name text,
       skill text, executed_skill text, outcome text, branch text, next_step_id text, input_snapshot jsonb,
       output_snapshot jsonb, error_code text, error_message text, attempts int, duration_ms int,
       api_calls jsonb, started_at timestamptz)`;
 }
+
+/** A run created by a batched trigger: queued for any node, or already running here (its job claimed). */
+export interface DispatchedRun {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  trigger: RunTrigger;
+  input: JsonValue;
+  status: 'queued' | 'running';
+  node: string | null;
+  jobId: string | null;
+}
+
+/** A run's end, as `finishMany` writes it with its last step results. */
+export interface RunFinish {
+  id: string;
+  ending: RunEnding;
+  steps: readonly StepResultRecord[];
+}
+
+const insertedRunRow = runRow.omit({ workflow_name: true });
+export type InsertedRun = z.infer<typeof insertedRunRow>;
 
 /** Workflow runs and their per-step results. Status changes are conditional, so a cancel always wins. */
 export class RunRepository {
@@ -155,6 +183,32 @@ export class RunRepository {
               ${run.scheduledFor ? run.scheduledFor.toISOString() : null},
               ${run.approvalDeadline ? run.approvalDeadline.toISOString() : null})
       RETURNING id`);
+  }
+
+  /** Inserts many runs in one statement (inside the caller's transaction); answers them in order. */
+  async insertMany(runs: readonly DispatchedRun[], connection: CommonQueryMethods): Promise<InsertedRun[]> {
+    const rows = runs.map((run, position) => ({
+      position,
+      id: run.id,
+      workflow_id: run.workflowId,
+      workflow_version: run.workflowVersion,
+      status: run.status,
+      trigger: run.trigger,
+      input: run.input ?? null,
+      node: run.node,
+      job_id: run.jobId,
+    }));
+    const inserted = await connection.any(sql.type(insertedRunRow)`
+      INSERT INTO workflow_runs (id, workflow_id, workflow_version, status, trigger, input, node, job_id, started_at)
+      SELECT r.id, r.workflow_id, r.workflow_version, r.status, r.trigger, r.input, r.node, r.job_id,
+             CASE WHEN r.status = 'running' THEN now() END
+      FROM jsonb_to_recordset(${jsonb(rows as unknown as JsonValue)}) AS r (position int, id uuid,
+        workflow_id uuid, workflow_version int, status text, trigger text, input jsonb, node text, job_id text)
+      ORDER BY r.position
+      RETURNING id, workflow_id, workflow_version, status, trigger, input, output, error_code, error_message,
+        error_step_id, node, scheduled_for, steps_executed, created_at, started_at, finished_at, approval_deadline`);
+    const byId = new Map(inserted.map((row) => [row.id, row]));
+    return runs.map((run) => byId.get(run.id)!);
   }
 
   async find(id: string): Promise<RunRecord | undefined> {
@@ -236,6 +290,35 @@ export class RunRepository {
         error_step_id = ${ending.errorStepId}, steps_executed = ${ending.stepsExecuted}, finished_at = now()
       WHERE id = ${id} AND status = 'running' AND node = ${node}`);
     return result.rowCount === 1;
+  }
+
+  /**
+   * Many runs' ends (running on `node` → completed/failed) with their last step results, in one
+   * statement; answers the ids that ended (the others were cancelled, lost or handed back meanwhile).
+   */
+  async finishMany(node: string, finishes: readonly RunFinish[]): Promise<Set<string>> {
+    if (finishes.length === 0) return new Set();
+    const steps = finishes.flatMap((finish) => finish.steps.map((step) => ({ runId: finish.id, step })));
+    const endings = finishes.map(({ id, ending }) => ({
+      id,
+      status: ending.status,
+      output: ending.output ?? null,
+      error_code: ending.errorCode,
+      error_message: ending.errorMessage,
+      error_step_id: ending.errorStepId,
+      steps_executed: ending.stepsExecuted,
+    }));
+    const inserted =
+      steps.length > 0 ? sql.fragment`WITH inserted AS (${insertStepsOfRuns(steps)}) ` : sql.fragment``;
+    const ended = await this.#pool.anyFirst(sql.type(z.object({ id: z.string() }))`
+      ${inserted}UPDATE workflow_runs w SET status = e.status, output = e.output, error_code = e.error_code,
+        error_message = e.error_message, error_step_id = e.error_step_id, steps_executed = e.steps_executed,
+        finished_at = now()
+      FROM jsonb_to_recordset(${jsonb(endings as unknown as JsonValue)}) AS e (id uuid, status text, output jsonb,
+        error_code text, error_message text, error_step_id text, steps_executed int)
+      WHERE w.id = e.id AND w.status = 'running' AND w.node = ${node}
+      RETURNING w.id`);
+    return new Set(ended);
   }
 
   /** Any active status → cancelled. Returns the status it had, or undefined when it was not active. */

@@ -7,6 +7,7 @@ import type { RunEvents } from './run-events.ts';
 import type { RunRecord, RunRepository, RunTrigger } from './run-repository.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
 import { validateDefinition } from './validate-definition.ts';
+import type { RunDispatch } from '../scheduler/run-dispatcher.ts';
 import { checkImport, exportWorkflow, type WorkflowExport } from './export-import.ts';
 
 /** The step-up 2FA check (core/src/auth/step-up.ts): resolves for a fresh valid code, throws otherwise. */
@@ -22,6 +23,11 @@ export interface StepUpCheck {
 
 /** What the workflow service needs from the scheduler (core/src/scheduler/workflow-scheduler.ts). */
 export interface RunScheduling {
+  /**
+   * Creates a run with its job in one transaction (batched with others; started here at once when
+   * this node can). Without it, the run row is written first and then `enqueue`d.
+   */
+  dispatch?(request: RunDispatch): Promise<RunRecord>;
   enqueue(
     runId: string,
     workflowId: string,
@@ -127,6 +133,22 @@ export class WorkflowService {
     const codeGiven = typeof request.totpCode === 'string' && request.totpCode.trim() !== '';
     if (needsCode && codeGiven) await this.#verifyRun(workflow, request.totpCode, request);
     const waiting = needsCode && !codeGiven;
+    if (!waiting && this.#scheduler.dispatch) {
+      const run = await this.#scheduler.dispatch({
+        workflow: {
+          id: workflow.id,
+          name: workflow.definition.name,
+          version: workflow.version,
+          definition: workflow.definition,
+        },
+        trigger: request.trigger,
+        input: request.input ?? null,
+      });
+      // A run started here at once announces `running` itself.
+      if (run.status === 'queued')
+        this.#events.publish({ type: 'run_status', runId: run.id, status: 'queued' });
+      return run;
+    }
     const deadline = waiting ? new Date(Date.now() + this.#approvalTimeoutSeconds() * 1000) : null;
     const runId = await this.#runs.create({
       workflowId,
