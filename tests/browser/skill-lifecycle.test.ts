@@ -128,10 +128,12 @@ describe('the skill lifecycle screen in a real browser', { timeout: 90_000 }, ()
   async function waitUntilPending(name: string): Promise<void> {
     // The watcher (chokidar) reports the folder; the screen reads the list when it opens.
     await expect
-      .poll(() =>
-        lifecycle()
-          .listPending()
-          .map((entry) => entry.name),
+      .poll(
+        () =>
+          lifecycle()
+            .listPending()
+            .map((entry) => entry.name),
+        { timeout: 10_000 },
       )
       .toContain(name);
   }
