@@ -18,11 +18,16 @@ export interface RunProgress {
   reload(): Promise<void>;
 }
 
+const FLUSH_EVERY_MS = 150;
+
 function parse<K extends keyof RunEventPayloads>(event: MessageEvent<string>): RunEventPayloads[K] {
   return JSON.parse(event.data) as RunEventPayloads[K];
 }
 
+/** Steps arrive in order (seq); one already known (from the snapshot) is not added twice. */
 function withStep(steps: StepResult[], step: StepResult): StepResult[] {
+  const last = steps.at(-1);
+  if (!last || step.seq > last.seq) return [...steps, step];
   return steps.some((known) => known.seq === step.seq)
     ? steps
     : [...steps, step].sort((a, b) => a.seq - b.seq);
@@ -40,10 +45,32 @@ export function useRunProgress(runId: string): RunProgress {
   const error = ref<string>();
   let source: EventSource | undefined;
 
+  // A loop of trivial steps can send thousands of events a second: they are applied to the page
+  // in batches, a few times a second, so it stays responsive (its Cancel button included).
+  let arrived: StepResult[] = [];
+  let running: { stepId: string; stepName: string } | undefined;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (detail.value && arrived.length > 0) {
+      let steps = detail.value.steps;
+      for (const step of arrived) steps = withStep(steps, step);
+      detail.value = { ...detail.value, steps };
+    }
+    arrived = [];
+    current.value = running;
+  };
+  const scheduleFlush = (): void => {
+    flushTimer ??= setTimeout(flush, FLUSH_EVERY_MS);
+  };
+
   const stop = (): void => {
+    flush();
     source?.close();
     source = undefined;
     live.value = false;
+    running = undefined;
     current.value = undefined;
   };
 
@@ -69,16 +96,18 @@ export function useRunProgress(runId: string): RunProgress {
   });
   source.addEventListener('step_started', (event) => {
     const { stepId, stepName } = parse<'step_started'>(event);
-    current.value = { stepId, stepName };
+    running = { stepId, stepName };
+    scheduleFlush();
   });
   source.addEventListener('step_finished', (event) => {
     const step = parse<'step_finished'>(event);
-    if (!detail.value) return;
-    detail.value = { ...detail.value, steps: withStep(detail.value.steps, step) };
-    if (current.value?.stepId === step.stepId) current.value = undefined;
+    arrived.push(step);
+    if (running?.stepId === step.stepId) running = undefined;
+    scheduleFlush();
   });
   source.addEventListener('run_status', (event) => {
     const { status } = parse<'run_status'>(event);
+    flush();
     if (detail.value) detail.value = { ...detail.value, run: { ...detail.value.run, status } };
     if (ENDED_STATUSES.includes(status)) ended();
   });

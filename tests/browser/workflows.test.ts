@@ -142,8 +142,9 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
   });
 
   it('shows the path taken, branch by branch, and each step’s snapshots', async () => {
+    // The output is shown once the ended run has been read back: everything below is final.
+    await page.getByTestId('run-output').waitFor();
     const path = page.getByTestId('run-path');
-    await path.getByTestId('path-end').waitFor();
     await expect(path.getByTestId('path-end').textContent()).resolves.toContain('end: completed');
     // The route skipped the second step: the path goes json_transform → echo_2 → end.
     await expect(path.locator('.run-path__step').allTextContents()).resolves.toEqual([
@@ -223,5 +224,32 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     const status = page.locator('.page-head').getByTestId('run-status');
     await expect.poll(() => status.textContent()).toBe('completed');
     await expect(page.getByTestId('run-facts').textContent()).resolves.toContain('v2');
+  });
+
+  it('shows a looping run’s steps live while it runs, and cancels it', async () => {
+    await page.goto(`${server.url}/workflows/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Loop until cancelled');
+    await page.getByLabel('Step budget per run').fill('10000');
+    const loop = await addStep('echo', '{}');
+    await loop.getByLabel('Route for on_success').selectOption('echo');
+    await page.getByRole('button', { name: 'Create workflow' }).click();
+    await page.getByText('Saved as version 1.').waitFor();
+
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(/\/workflows\/runs\/[0-9a-f-]{36}$/);
+    await page.getByTestId('live').waitFor();
+    const executed = page.getByTestId('steps-executed');
+    await expect.poll(async () => Number(await executed.textContent())).toBeGreaterThanOrEqual(3);
+    const status = page.locator('.page-head').getByTestId('run-status');
+    await expect(status.textContent()).resolves.toBe('running');
+    // A loop of a trivial skill runs thousands of steps a second: cancel at once, look afterwards.
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await expect.poll(() => status.textContent()).toBe('cancelled');
+    await saveScreenshot(page, '17-workflow-run-cancelled');
+    // Stopped before its budget ran out (it would have failed with step_budget_exceeded).
+    expect(Number(await executed.textContent())).toBeLessThan(10_000);
+    await expect(page.getByTestId('path-end').textContent()).resolves.toContain('end: cancelled');
+    await page.getByTestId('live').waitFor({ state: 'detached' });
+    await expect(page.getByRole('button', { name: 'Cancel run' }).count()).resolves.toBe(0);
   });
 });
