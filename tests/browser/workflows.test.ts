@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +15,7 @@ import {
 
 /** Chromium logs the 400 of the refused definition as a console error; the test provokes it. */
 const REFUSED_DEFINITION_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/workflows$/ };
+const REFUSED_IMPORT_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/workflows\/import$/ };
 const WRONG_CODE_403: ExpectedProblem = { text: /status of 403/, url: /\/api\/workflows\/[^/]+\/runs$/ };
 
 /** What an authenticator app shows for this secret, `stepsAhead` 30-second steps from now. */
@@ -251,5 +255,38 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     await expect(page.getByTestId('path-end').textContent()).resolves.toContain('end: cancelled');
     await page.getByTestId('live').waitFor({ state: 'detached' });
     await expect(page.getByRole('button', { name: 'Cancel run' }).count()).resolves.toBe(0);
+  });
+
+  it('exports a workflow, deletes it, imports it back; a broken document is refused with its paths', async () => {
+    const loopName = 'Loop until cancelled';
+    await page.locator('.page-head h1').getByRole('link', { name: loopName }).click();
+    await page.getByRole('button', { name: 'Save changes' }).waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export' }).click();
+    const exported = path.join(mkdtempSync(path.join(tmpdir(), 'talon-export-')), 'loop.talon-workflow.json');
+    await (await download).saveAs(exported);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(`${server.url}/workflows`);
+    await page.getByTestId(`workflow-${WORKFLOW_NAME}`).waitFor();
+    await expect(page.getByTestId(`workflow-${loopName}`).count()).resolves.toBe(0);
+
+    const broken = path.join(path.dirname(exported), 'broken.json');
+    writeFileSync(broken, JSON.stringify({ format: 'something else', workflow: { steps: 'none' } }));
+    await page.locator('input[type=file]').setInputFiles(broken);
+    const refused = page.getByTestId('problems');
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toContain('The import was refused');
+    await expect(refused.textContent()).resolves.toContain('/format');
+    await saveScreenshot(page, '18-workflow-import-refused');
+    expect(problems.takeUnexpected([REFUSED_IMPORT_400])).toEqual([]);
+
+    await page.locator('input[type=file]').setInputFiles(exported);
+    await page.waitForURL(/\/workflows\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { level: 1, name: loopName }).waitFor();
+    const step = page.getByTestId('step-0');
+    await expect(step.getByLabel('Route for on_success').inputValue()).resolves.toBe('echo');
+    await expect(page.getByLabel('Step budget per run').inputValue()).resolves.toBe('10000');
   });
 });
