@@ -178,6 +178,10 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     await expect(history.locator('tbody tr').count()).resolves.toBe(1);
     await expect(history.getByTestId('run-status').textContent()).resolves.toBe('completed');
     await expect(history.getByRole('link').first().getAttribute('href')).resolves.toBe(runPath);
+    // Its schedule has not missed an occurrence, and the editor says so rather than nothing.
+    await expect(page.getByTestId('missed-ticks').textContent()).resolves.toContain(
+      'No occurrence of this schedule was missed.',
+    );
     await saveScreenshot(page, '14-workflow-history');
 
     await page.getByRole('link', { name: 'All workflows' }).click();

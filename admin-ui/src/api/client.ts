@@ -5,6 +5,7 @@
  */
 import type {
   DefinitionProblem,
+  MissedTick,
   RunDetail,
   RunRequest,
   Workflow,
@@ -276,6 +277,9 @@ export const api = {
     request<WorkflowRun>('POST', `/api/workflows/runs/${encodeURIComponent(runId)}/cancel`),
   approveWorkflowSchedule: (id: string, totpCode: string) =>
     request<Workflow>('POST', `/api/workflows/${encodeURIComponent(id)}/schedule/approve`, { totpCode }),
+  /** Schedule occurrences nobody fired in time, and what was done about each (newest first). */
+  workflowMissedTicks: (id: string) =>
+    request<{ missedTicks: MissedTick[] }>('GET', `/api/workflows/${encodeURIComponent(id)}/missed-ticks`),
   exportWorkflow: (id: string) =>
     request<JsonValue>('GET', `/api/workflows/${encodeURIComponent(id)}/export`),
   importWorkflow: (document: JsonValue, name?: string) =>

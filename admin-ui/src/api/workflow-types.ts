@@ -159,6 +159,16 @@ export interface DefinitionProblem {
   message: string;
 }
 
+/** A schedule occurrence nobody fired in time (core/src/scheduler/schedule-ticks.ts). */
+export interface MissedTick {
+  scheduledFor: string;
+  policy: MissedRunPolicy;
+  /** skipped by policy, caught up by one `run_once` run, or not fired because the schedule awaited approval. */
+  action: 'skipped' | 'caught_up' | 'suspended';
+  runId: string | null;
+  detectedAt: string;
+}
+
 /** What `POST /api/workflows/:id/runs` takes. */
 export interface RunRequest {
   input?: JsonValue;
