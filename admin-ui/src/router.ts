@@ -37,19 +37,20 @@ export const router = createRouter({
         },
       ],
     },
-    { path: '/workflows', name: 'workflows', component: WorkflowsView, meta: { title: 'Workflows' } },
     {
-      path: '/workflows/new',
-      name: 'workflow-new',
-      component: WorkflowEditorView,
-      meta: { title: 'New workflow' },
-    },
-    { path: '/workflows/:id', name: 'workflow', component: WorkflowEditorView, meta: { title: 'Workflow' } },
-    {
-      path: '/workflows/runs/:runId',
-      name: 'workflow-run',
-      component: WorkflowRunView,
-      meta: { title: 'Workflow run' },
+      // Nested so the navigation keeps Workflows highlighted on a workflow and on a run.
+      path: '/workflows',
+      children: [
+        { path: '', name: 'workflows', component: WorkflowsView, meta: { title: 'Workflows' } },
+        { path: 'new', name: 'workflow-new', component: WorkflowEditorView, meta: { title: 'New workflow' } },
+        { path: ':id', name: 'workflow', component: WorkflowEditorView, meta: { title: 'Workflow' } },
+        {
+          path: 'runs/:runId',
+          name: 'workflow-run',
+          component: WorkflowRunView,
+          meta: { title: 'Workflow run' },
+        },
+      ],
     },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
