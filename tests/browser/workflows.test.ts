@@ -168,6 +168,9 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     await expect(output.textContent()).resolves.toContain('"item": {');
     await expect(output.textContent()).resolves.not.toContain('skipped');
     await saveScreenshot(page, '13-workflow-run');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await saveScreenshot(page, '13-workflow-run-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('lists the run in the workflow’s history, and the workflow with its badges and last run', async () => {
