@@ -3,7 +3,14 @@ import type { Logger } from '../logging/logger.ts';
 import type { WorkflowExecutor } from './executor.ts';
 import type { WorkflowRepository } from './repository.ts';
 import type { RunEvents } from './run-events.ts';
-import type { ClaimedRun, RunEnding, RunFinish, RunRepository, StepResultRecord } from './run-repository.ts';
+import type {
+  ClaimedRun,
+  RunEnding,
+  RunFinish,
+  RunRecord,
+  RunRepository,
+  StepResultRecord,
+} from './run-repository.ts';
 
 /**
  * A run's step results are written together: at its end, or as soon as a step ends this long after
@@ -41,7 +48,7 @@ export class RunProcessor {
   readonly #active = new Map<string, ActiveRun>();
   readonly #endings: {
     finish: RunFinish;
-    resolve: (ended: boolean) => void;
+    resolve: (ended: RunRecord | undefined) => void;
     reject: (error: unknown) => void;
   }[] = [];
   #writingEndings = false;
@@ -132,6 +139,7 @@ export class RunProcessor {
         runId,
         status: outcome.status,
         errorCode: failed?.code ?? null,
+        run: ended,
       });
       return 'finished';
     } catch (error) {
@@ -163,10 +171,15 @@ export class RunProcessor {
 
   /**
    * Writes a run's end with its last steps, together with the other runs ending about now (one
-   * statement for all); resolves false when the run was cancelled, lost or handed back meanwhile.
+   * statement for all); resolves with the ended run, or undefined when it was cancelled, lost or
+   * handed back meanwhile.
    */
-  #finish(runId: string, ending: RunEnding, steps: readonly StepResultRecord[]): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
+  #finish(
+    runId: string,
+    ending: RunEnding,
+    steps: readonly StepResultRecord[],
+  ): Promise<RunRecord | undefined> {
+    return new Promise<RunRecord | undefined>((resolve, reject) => {
       this.#endings.push({ finish: { id: runId, ending, steps }, resolve, reject });
       if (!this.#writingEndings) void this.#writeEndings();
     });
@@ -183,7 +196,7 @@ export class RunProcessor {
           this.#node,
           batch.map((entry) => entry.finish),
         );
-        for (const entry of batch) entry.resolve(ended.has(entry.finish.id));
+        for (const entry of batch) entry.resolve(ended.get(entry.finish.id));
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }

@@ -296,8 +296,8 @@ export class RunRepository {
    * Many runs' ends (running on `node` → completed/failed) with their last step results, in one
    * statement; answers the ids that ended (the others were cancelled, lost or handed back meanwhile).
    */
-  async finishMany(node: string, finishes: readonly RunFinish[]): Promise<Set<string>> {
-    if (finishes.length === 0) return new Set();
+  async finishMany(node: string, finishes: readonly RunFinish[]): Promise<Map<string, RunRecord>> {
+    if (finishes.length === 0) return new Map();
     const steps = finishes.flatMap((finish) => finish.steps.map((step) => ({ runId: finish.id, step })));
     const endings = finishes.map(({ id, ending }) => ({
       id,
@@ -310,15 +310,17 @@ export class RunRepository {
     }));
     const inserted =
       steps.length > 0 ? sql.fragment`WITH inserted AS (${insertStepsOfRuns(steps)}) ` : sql.fragment``;
-    const ended = await this.#pool.anyFirst(sql.type(z.object({ id: z.string() }))`
+    const ended = await this.#pool.any(sql.type(runRow)`
       ${inserted}UPDATE workflow_runs w SET status = e.status, output = e.output, error_code = e.error_code,
         error_message = e.error_message, error_step_id = e.error_step_id, steps_executed = e.steps_executed,
         finished_at = now()
       FROM jsonb_to_recordset(${jsonb(endings as unknown as JsonValue)}) AS e (id uuid, status text, output jsonb,
-        error_code text, error_message text, error_step_id text, steps_executed int)
-      WHERE w.id = e.id AND w.status = 'running' AND w.node = ${node}
-      RETURNING w.id`);
-    return new Set(ended);
+        error_code text, error_message text, error_step_id text, steps_executed int), workflows wf
+      WHERE w.id = e.id AND wf.id = w.workflow_id AND w.status = 'running' AND w.node = ${node}
+      RETURNING w.id, w.workflow_id, wf.name AS workflow_name, w.workflow_version, w.status, w.trigger, w.input,
+        w.output, w.error_code, w.error_message, w.error_step_id, w.node, w.scheduled_for, w.steps_executed,
+        w.created_at, w.started_at, w.finished_at, w.approval_deadline`);
+    return new Map(ended.map((run) => [run.id, run]));
   }
 
   /** Any active status → cancelled. Returns the status it had, or undefined when it was not active. */

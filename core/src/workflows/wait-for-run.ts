@@ -37,13 +37,18 @@ export function waitForRunEnd(
     };
     let timedOut = false;
     const unsubscribe = events.subscribe(runId, (event) => {
-      if (event.type === 'run_status' && ENDED.has(event.status)) check();
+      if (event.type !== 'run_status' || !ENDED.has(event.status)) return;
+      if (event.run) settle(event.run);
+      else check();
     });
     const poller = setInterval(check, POLL_MS);
     const timer = setTimeout(() => {
       timedOut = true;
       check();
     }, timeoutMs);
-    check();
+    // A run that ends on this node is known without a read (even when it ended before this
+    // subscribed); one on another node is found by polling.
+    const endedHere = events.endedRecently(runId);
+    if (endedHere) settle(endedHere);
   });
 }
