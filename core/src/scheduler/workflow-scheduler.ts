@@ -83,7 +83,7 @@ export class WorkflowScheduler {
       leaseSeconds: 30,
       superviseIntervalSeconds: 10,
       shutdownGraceMs: 10_000,
-      runConcurrency: 8,
+      runConcurrency: 32,
       missedTickGraceMs: 90_000,
       periodicMissedCheck: true,
       ...options,
@@ -93,7 +93,8 @@ export class WorkflowScheduler {
     this.#boss = new PgBoss({
       connectionString: o.databaseUrl,
       schema: PGBOSS_SCHEMA,
-      max: 4 + Math.ceil(o.runConcurrency / 2),
+      // Runs use the node's pool; pg-boss only fetches, completes and heartbeats them in batches.
+      max: 6,
       application_name: `talon-${o.node}`,
       instanceName: o.node,
       useListenNotify: true,

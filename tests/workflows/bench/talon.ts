@@ -72,8 +72,8 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
     runtime,
     catalog: installed,
     stepUp: { verify: async () => undefined },
-    // The production default runConcurrency (8 per node) unless BENCH_RUN_CONCURRENCY says otherwise:
-    // every worker fetches on each NOTIFY, so more workers cost more than they bring (measured 4/8/16).
+    // The production default runConcurrency (32 per node) unless BENCH_RUN_CONCURRENCY says otherwise:
+    // with the fast path a run takes a slot without a fetch, so enough slots for every connection.
     scheduler: {
       periodicMissedCheck: false,
       ...(process.env['BENCH_RUN_CONCURRENCY']
