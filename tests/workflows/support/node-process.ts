@@ -27,3 +27,22 @@ const engine = createWorkflowEngine({
 });
 await engine.start();
 process.stdout.write('ready\n');
+
+// `trigger <workflowId> <count>` on stdin: this node receives that many runs at once (its fast
+// path starts them here); answers one line with the runs as triggered.
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  buffered += chunk;
+  let newline: number;
+  while ((newline = buffered.indexOf('\n')) >= 0) {
+    const [command, workflowId, count] = buffered.slice(0, newline).trim().split(' ');
+    buffered = buffered.slice(newline + 1);
+    if (command !== 'trigger' || !workflowId) continue;
+    void Promise.all(
+      Array.from({ length: Number(count ?? 1) }, () =>
+        engine.service.trigger(workflowId, { trigger: 'api', actor: 'admin' }),
+      ),
+    ).then((runs) => process.stdout.write(`${JSON.stringify(runs.map((run) => run.id))}\n`));
+  }
+});

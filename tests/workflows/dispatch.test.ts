@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../core/src/testing/test-database.ts';
+import type { RunRecord } from '../../core/src/workflows/run-repository.ts';
+import { ManifestCatalog } from '../../core/src/workflows/skill-catalog.ts';
+import { manifest } from '../../core/src/workflows/testing/definitions.ts';
+import { ScriptedRuntime, type ScriptedAnswer } from '../../core/src/workflows/testing/scripted-runtime.ts';
+import { startTestNode, type TestNode } from './support/engine.ts';
+import { rows } from './support/rows.ts';
+import { waitFor } from './support/wait.ts';
+
+// How runs are dispatched (core/src/workflows/README.md): batched writes, the fast path that starts
+// a run on the node that received it, and what happens to fast-path runs when that node dies.
+
+let database: TestDatabase;
+let node: TestNode;
+let child: ChildProcess | undefined;
+const gates: (() => void)[] = [];
+const runtime = new ScriptedRuntime()
+  .define('echo', (input) => ({ result: input }))
+  // In this process `hang` answers; only the child node's `hang` never does.
+  .define('hang', () => ({ result: 'recovered' }))
+  .define(
+    'gate',
+    (input) => new Promise<ScriptedAnswer>((resolve) => gates.push(() => resolve({ result: input }))),
+  );
+const catalog = new ManifestCatalog(['echo', 'gate', 'hang'].map((name) => manifest(name)));
+const CAPACITY = 4;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  node = await startTestNode(database, {
+    node: 'node-a',
+    runtime,
+    catalog,
+    scheduler: { runConcurrency: CAPACITY },
+  });
+});
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  for (const open of gates.splice(0)) open();
+  await node?.engine.stop();
+  await database?.drop();
+});
+
+function until(runId: string, statuses: string[]): Promise<RunRecord> {
+  return waitFor(
+    async () => {
+      const run = await node.engine.runs.get(runId);
+      return statuses.includes(run.status) ? run : undefined;
+    },
+    `run ${runId} to be ${statuses.join(' or ')}`,
+  );
+}
+
+async function jobStates(runIds: readonly string[]): Promise<string[]> {
+  const found = await rows(
+    database.pool,
+    sql.unsafe`SELECT state::text AS state FROM pgboss.job WHERE data->>'runId' = ANY(${sql.array(runIds, 'text')})`,
+  );
+  return found.map((row) => String(row['state']));
+}
+
+describe('dispatching runs', () => {
+  it('runs triggered together are written in batches, all persisted with their history and jobs', async () => {
+    const workflow = await node.engine.service.create({
+      name: 'many at once',
+      maxConcurrentRuns: 50,
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
+    const triggered = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        node.engine.service.trigger(workflow.id, { trigger: 'api', input: index, actor: 'admin' }),
+      ),
+    );
+    // The node had CAPACITY slots: those runs started here at once, the rest were queued.
+    expect(triggered.filter((run) => run.status === 'running').length).toBeLessThanOrEqual(CAPACITY);
+    expect(triggered.filter((run) => run.status === 'running').length).toBeGreaterThan(0);
+    // One transaction per batch: runs of a batch share their creation time.
+    expect(new Set(triggered.map((run) => run.created_at)).size).toBeLessThan(triggered.length);
+
+    const done = await Promise.all(triggered.map((run) => until(run.id, ['completed', 'failed'])));
+    expect(done.map((run) => [run.status, run.output])).toEqual(
+      triggered.map((_, index) => ['completed', index]),
+    );
+    for (const run of triggered) {
+      expect((await node.engine.runs.steps(run.id)).map((step) => step.outputSnapshot)).toEqual([run.input]);
+    }
+    await waitFor(
+      async () =>
+        (await jobStates(triggered.map((run) => run.id))).every((s) => s === 'completed') ? true : undefined,
+      'every run job to be completed',
+    );
+    expect(await jobStates(triggered.map((run) => run.id))).toHaveLength(triggered.length);
+  });
+
+  it('the fast path keeps a workflow’s max concurrent runs; the rest wait in the queue', async () => {
+    const workflow = await node.engine.service.create({
+      name: 'two at a time',
+      maxConcurrentRuns: 2,
+      steps: [{ id: 'g', name: 'Gate', skill: 'gate' }],
+    });
+    const triggered = await Promise.all(
+      Array.from({ length: 5 }, (_, index) =>
+        node.engine.service.trigger(workflow.id, { trigger: 'api', input: index, actor: 'admin' }),
+      ),
+    );
+    expect(triggered.filter((run) => run.status === 'running')).toHaveLength(2);
+    for (let released = 0; released < 5; released += 1) {
+      await waitFor(() => (gates.length > 0 ? true : undefined), 'a run to reach its gate');
+      const statuses = await Promise.all(
+        triggered.map(async (run) => (await node.engine.runs.get(run.id)).status),
+      );
+      expect(statuses.filter((status) => status === 'running').length).toBeLessThanOrEqual(2);
+      gates.shift()!();
+    }
+    for (const run of triggered)
+      expect((await until(run.id, ['completed', 'failed'])).status).toBe('completed');
+  });
+
+  it(
+    'a node killed with runs in its fast path: they end node_lost, or start again elsewhere with retryOnNodeLost',
+    { timeout: 120_000 },
+    async () => {
+      const lost = await node.engine.service.create({
+        name: 'lost with its node',
+        steps: [{ id: 'h', name: 'Hang', skill: 'hang' }],
+        maxConcurrentRuns: 3,
+      });
+      const retried = await node.engine.service.create({
+        name: 'retried elsewhere',
+        retryOnNodeLost: true,
+        steps: [{ id: 'h', name: 'Hang', skill: 'hang' }],
+      });
+      child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('./support/node-process.ts', import.meta.url))],
+        {
+          env: { ...process.env, DATABASE_URL: database.url, NODE_NAME: 'node-c' },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
+      const lines = createInterface({ input: child.stdout! });
+      const next = async (): Promise<string> => ((await once(lines, 'line')) as [string])[0];
+      expect(await next()).toContain('ready');
+
+      child.stdin!.write(`trigger ${lost.id} 3\n`);
+      const lostIds = JSON.parse(await next()) as string[];
+      child.stdin!.write(`trigger ${retried.id} 1\n`);
+      const [retriedId] = JSON.parse(await next()) as string[];
+      const all = [...lostIds, retriedId!];
+      // Started on the receiving node at once: running there, their jobs claimed (never queued).
+      for (const id of all)
+        expect(await node.engine.runs.get(id)).toMatchObject({ status: 'running', node: 'node-c' });
+      expect(await jobStates(all)).toEqual(all.map(() => 'active'));
+
+      child.kill('SIGKILL');
+      for (const id of lostIds) {
+        expect(await until(id, ['failed', 'completed'])).toMatchObject({
+          status: 'failed',
+          error_code: 'node_lost',
+        });
+      }
+      const again = await until(retriedId!, ['failed', 'completed']);
+      expect(again).toMatchObject({ status: 'completed', output: 'recovered', node: 'node-a' });
+    },
+  );
+});
