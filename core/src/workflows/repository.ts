@@ -28,6 +28,9 @@ const workflowRow = z.object({
 });
 type WorkflowRow = z.infer<typeof workflowRow>;
 
+/** A workflow's current version and what it defines (without its schedule bookkeeping). */
+export type CurrentWorkflow = Pick<WorkflowRecord, 'id' | 'version' | 'definition'>;
+
 const SELECT_WORKFLOW = sql.fragment`
   SELECT w.id, w.version, v.definition, w.schedule_approved_version, w.schedule_last_tick_at,
          w.created_at, w.updated_at
@@ -169,6 +172,18 @@ export class WorkflowRepository {
   async delete(id: string): Promise<void> {
     const result = await this.#pool.query(sql.unsafe`DELETE FROM workflows WHERE id = ${id}`);
     if (result.rowCount === 0) throw new WorkflowNotFoundError(id);
+  }
+
+  /**
+   * The current version with its definition: what a trigger needs, for the cost of reading one
+   * integer (the definition comes from the cache of immutable versions).
+   */
+  async current(id: string): Promise<CurrentWorkflow> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new WorkflowNotFoundError(id);
+    const version = await this.#pool.maybeOneFirst(sql.type(z.object({ version: z.number() }))`
+      SELECT version FROM workflows WHERE id = ${id}`);
+    if (version === null) throw new WorkflowNotFoundError(id);
+    return { id, version, definition: await this.definitionAt(id, version) };
   }
 
   /** The definition a given version had (cached: versions are immutable). */

@@ -2,7 +2,7 @@ import type { JsonValue } from '../skills/contract.ts';
 import { TalonError } from '../errors.ts';
 import type { WorkflowDefinition } from './definition.ts';
 import { InvalidDefinitionError, RunNotCancellableError, WorkflowDisabledError } from './errors.ts';
-import type { WorkflowRecord, WorkflowRepository } from './repository.ts';
+import type { CurrentWorkflow, WorkflowRecord, WorkflowRepository } from './repository.ts';
 import type { RunEvents } from './run-events.ts';
 import type { RunRecord, RunRepository, RunTrigger } from './run-repository.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
@@ -127,7 +127,7 @@ export class WorkflowService {
    * queued at once; not given, the run waits in `waiting_2fa` until `approveRun` or its deadline.
    */
   async trigger(workflowId: string, request: TriggerRequest): Promise<RunRecord> {
-    const workflow = await this.#workflows.get(workflowId);
+    const workflow = await this.#workflows.current(workflowId);
     if (!workflow.definition.enabled) throw new WorkflowDisabledError(workflow.definition.name);
     const needsCode = workflow.definition.requires2fa;
     const codeGiven = typeof request.totpCode === 'string' && request.totpCode.trim() !== '';
@@ -165,7 +165,7 @@ export class WorkflowService {
   }
 
   /** A run whose job could not be queued must not stay `queued` with nothing to pick it up. */
-  async #enqueueOrFail(runId: string, workflow: WorkflowRecord): Promise<void> {
+  async #enqueueOrFail(runId: string, workflow: CurrentWorkflow): Promise<void> {
     try {
       await this.#scheduler.enqueue(runId, workflow.id, workflow.definition);
     } catch (error) {
@@ -174,7 +174,7 @@ export class WorkflowService {
     }
   }
 
-  async #verifyRun(workflow: WorkflowRecord, code: string | undefined, requester: Requester): Promise<void> {
+  async #verifyRun(workflow: CurrentWorkflow, code: string | undefined, requester: Requester): Promise<void> {
     await this.#stepUp.verify({
       action: 'workflow.run',
       code,
