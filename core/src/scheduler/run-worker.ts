@@ -3,7 +3,7 @@ import type { PgBoss } from 'pg-boss';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ClaimedRun } from '../workflows/run-repository.ts';
-import type { RunJob, RunProcessor } from '../workflows/run-processor.ts';
+import type { ProcessResult, RunJob, RunProcessor } from '../workflows/run-processor.ts';
 import type { RunJobData } from './queues.ts';
 
 /** A run job this node holds: fetched from a queue, or claimed by the dispatcher's fast path. */
@@ -141,11 +141,12 @@ export class RunWorker {
     } while (this.#again && this.#running);
   }
 
-  #execute(job: HeldJob, process: (runJob: RunJob) => Promise<unknown>): void {
+  #execute(job: HeldJob, process: (runJob: RunJob) => Promise<ProcessResult>): void {
     this.#held.set(job.id, job);
     let requeued = false;
     const runJob: RunJob = {
       id: job.id,
+      queue: job.queue,
       // Shutdown handed the run back: settle this job (so its lapsing lease cannot mark the run
       // lost) and queue the run again for a node that is up.
       requeue: async () => {
@@ -156,15 +157,25 @@ export class RunWorker {
       },
     };
     void process(runJob)
-      .catch((error: unknown) =>
+      .catch((error: unknown): ProcessResult | undefined => {
         this.#o.logger.error(
           { runId: job.data.runId, reason: errorMessage(error) },
           'workflow run processing failed',
-        ),
-      )
-      .finally(() => {
-        if (!requeued) this.#complete(job);
+        );
+        return undefined;
+      })
+      .then((result) => {
+        if (requeued) return;
+        // A finished run's job was completed with its end (or, if that write failed, is left to
+        // lapse so the run ends node_lost rather than stay running).
+        if (result === 'finished') this.#release(job);
+        else this.#complete(job);
       });
+  }
+
+  #release(job: HeldJob): void {
+    this.#held.delete(job.id);
+    if (Date.now() - this.#workSeenAt < RECENT_WORK_MS) this.wake();
   }
 
   /** The run ended (its end is written): its job is completed with the others ending about now. */

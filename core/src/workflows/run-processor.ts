@@ -23,6 +23,8 @@ export type ProcessResult = 'finished' | 'not_queued' | 'cancelled' | 'handed_ba
 /** The pg-boss job a run is processed for, and how to queue the run again after a hand-back. */
 export interface RunJob {
   id: string;
+  /** Its pg-boss queue: a run that ends here completes its job in the same statement. */
+  queue: string;
   requeue(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export class RunProcessor {
       const failed = outcome.status === 'failed' ? outcome.error : null;
       const ended = await this.#finish(
         runId,
+        job,
         {
           status: outcome.status,
           output: outcome.output,
@@ -149,8 +152,11 @@ export class RunProcessor {
         { runId, workflowId: run.workflow_id, reason: errorMessage(error) },
         'workflow run failed unexpectedly',
       );
-      await this.#finish(
+      // Written: its job was completed with it. Not written (the database is away): the job is left
+      // to lapse, so the run ends node_lost. Already ended otherwise: the job is completed apart.
+      const ended = await this.#finish(
         runId,
+        job,
         {
           status: 'failed',
           output: null,
@@ -160,9 +166,12 @@ export class RunProcessor {
           stepsExecuted: 0,
         },
         unwritten.splice(0),
-      ).catch(() => undefined);
+      ).then(
+        (run) => (run ? 'written' : 'not_running'),
+        () => 'failed',
+      );
       this.#events.publish({ type: 'run_status', runId, status: 'failed', errorCode: 'internal_error' });
-      return 'finished';
+      return ended === 'not_running' ? 'cancelled' : 'finished';
     } finally {
       this.#active.delete(runId);
       settle();
@@ -176,11 +185,12 @@ export class RunProcessor {
    */
   #finish(
     runId: string,
+    job: RunJob,
     ending: RunEnding,
     steps: readonly StepResultRecord[],
   ): Promise<RunRecord | undefined> {
     return new Promise<RunRecord | undefined>((resolve, reject) => {
-      this.#endings.push({ finish: { id: runId, ending, steps }, resolve, reject });
+      this.#endings.push({ finish: { id: runId, ending, steps, jobQueue: job.queue }, resolve, reject });
       if (!this.#writingEndings) void this.#writeEndings();
     });
   }

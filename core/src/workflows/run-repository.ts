@@ -162,6 +162,8 @@ export interface RunFinish {
   id: string;
   ending: RunEnding;
   steps: readonly StepResultRecord[];
+  /** The pg-boss queue of the run's job: the job is completed in the same statement as the end. */
+  jobQueue?: string;
 }
 
 const insertedRunRow = runRow.omit({ workflow_name: true });
@@ -294,7 +296,9 @@ export class RunRepository {
 
   /**
    * Many runs' ends (running on `node` → completed/failed) with their last step results, in one
-   * statement; answers the ids that ended (the others were cancelled, lost or handed back meanwhile).
+   * statement that also completes the pg-boss jobs of the runs it ended (for finishes naming their
+   * job's queue), so a run's end and its job's completion commit together. Answers the runs that
+   * ended (the others were cancelled, lost or handed back meanwhile).
    */
   async finishMany(node: string, finishes: readonly RunFinish[]): Promise<Map<string, RunRecord>> {
     if (finishes.length === 0) return new Map();
@@ -308,10 +312,18 @@ export class RunRepository {
       error_step_id: ending.errorStepId,
       steps_executed: ending.stepsExecuted,
     }));
+    const queues = [...new Set(finishes.flatMap((finish) => (finish.jobQueue ? [finish.jobQueue] : [])))];
     const inserted =
-      steps.length > 0 ? sql.fragment`WITH inserted AS (${insertStepsOfRuns(steps)}) ` : sql.fragment``;
+      steps.length > 0 ? sql.fragment`inserted AS (${insertStepsOfRuns(steps)}), ` : sql.fragment``;
+    const completed =
+      queues.length > 0
+        ? sql.fragment`, completed AS (
+            UPDATE pgboss.job j SET completed_on = now(), state = 'completed'
+            FROM ended WHERE j.name = ANY(${sql.array(queues, 'text')}) AND j.id = ended.job_id::uuid
+              AND j.state = 'active')`
+        : sql.fragment``;
     const ended = await this.#pool.any(sql.type(runRow)`
-      ${inserted}UPDATE workflow_runs w SET status = e.status, output = e.output, error_code = e.error_code,
+      WITH ${inserted}ended AS (UPDATE workflow_runs w SET status = e.status, output = e.output, error_code = e.error_code,
         error_message = e.error_message, error_step_id = e.error_step_id, steps_executed = e.steps_executed,
         finished_at = now()
       FROM jsonb_to_recordset(${jsonb(endings as unknown as JsonValue)}) AS e (id uuid, status text, output jsonb,
@@ -319,7 +331,11 @@ export class RunRepository {
       WHERE w.id = e.id AND wf.id = w.workflow_id AND w.status = 'running' AND w.node = ${node}
       RETURNING w.id, w.workflow_id, wf.name AS workflow_name, w.workflow_version, w.status, w.trigger, w.input,
         w.output, w.error_code, w.error_message, w.error_step_id, w.node, w.scheduled_for, w.steps_executed,
-        w.created_at, w.started_at, w.finished_at, w.approval_deadline`);
+        w.created_at, w.started_at, w.finished_at, w.approval_deadline, w.job_id)${completed}
+      SELECT id, workflow_id, workflow_name, workflow_version, status, trigger, input, output, error_code,
+        error_message, error_step_id, node, scheduled_for, steps_executed, created_at, started_at, finished_at,
+        approval_deadline
+      FROM ended`);
     return new Map(ended.map((run) => [run.id, run]));
   }
 
