@@ -99,6 +99,29 @@ describe('dispatching runs', () => {
     expect(await jobStates(triggered.map((run) => run.id))).toHaveLength(triggered.length);
   });
 
+  it('triggers of several workflows at once, one of them unknown, each get their own answer', async () => {
+    const first = await node.engine.service.create({
+      name: 'first of two',
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
+    const second = await node.engine.service.create({
+      name: 'second of two',
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
+    const trigger = (id: string) =>
+      node.engine.service.trigger(id, { trigger: 'api', input: id, actor: 'admin' });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const results = await Promise.allSettled([trigger(first.id), trigger(unknown), trigger(second.id)]);
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: { code: 'workflow_not_found' } });
+    const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    expect(started.map((run) => [run.workflow_id, run.workflow_name, run.input])).toEqual([
+      [first.id, 'first of two', first.id],
+      [second.id, 'second of two', second.id],
+    ]);
+    for (const run of started)
+      expect((await until(run.id, ['completed', 'failed'])).output).toBe(run.workflow_id);
+  });
+
   it('the fast path keeps a workflow’s max concurrent runs; the rest wait in the queue', async () => {
     const workflow = await node.engine.service.create({
       name: 'two at a time',

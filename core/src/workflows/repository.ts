@@ -77,6 +77,12 @@ export class WorkflowRepository {
   readonly #pool: DatabasePool;
   /** Versions never change once written, so they are cached for the executor's hot path. */
   readonly #versions = new Map<string, WorkflowDefinition>();
+  readonly #versionReads: {
+    id: string;
+    resolve: (version: number | undefined) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  #readingVersions = false;
 
   constructor(pool: DatabasePool) {
     this.#pool = pool;
@@ -176,14 +182,35 @@ export class WorkflowRepository {
 
   /**
    * The current version with its definition: what a trigger needs, for the cost of reading one
-   * integer (the definition comes from the cache of immutable versions).
+   * integer (the definition comes from the cache of immutable versions). The versions asked for
+   * while a read is in flight are read together, in one statement.
    */
   async current(id: string): Promise<CurrentWorkflow> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new WorkflowNotFoundError(id);
-    const version = await this.#pool.maybeOneFirst(sql.type(z.object({ version: z.number() }))`
-      SELECT version FROM workflows WHERE id = ${id}`);
-    if (version === null) throw new WorkflowNotFoundError(id);
+    const version = await new Promise<number | undefined>((resolve, reject) => {
+      this.#versionReads.push({ id, resolve, reject });
+      if (!this.#readingVersions) void this.#readVersions();
+    });
+    if (version === undefined) throw new WorkflowNotFoundError(id);
     return { id, version, definition: await this.definitionAt(id, version) };
+  }
+
+  async #readVersions(): Promise<void> {
+    this.#readingVersions = true;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#versionReads.length > 0) {
+      const batch = this.#versionReads.splice(0);
+      try {
+        const rows = await this.#pool.any(sql.type(z.object({ id: z.string(), version: z.number() }))`
+          SELECT id, version FROM workflows
+          WHERE id = ANY(${sql.array([...new Set(batch.map((read) => read.id))], 'uuid')})`);
+        const versions = new Map(rows.map((row) => [row.id, row.version]));
+        for (const read of batch) read.resolve(versions.get(read.id));
+      } catch (error) {
+        for (const read of batch) read.reject(error);
+      }
+    }
+    this.#readingVersions = false;
   }
 
   /** The definition a given version had (cached: versions are immutable). */
