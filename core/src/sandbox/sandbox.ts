@@ -2,7 +2,8 @@ import type { Logger } from '../logging/logger.ts';
 import type { IsolateLimits } from './protocol.ts';
 import { SandboxError } from './sandbox-error.ts';
 import { SandboxWorker, type RunOutcome } from './worker-process.ts';
-import { unprivilegedWorkerUser, type WorkerUser } from './worker-user.ts';
+import { workerEntryFile } from './worker-entry.ts';
+import { unprivilegedWorkerUser, whyWorkerUserCannotRun, type WorkerUser } from './worker-user.ts';
 
 export type { RunOutcome };
 
@@ -66,6 +67,19 @@ export class Sandbox {
         'crashed',
         'Talon runs as root but there is no `nobody` account to run skill workers as',
       );
+    }
+    if (workerUser !== undefined) {
+      // Fail at start with the reason, rather than with every skill call timing out later.
+      const problem =
+        whyWorkerUserCannotRun(workerUser, process.execPath, true) ??
+        whyWorkerUserCannotRun(workerUser, workerEntryFile(), false);
+      if (problem !== undefined) {
+        throw new SandboxError(
+          'crashed',
+          `Skill workers run as the unprivileged user nobody, who cannot start them: ${problem}. ` +
+            'Install Node and Talon in folders every user can read (e.g. under /opt), or run Talon as a non-root user',
+        );
+      }
     }
     this.#options = {
       spareWorkers: 1,

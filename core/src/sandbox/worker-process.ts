@@ -79,7 +79,11 @@ export class SandboxWorker {
     });
     this.#child.on('message', (raw: unknown) => this.#receive(raw));
     this.#child.on('exit', () => this.#exited());
-    this.#child.on('error', () => this.kill('crashed', 'the sandbox worker failed'));
+    this.#child.on('error', (error) => {
+      this.kill('crashed', `the sandbox worker failed: ${error.message}`);
+      // A worker that never started sends no 'exit': end its runs and its start-up wait here.
+      if (this.#child.pid === undefined) this.#exited();
+    });
   }
 
   get pid(): number | undefined {
