@@ -147,48 +147,33 @@ describe('walk and inputs', () => {
 });
 
 describe('routes', () => {
+  /** `pick` returns `branch`; `on_left` is routed to `left` (then `end`), anything else to `right` by `default`. */
+  const choosing = (branch: string) => ({
+    steps: [
+      {
+        id: 'choose',
+        name: 'Choose',
+        skill: 'pick',
+        config: { branch },
+        routes: { on_left: 'left', default: 'right' },
+      },
+      {
+        id: 'left',
+        name: 'Left',
+        skill: 'constant',
+        config: { value: 'L' },
+        routes: { on_success: 'end' },
+      },
+      { id: 'right', name: 'Right', skill: 'constant', config: { value: 'R' } },
+    ],
+  });
+
   it('follows the route named by the branch, then `default`, then `end`', async () => {
-    const left = await run({
-      steps: [
-        {
-          id: 'choose',
-          name: 'Choose',
-          skill: 'pick',
-          config: { branch: 'on_left' },
-          routes: { on_left: 'left', default: 'right' },
-        },
-        {
-          id: 'left',
-          name: 'Left',
-          skill: 'constant',
-          config: { value: 'L' },
-          routes: { on_success: 'end' },
-        },
-        { id: 'right', name: 'Right', skill: 'constant', config: { value: 'R' } },
-      ],
-    });
+    const left = await run(choosing('on_left'));
     expect(left.steps.map((step) => step.stepId)).toEqual(['choose', 'left']);
     expect(left.steps[0]!.branch).toBe('on_left');
 
-    const other = await run({
-      steps: [
-        {
-          id: 'choose',
-          name: 'Choose',
-          skill: 'pick',
-          config: { branch: 'on_right' },
-          routes: { on_left: 'left', default: 'right' },
-        },
-        {
-          id: 'left',
-          name: 'Left',
-          skill: 'constant',
-          config: { value: 'L' },
-          routes: { on_success: 'end' },
-        },
-        { id: 'right', name: 'Right', skill: 'constant', config: { value: 'R' } },
-      ],
-    });
+    const other = await run(choosing('on_right'));
     expect(other.steps.map((step) => step.stepId)).toEqual(['choose', 'right']);
     expect(other.outcome).toMatchObject({ output: 'R' });
   });
