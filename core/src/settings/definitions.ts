@@ -74,6 +74,20 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   define('web_automator.host', 'string', 'http://127.0.0.1:6900', 'automation', 'Browser sidecar address'),
   define('skills.circuit_breaker.cooldown_seconds', 'integer', '300', 'skills', 'Open circuit cool-down'),
   define(
+    'skills.http.allow_private_addresses',
+    'boolean',
+    'false',
+    'skills',
+    'Let skills reach loopback, private and link-local addresses (hosts still need their allowlist)',
+  ),
+  define(
+    'skills.http.allow_plain_http',
+    'boolean',
+    'false',
+    'skills',
+    'Let skills use plain http:// as well as https:// (hosts still need their allowlist)',
+  ),
+  define(
     'workflows.history.max_age_days',
     'integer',
     '30',

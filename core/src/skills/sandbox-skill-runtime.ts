@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import { SKILL_NAME_PATTERN } from '../../../plugins-sdk/src/manifest.ts';
-import { CORE_ONLY_PERMISSIONS } from '../../../plugins-sdk/src/permissions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { TalonError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -18,16 +17,16 @@ import type {
   SkillRuntime,
   SkillStatus,
 } from './contract.ts';
+import { calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
 import { SKILL_API_FUNCTION_NAMES } from './permission-table.ts';
 import { SkillRateLimiter } from './rate-limiter.ts';
 import { interpretOutcome } from './run-result.ts';
 import { DEFAULT_RUNTIME_LIMITS, skillLimits, type RuntimeLimits } from './runtime-limits.ts';
-import { SkillApiError } from './skill-api/api-error.ts';
 import { newApiRunState, SkillApiGate } from './skill-api/api-gate.ts';
 import type { ApiCallContext } from './skill-api/call-context.ts';
 import { hostFunctions } from './skill-api/host-functions.ts';
 import type { HttpLimits } from './skill-api/http-fetch.ts';
-import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './skill-api/net-policy.ts';
+import { DEFAULT_NETWORK_POLICY, ownerNetworkPolicy, type NetworkPolicy } from './skill-api/net-policy.ts';
 import type { StorageLimits } from './skill-api/storage.ts';
 
 export interface SandboxSkillRuntimeOptions {
@@ -55,31 +54,6 @@ interface Chain {
 
 const MAX_CODE_CHARS = 5 * 1024 * 1024;
 const NAME = new RegExp(SKILL_NAME_PATTERN);
-
-function intersect<T extends string>(left: readonly T[], right: readonly string[]): T[] {
-  return left.filter((item) => right.includes(item));
-}
-
-/** Never more than the manifest asks for; core-only permissions only for core skills. */
-function effectiveGrants(pkg: SkillPackage): SkillGrants {
-  const permissions = intersect(pkg.grants.permissions, pkg.manifest.permissions).filter(
-    (permission) => pkg.kind === 'core' || !CORE_ONLY_PERMISSIONS.includes(permission),
-  );
-  return {
-    permissions,
-    net: intersect(pkg.grants.net, pkg.manifest.net ?? []),
-    secrets: intersect(pkg.grants.secrets, pkg.manifest.secrets ?? []),
-  };
-}
-
-function narrow(grants: SkillGrants, caller: SkillGrants | undefined): SkillGrants {
-  if (!caller) return grants;
-  return {
-    permissions: intersect(grants.permissions, caller.permissions),
-    net: intersect(grants.net, caller.net),
-    secrets: intersect(grants.secrets, caller.secrets),
-  };
-}
 
 /**
  * The SkillRuntime: circuit breaker → input checks → sandbox worker, with every SkillAPI call of
@@ -110,7 +84,10 @@ export class SandboxSkillRuntime implements SkillRuntime {
       functions: hostFunctions({
         pool: options.pool,
         settings: options.settings,
-        network: { ...DEFAULT_NETWORK_POLICY, ...options.network },
+        // Given explicitly (tests, benchmarks) or the owner's settings, read on every call.
+        network: options.network
+          ? { ...DEFAULT_NETWORK_POLICY, ...options.network }
+          : () => ownerNetworkPolicy(options.settings),
         ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
         ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
       }),
@@ -248,7 +225,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
     const context: ApiCallContext = {
       skill: name,
       manifest: skill.pkg.manifest,
-      grants: narrow(skill.grants, chain.callerGrants),
+      grants: narrowGrants(skill.grants, chain.callerGrants),
       depth: chain.depth,
       runId: request.runId ?? randomUUID(),
       logger: this.#logger,
@@ -293,13 +270,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
     input: JsonValue,
     config: { [key: string]: JsonValue } | undefined,
   ): Promise<SkillRunResult> {
-    const depth = caller.depth + 1;
-    if (depth > this.#limits.maxChainDepth) {
-      throw new SkillApiError(
-        'permission_denied',
-        `skills.invoke: chain depth ${depth} exceeds the maximum of ${this.#limits.maxChainDepth}`,
-      );
-    }
+    const depth = calleeDepth(caller.depth, this.#limits.maxChainDepth);
     return this.#run(
       callee,
       { input, ...(config ? { config } : {}), runId: caller.runId },

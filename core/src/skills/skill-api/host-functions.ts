@@ -14,7 +14,8 @@ import { DEFAULT_STORAGE_LIMITS, storageFunctions, type StorageLimits } from './
 export interface HostFunctionDependencies {
   pool: DatabasePool;
   settings: SettingsStore;
-  network: NetworkPolicy;
+  /** Fixed, or asked on every call (the owner's live settings). */
+  network: NetworkPolicy | (() => NetworkPolicy);
   httpLimits?: HttpLimits;
   storageLimits?: StorageLimits;
 }

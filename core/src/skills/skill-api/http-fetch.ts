@@ -223,11 +223,14 @@ function send(
  */
 export function httpFetch(
   settings: SettingsStore,
-  policy: NetworkPolicy,
+  networkPolicy: NetworkPolicy | (() => NetworkPolicy),
   limits: HttpLimits = DEFAULT_HTTP_LIMITS,
 ): HostFunction {
   return async (context, args) => {
     requireArity('http.fetch', args, 2);
+    // Read once per call: the owner's opt-in applies from the next call, and every hop of one
+    // call (redirects included) is judged by the same policy.
+    const policy = typeof networkPolicy === 'function' ? networkPolicy() : networkPolicy;
     const href = requireString('http.fetch', 'url', args[0], 8000);
     let url: URL;
     try {

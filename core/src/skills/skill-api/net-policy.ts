@@ -11,6 +11,16 @@ export interface NetworkPolicy {
 
 export const DEFAULT_NETWORK_POLICY: NetworkPolicy = { allowPrivateAddresses: false, allowPlainHttp: false };
 
+/** The owner's opt-ins (settings `skills.http.*`), read when asked so a change applies at once. */
+export function ownerNetworkPolicy(settings: {
+  getBoolean(key: string, fallback: boolean): boolean;
+}): NetworkPolicy {
+  return {
+    allowPrivateAddresses: settings.getBoolean('skills.http.allow_private_addresses', false),
+    allowPlainHttp: settings.getBoolean('skills.http.allow_plain_http', false),
+  };
+}
+
 const NON_PUBLIC = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
