@@ -1,5 +1,5 @@
 /**
- * Runs a skill in Talon's own sandbox (the worker processes, isolates, limits and bridge of
+ * Runs skills in Talon's own sandbox (the worker processes, isolates, limits and bridge of
  * core/src/sandbox) with a SkillAPI the caller provides: the local API of `talon-skill run`, or the
  * scriptable fake of the test harness. Results are interpreted by the host's own `interpretOutcome`,
  * so a skill ends the same way here as in Talon.
@@ -28,11 +28,12 @@ export function toRunApiCalls(calls: readonly RecordedApiCall[]): RunApiCall[] {
 
 export class SkillSandboxRunner {
   readonly #sandbox: Sandbox;
-  readonly #manifest: SkillManifest;
+  readonly #manifests = new Map<string, SkillManifest>();
+  readonly #main: string;
 
-  private constructor(sandbox: Sandbox, manifest: SkillManifest) {
+  private constructor(sandbox: Sandbox, main: string) {
     this.#sandbox = sandbox;
-    this.#manifest = manifest;
+    this.#main = main;
   }
 
   /** Starts a worker and evaluates the skill's module in it, as Talon does when it loads a skill. */
@@ -42,30 +43,48 @@ export class SkillSandboxRunner {
       apiFunctions: SKILL_API_FUNCTION_NAMES,
       spareWorkers: 0,
     });
+    const runner = new SkillSandboxRunner(sandbox, manifest.name);
     try {
-      await sandbox.place(manifest.name, code, skillLimits(manifest, DEFAULT_RUNTIME_LIMITS));
+      await runner.add(manifest, code);
     } catch (error) {
       await sandbox.close();
       throw error;
     }
-    return new SkillSandboxRunner(sandbox, manifest);
+    return runner;
   }
 
-  /** One run, with the SkillAPI the caller provides (its handler, and the records of the calls made). */
+  /** Loads one more skill beside the first (for `skills.invoke`), in its own worker and limits. */
+  async add(manifest: SkillManifest, code: string): Promise<void> {
+    await this.#sandbox.place(manifest.name, code, skillLimits(manifest, DEFAULT_RUNTIME_LIMITS));
+    this.#manifests.set(manifest.name, manifest);
+  }
+
+  /** The manifest of a loaded skill, or undefined. */
+  manifest(name: string): SkillManifest | undefined {
+    return this.#manifests.get(name);
+  }
+
+  /**
+   * One run of `name` (the first skill by default), with the SkillAPI the caller provides (its
+   * handler, and the records of the calls made).
+   */
   async run(
     request: { input: JsonValue; config?: JsonObject },
     api: { handler: ApiCallHandler; records(): RunApiCall[] },
+    name: string = this.#main,
   ): Promise<SandboxRunResult> {
+    const manifest = this.#manifests.get(name);
+    if (!manifest) throw new Error(`${name} is not loaded in this sandbox`);
     const started = performance.now();
     const firstCall = api.records().length;
     const outcome = await this.#sandbox.run(
-      this.#manifest.name,
+      name,
       JSON.stringify(request.input ?? null),
       JSON.stringify(request.config ?? {}),
       api.handler,
     );
     const apiCalls = api.records().slice(firstCall);
-    const interpreted = interpretOutcome(outcome, this.#manifest, apiCalls);
+    const interpreted = interpretOutcome(outcome, manifest, apiCalls);
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     return interpreted.ok
       ? { ok: true, result: interpreted.result, branch: interpreted.branch, durationMs, apiCalls }

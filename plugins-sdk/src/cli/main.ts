@@ -13,8 +13,17 @@ usage:
   talon-skill build [folder]                   bundle src/index.ts into index.js (esbuild)
   talon-skill check [folder] [--json]          validate skill.json, scan index.js, print the checksum
   talon-skill run <folder> --input <json> [--config <json>] [--grant <perm,...>]
+                  [--with <folder>]... [--allow-private-addresses] [--allow-plain-http]
                                                run once in Talon's sandbox; prints one JSON line
   talon-skill test [folder] [-- vitest args]   build, then run the skill's own tests
+
+options of run:
+  --grant <perm,...>           grant fewer permissions than skill.json asks for
+  --with <folder>              load another skill for skills.invoke (repeat for more);
+                               it is granted what its skill.json asks for
+  --allow-private-addresses    let http reach loopback and private addresses, as the owner's
+                               setting skills.http.allow_private_addresses does in Talon
+  --allow-plain-http           let http use http:// too (setting skills.http.allow_plain_http)
 
 options:
   --core      (Talon's own plugins/ only) allow the core-only permissions
@@ -38,6 +47,9 @@ export async function main(
         input: { type: 'string' },
         config: { type: 'string' },
         grant: { type: 'string' },
+        with: { type: 'string', multiple: true },
+        'allow-private-addresses': { type: 'boolean' },
+        'allow-plain-http': { type: 'boolean' },
         dir: { type: 'string' },
         json: { type: 'boolean' },
         core: { type: 'boolean' },
@@ -73,7 +85,16 @@ export async function main(
         if (target === undefined)
           throw new CliError('run needs a folder: talon-skill run <folder> --input <json>');
         return await runCommand(
-          { folder: target, input: values.input, config: values.config, grant: values.grant, ...core },
+          {
+            folder: target,
+            input: values.input,
+            config: values.config,
+            grant: values.grant,
+            with: values.with ?? [],
+            allowPrivateAddresses: values['allow-private-addresses'] === true,
+            allowPlainHttp: values['allow-plain-http'] === true,
+            ...core,
+          },
           output,
         );
       case 'test':

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { LocalGrants } from '../api-handler.ts';
 import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
-import { localApi } from '../local-api.ts';
+import { LocalSkillHost, type LocalSkill } from '../local-host.ts';
 import { SKILL_PERMISSIONS, type SkillPermission } from '../permissions.ts';
-import { SkillSandboxRunner, type SandboxRunResult } from '../sandbox-runner.ts';
+import type { SandboxRunResult } from '../sandbox-runner.ts';
 import type { JsonObject, JsonValue } from '../skill-api.ts';
 import { CliError, type CliOutput } from './output.ts';
 import { readBundle, readManifest } from './skill-project.ts';
@@ -14,6 +14,11 @@ export interface RunOptions {
   config: string | undefined;
   /** Comma-separated permissions: narrows what skill.json asks for. */
   grant: string | undefined;
+  /** Folders of other skills `skills.invoke` may call, each granted what its skill.json asks for. */
+  with?: readonly string[];
+  /** The owner's opt-ins of Talon's settings `skills.http.allow_private_addresses` / `allow_plain_http`. */
+  allowPrivateAddresses?: boolean;
+  allowPlainHttp?: boolean;
   core?: boolean;
 }
 
@@ -58,18 +63,29 @@ export async function runSkillOnce(
   const config = options.config === undefined ? {} : parseJson('config', options.config);
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new CliError('--config must be a JSON object');
-  const { manifest } = await readManifest(folder, { kind: options.core ? 'core' : 'dynamic' });
-  const code = await readBundle(folder);
-  const scan = await scanBundle(code);
-  if (!scan.ok) throw new CliError(`Talon would refuse index.js: ${formatBundleProblems(scan.problems)}`);
-  const grants: LocalGrants = {
-    permissions: parseGrant(options.grant, manifest.permissions),
-    net: manifest.net ?? [],
-    secrets: manifest.secrets ?? [],
-  };
-  let runner: SkillSandboxRunner;
+  const kind = options.core ? 'core' : 'dynamic';
+  const main = await readSkill(folder, kind);
+  main.grants.permissions = parseGrant(options.grant, main.manifest.permissions);
+  const skills: LocalSkill[] = [main];
+  for (const other of options.with ?? []) {
+    const skill = await readSkill(path.resolve(other), kind).catch((error: unknown) => {
+      throw error instanceof CliError ? new CliError(`--with ${other}: ${error.message}`) : error;
+    });
+    const name = skill.manifest.name;
+    if (skills.some((loaded) => loaded.manifest.name === name)) {
+      throw new CliError(`--with ${other}: a skill named "${name}" is already loaded; names must differ`);
+    }
+    skills.push(skill);
+  }
+  let host: LocalSkillHost;
   try {
-    runner = await SkillSandboxRunner.open(manifest, code);
+    host = await LocalSkillHost.open(skills, {
+      network: {
+        allowPrivateAddresses: options.allowPrivateAddresses === true,
+        allowPlainHttp: options.allowPlainHttp === true,
+      },
+      log,
+    });
   } catch (error) {
     const failure = error as { code?: string; message?: string };
     return {
@@ -80,10 +96,27 @@ export async function runSkillOnce(
     };
   }
   try {
-    return await runner.run({ input, config: config as JsonObject }, localApi({ manifest, grants, log }));
+    return await host.run({ input, config: config as JsonObject });
   } finally {
-    await runner.close();
+    await host.close();
   }
+}
+
+/** A skill folder as Talon would accept it (manifest and bundle checks), granted what it asks for. */
+async function readSkill(folder: string, kind: 'core' | 'dynamic'): Promise<LocalSkill> {
+  const { manifest } = await readManifest(folder, { kind });
+  const code = await readBundle(folder);
+  const scan = await scanBundle(code);
+  if (!scan.ok) {
+    const which = path.basename(folder);
+    throw new CliError(`Talon would refuse ${which}/index.js: ${formatBundleProblems(scan.problems)}`);
+  }
+  const grants: LocalGrants = {
+    permissions: [...manifest.permissions],
+    net: [...(manifest.net ?? [])],
+    secrets: [...(manifest.secrets ?? [])],
+  };
+  return { manifest, code, grants, kind };
 }
 
 export async function runCommand(options: RunOptions, output: CliOutput): Promise<number> {

@@ -1,13 +1,12 @@
 import type { DatabasePool } from 'slonik';
 import type { SettingsStore } from '../../settings/store.ts';
-import type { JsonValue } from '../contract.ts';
 import type { SkillApiFunctionName } from '../permission-table.ts';
 import { SkillApiError } from './api-error.ts';
-import { optionalObject, requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
 import { configGet } from './config-read.ts';
 import { DEFAULT_HTTP_LIMITS, httpFetch, type HttpLimits } from './http-fetch.ts';
 import { logFunction } from './log.ts';
+import { skillsInvoke } from './skills-invoke.ts';
 import type { NetworkPolicy } from './net-policy.ts';
 import { DEFAULT_STORAGE_LIMITS, storageFunctions, type StorageLimits } from './storage.ts';
 
@@ -27,18 +26,6 @@ function notAvailableYet(fn: string): HostFunction {
   };
 }
 
-const invoke: HostFunction = async (context, args) => {
-  requireArity('skills.invoke', args, 3);
-  const name = requireString('skills.invoke', 'name', args[0], 64);
-  const input = args[1] === undefined ? null : args[1];
-  const config = optionalObject('skills.invoke', 'config', args[2]);
-  const result = await context.invoke(name, input, config);
-  const answer: JsonValue = result.ok
-    ? { ok: true, result: result.result, branch: result.branch }
-    : { ok: false, error: { code: String(result.error.code), message: result.error.message } };
-  return answer;
-};
-
 /** The host side of every SkillAPI function in the permission table (checked there, not here). */
 export function hostFunctions(deps: HostFunctionDependencies): Record<SkillApiFunctionName, HostFunction> {
   return {
@@ -49,7 +36,7 @@ export function hostFunctions(deps: HostFunctionDependencies): Record<SkillApiFu
     'http.fetch': httpFetch(deps.settings, deps.network, deps.httpLimits ?? DEFAULT_HTTP_LIMITS),
     'config.get': configGet(deps.settings),
     ...storageFunctions(deps.pool, deps.storageLimits ?? DEFAULT_STORAGE_LIMITS),
-    'skills.invoke': invoke,
+    'skills.invoke': skillsInvoke,
     'llm.complete': notAvailableYet('llm.complete'),
     'telegram.send': notAvailableYet('telegram.send'),
     'shell.exec': notAvailableYet('shell.exec'),
