@@ -1,21 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { TalonError } from '../../errors.ts';
-import type { SettingsStore } from '../../settings/store.ts';
+import type { SettingView, SettingsStore } from '../../settings/store.ts';
+import { serializeSettingValue } from '../../settings/value.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { managedElsewhere, settingNeedsCode } from './setting-rules.ts';
 
 export interface SettingsRoutesOptions {
   settings: SettingsStore;
   audit: AuditLog;
 }
-
-/**
- * Settings that only their own flow may change: editing the 2FA secret or flag here would turn
- * 2FA off without a code, which is exactly what `POST /api/auth/totp/disable` exists to prevent.
- */
-const MANAGED_ELSEWHERE: readonly { prefix: string; where: string }[] = [
-  { prefix: 'auth.totp.', where: 'the 2FA endpoints (/api/auth/totp/...)' },
-];
 
 const settingView = {
   type: 'object',
@@ -29,6 +23,7 @@ const settingView = {
     'hasValue',
     'unreadable',
     'updatedAt',
+    'requiresCode',
   ],
   additionalProperties: false,
   properties: {
@@ -41,12 +36,20 @@ const settingView = {
     hasValue: { type: 'boolean' },
     unreadable: { type: 'boolean' },
     updatedAt: { type: 'string' },
+    /** Changing it needs a fresh 2FA code (`totpCode`) as well as the session. */
+    requiresCode: { type: 'boolean' },
   },
 } as const;
+
+/** A setting as the admin sees it: the store's masked view plus whether a change needs a code. */
+function adminView(view: SettingView): SettingView & { requiresCode: boolean } {
+  return { ...view, requiresCode: settingNeedsCode(view.key) };
+}
 
 interface UpdateBody {
   value?: string | number | boolean;
   clear?: boolean;
+  totpCode?: string;
 }
 
 const updateBody = {
@@ -55,12 +58,14 @@ const updateBody = {
   properties: {
     value: { anyOf: [{ type: 'string', maxLength: 65_536 }, { type: 'number' }, { type: 'boolean' }] },
     clear: { type: 'boolean' },
+    totpCode: { type: 'string', maxLength: 16 },
   },
 } as const;
 
 /**
  * `GET /api/settings` (masked) and `PUT /api/settings/:key`. Changes apply at once (the store's
- * cache and listeners); sensitive values never leave the host in plaintext.
+ * cache and listeners); sensitive values never leave the host in plaintext. Settings that widen
+ * what an attacker could do (`setting-rules.ts`) also need a fresh 2FA code.
  */
 export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (app, { settings, audit }) => {
   app.get(
@@ -77,7 +82,7 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
         },
       },
     },
-    async () => ({ settings: settings.list() }),
+    async () => ({ settings: settings.list().map(adminView) }),
   );
 
   app.put<{ Params: { key: string }; Body: UpdateBody }>(
@@ -103,15 +108,12 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
     async (request) => {
       const { key } = request.params;
       const { value, clear } = request.body;
-      const managed = MANAGED_ELSEWHERE.find((entry) => key.startsWith(entry.prefix));
-      if (managed) {
-        throw new TalonError(
-          'setting_managed_elsewhere',
-          `Setting ${key} is changed through ${managed.where}`,
-          403,
-        );
+      const where = managedElsewhere(key);
+      if (where) {
+        throw new TalonError('setting_managed_elsewhere', `Setting ${key} is changed through ${where}`, 403);
       }
-      if (!settings.view(key)) throw new TalonError('setting_not_found', `There is no setting ${key}`, 404);
+      const current = settings.view(key);
+      if (!current) throw new TalonError('setting_not_found', `There is no setting ${key}`, 404);
       if (clear === true && value !== undefined) {
         throw new TalonError('invalid_request', 'Send either "value" or "clear": true, not both', 400);
       }
@@ -121,7 +123,19 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
       const sensitive = settings.isSensitive(key);
       // An empty submission for a secret means "keep it" (the form never shows the old value).
       const keep = sensitive && clear !== true && value === '';
-      if (!keep) await settings.set(key, clear === true ? '' : (value as string | number | boolean));
+      const next = clear === true ? '' : (value as string | number | boolean);
+      if (settingNeedsCode(key)) {
+        // A value that does not fit is refused first, so a typo does not spend the code.
+        if (!keep) serializeSettingValue(key, current.type, next);
+        await app.stepUp.verify({
+          action: 'settings.update',
+          code: request.body.totpCode,
+          actor: 'admin',
+          source: clientAddress(request, settings),
+          target: key,
+        });
+      }
+      if (!keep) await settings.set(key, next);
       await audit.record({
         actor: 'admin',
         action: 'settings.update',
@@ -130,7 +144,7 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
         source: clientAddress(request, settings),
         details: { change: clear === true ? 'cleared' : keep ? 'kept' : 'set', sensitive },
       });
-      return { setting: settings.view(key)! };
+      return { setting: adminView(settings.view(key)!) };
     },
   );
 };
