@@ -1,6 +1,7 @@
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { forgetUsedTotpCodes } from '../../core/src/testing/admin-session.ts';
 import { TALON_VERSION } from '../../core/src/version.ts';
 import { launchChromium, type TestBrowser } from './support/chromium.ts';
 import { PageProblems, type ExpectedProblem, type PageProblem } from './support/page-problems.ts';
@@ -16,10 +17,17 @@ const WRONG_PASSWORD_401: ExpectedProblem = { text: /status of 401/, url: /\/api
 const BLOCKED_LOGIN_429: ExpectedProblem = { text: /status of 429/, url: /\/api\/auth\/login$/ };
 const SESSION_ENDED_401: ExpectedProblem = { text: /status of 401/, url: /\/api\/settings$/ };
 const INVALID_SETTING_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/settings\// };
+const SETTING_CODE_REFUSED_403: ExpectedProblem = { text: /status of 403/, url: /\/api\/settings\// };
 
 /** What an authenticator app shows for this secret, `stepsAhead` 30-second steps from now. */
 function authenticatorCode(secret: string, stepsAhead = 0): Promise<string> {
   return generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
+}
+
+/** Six digits the authenticator app does not show now (nor one step either side). */
+async function wrongAuthenticatorCode(secret: string): Promise<string> {
+  const shown = await Promise.all([-1, 0, 1].map((steps) => authenticatorCode(secret, steps)));
+  return ['000000', '111111', '222222', '333333'].find((code) => !shown.includes(code))!;
 }
 
 describe('the admin in a real browser', { timeout: 60_000 }, () => {
@@ -155,7 +163,19 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await token.getByText('Cleared.').waitFor();
     await expect(token.getByTestId('value').textContent()).resolves.toBe('not set');
     expect(server.talon.settings.get('github.token')).toBe('');
-    expect(problems.takeUnexpected([INVALID_SETTING_400])).toEqual([]);
+
+    // A setting that widens what skills can reach needs a code, and there is none before 2FA is on.
+    const plainHttp = page.getByTestId('setting-skills.http.allow_plain_http');
+    await expect(plainHttp.getByTestId('requires-code').textContent()).resolves.toBe('2FA');
+    await plainHttp.getByRole('button', { name: 'Edit' }).click();
+    await plainHttp.getByLabel('New value').selectOption('true');
+    await plainHttp.getByLabel('2FA code').fill('123456');
+    await plainHttp.getByRole('button', { name: 'Save' }).click();
+    await expect(plainHttp.getByRole('alert').textContent()).resolves.toContain('enrol 2FA first');
+    await plainHttp.getByRole('button', { name: 'Cancel' }).click();
+    await expect(plainHttp.getByTestId('value').textContent()).resolves.toBe('false');
+    expect(server.talon.settings.get('skills.http.allow_plain_http')).toBe(false);
+    expect(problems.takeUnexpected([INVALID_SETTING_400, SETTING_CODE_REFUSED_403])).toEqual([]);
   });
 
   it('lists the loaded skills and runs one with a JSON input', async () => {
@@ -178,7 +198,9 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await saveScreenshot(page, '05-skills');
   });
 
-  it('enrols 2FA with a code computed from the shown secret, then turns it off with a code', async () => {
+  let totpSecret = '';
+
+  it('enrols 2FA with a code computed from the shown secret', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click();
     await expect(page.getByTestId('totp-state').textContent()).resolves.toBe('off');
     await page.getByRole('button', { name: 'Set up 2FA' }).click();
@@ -187,6 +209,7 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await qr.locator('svg path').first().waitFor();
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replaceAll(' ', '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    totpSecret = secret;
     await saveScreenshot(page, '06-security-enrol');
 
     await page.getByLabel('Code from the app').fill(await authenticatorCode(secret));
@@ -194,7 +217,34 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await page.getByText('Two-factor authentication is on.').waitFor();
     await expect(page.getByTestId('totp-state').textContent()).resolves.toBe('on');
     await saveScreenshot(page, '07-security-enrolled');
+  });
 
+  it('lets skills use plain http only with a code: a wrong one changes nothing, a right one does', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    const plainHttp = page.getByTestId('setting-skills.http.allow_plain_http');
+    await plainHttp.getByRole('button', { name: 'Edit' }).click();
+    await plainHttp.getByText('needs a code from your authenticator app').waitFor();
+    await plainHttp.getByLabel('New value').selectOption('true');
+    await plainHttp.getByLabel('2FA code').fill(await wrongAuthenticatorCode(totpSecret));
+    await plainHttp.getByRole('button', { name: 'Save' }).click();
+    await expect(plainHttp.getByRole('alert').textContent()).resolves.toContain('The 2FA code is wrong');
+    expect(server.talon.settings.get('skills.http.allow_plain_http')).toBe(false);
+
+    // The enrolment spent this step's code; forget it, as waiting 30 s for the next one would.
+    await forgetUsedTotpCodes(server.talon.database.pool);
+    await plainHttp.getByLabel('2FA code').fill(await authenticatorCode(totpSecret));
+    await saveScreenshot(page, '08-settings-code');
+    await plainHttp.getByRole('button', { name: 'Save' }).click();
+    await plainHttp.getByText('Saved.').waitFor();
+    await expect(plainHttp.getByTestId('value').textContent()).resolves.toBe('true');
+    expect(server.talon.settings.get('skills.http.allow_plain_http')).toBe(true);
+    expect(problems.takeUnexpected([SETTING_CODE_REFUSED_403])).toEqual([]);
+  });
+
+  it('turns 2FA off with a code', async () => {
+    const secret = totpSecret;
+    await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click();
+    await expect(page.getByTestId('totp-state').textContent()).resolves.toBe('on');
     // The next step's code: accepted within the ±1 step of drift, and not a replay of the one just used.
     await page.getByLabel('Code from the app').fill(await authenticatorCode(secret, 1));
     await page.getByRole('button', { name: 'Turn off 2FA' }).click();
@@ -230,7 +280,7 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await expect(attemptLogin('wrong password 6')).resolves.toBe(429);
     await expect(page.getByTestId('rate-limited').textContent()).resolves.toMatch(/Try again in 1[45] min/);
     await expect(page.getByLabel('Password').isDisabled()).resolves.toBe(true);
-    await saveScreenshot(page, '08-login-rate-limited');
+    await saveScreenshot(page, '09-login-rate-limited');
     expect(problems.takeUnexpected([WRONG_PASSWORD_401, BLOCKED_LOGIN_429])).toEqual([]);
   });
 });

@@ -75,6 +75,8 @@ export interface Setting {
   /** The stored value could not be decrypted with the current key. */
   unreadable: boolean;
   updatedAt: string;
+  /** Changing it needs a fresh code from the authenticator app (`totpCode`) as well as the session. */
+  requiresCode: boolean;
 }
 
 export interface TotpStatus {
@@ -235,8 +237,11 @@ export const api = {
   dashboard: () => request<Dashboard>('GET', '/api/dashboard'),
 
   settings: () => request<{ settings: Setting[] }>('GET', '/api/settings'),
-  /** An empty `value` for a sensitive setting keeps the stored secret; `clear` empties it. */
-  updateSetting: (key: string, change: { value: string } | { clear: true }) =>
+  /**
+   * An empty `value` for a sensitive setting keeps the stored secret; `clear` empties it. A setting
+   * with `requiresCode` also needs `totpCode` (ignored for the others).
+   */
+  updateSetting: (key: string, change: ({ value: string } | { clear: true }) & { totpCode?: string }) =>
     request<{ setting: Setting }>('PUT', `/api/settings/${encodeURIComponent(key)}`, change),
 
   totpStatus: () => request<TotpStatus>('GET', '/api/auth/totp'),
