@@ -92,6 +92,17 @@ describe('settings API', () => {
     expect(objectValue.json()).toMatchObject({ error: 'invalid_request' });
   });
 
+  it('refuses a misspelt field by name instead of dropping it, and changes nothing', async () => {
+    await put('telegram.chat_id', { value: '1001' });
+    const misspelt = await put('telegram.chat_id', { value: '2002', clera: true });
+    expect(misspelt.statusCode).toBe(400);
+    expect(misspelt.json()).toEqual({
+      error: 'invalid_request',
+      message: 'Invalid request: body has an unknown field "clera"',
+    });
+    expect(await stored('telegram.chat_id')).toBe('1001');
+  });
+
   it('audits each change without its value', async () => {
     await put('telegram.chat_id', { value: '987654321' });
     const [entry] = await talon.audit.recent({ action: 'settings.update', limit: 1 });

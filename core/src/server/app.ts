@@ -44,6 +44,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
     return503OnClosing: true,
+    // Refuse unknown fields instead of silently dropping them (Fastify's default): a misspelt
+    // field must be an error the sender sees, not a setting that quietly did not apply.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandler(app);
   // First: the session, CSRF and deny-by-default hooks and app.stepUp must exist before any route.

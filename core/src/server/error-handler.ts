@@ -7,6 +7,15 @@ export interface ErrorBody {
   message: string;
 }
 
+/** Ajv's words, except that an unknown field is named (ajv only says "additional properties"). */
+function describeValidation(error: FastifyError): string {
+  const [first] = error.validation ?? [];
+  const unknown = first?.keyword === 'additionalProperties' ? first.params['additionalProperty'] : undefined;
+  if (typeof unknown !== 'string') return error.message;
+  const where = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+  return `${where} has an unknown field "${unknown.slice(0, 100)}"`;
+}
+
 /**
  * The one place errors become HTTP responses: typed errors keep their code, status and message;
  * validation errors say what is wrong with the input; anything else is a 500 with no details
@@ -33,7 +42,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (fastifyError.validation) {
       return reply.status(400).send({
         error: 'invalid_request',
-        message: `Invalid request: ${fastifyError.message}`,
+        message: `Invalid request: ${describeValidation(fastifyError)}`,
       } satisfies ErrorBody);
     }
     const status = fastifyError.statusCode ?? 500;
