@@ -70,6 +70,11 @@ beforeAll(async () => {
     } };`,
   );
   await skill(
+    'relay',
+    { permissions: ['skills.invoke', 'storage'] },
+    `export default { async run({ api }) { return await api.skills.invoke('counter', null); } };`,
+  );
+  await skill(
     'fetcher',
     { permissions: ['http'], net: [`127.0.0.1:${port}`] },
     `export default { async run({ input, api }) { return (await api.http.fetch(input)).body; } };`,
@@ -101,20 +106,16 @@ describe('talon-skill run --with', () => {
   });
 
   it("runs the callee with its grants ∩ the caller's, as Talon does", async () => {
-    const run = await talonSkill(
+    // relay asks for storage too, so the counter keeps it: granted skills.invoke only, it loses it.
+    const granted = await talonSkill(workspace, 'run', 'relay', '--input', 'null', '--with', 'counter');
+    expect(granted.json).toMatchObject({ ok: true, result: { ok: true, result: 1 } });
+    const narrowed = await talonSkill(
       workspace,
-      'run',
-      'caller',
-      '--input',
-      'null',
-      '--with',
-      'counter',
-      '--grant',
-      'skills.invoke',
+      ...['run', 'relay', '--input', 'null', '--with', 'counter', '--grant', 'skills.invoke'],
     );
-    expect(run.json).toMatchObject({
-      ok: false,
-      error: { code: 'permission_denied' },
+    expect(narrowed.json).toMatchObject({
+      ok: true,
+      result: { ok: false, error: { code: 'permission_denied', message: expect.stringMatching(/storage/) } },
     });
   });
 
@@ -131,14 +132,7 @@ describe('talon-skill run --with', () => {
   it('refuses two skills of one name and a broken --with folder, naming the flag', async () => {
     const twice = await talonSkill(
       workspace,
-      'run',
-      'caller',
-      '--input',
-      'null',
-      '--with',
-      'counter',
-      '--with',
-      'counter',
+      ...['run', 'caller', '--input', 'null', '--with', 'counter', '--with', 'counter'],
     );
     expect(twice.code).toBe(1);
     expect(twice.json).toMatchObject({
