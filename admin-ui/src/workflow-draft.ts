@@ -13,6 +13,7 @@ export function emptyDefinition(): WorkflowDefinition {
     nodePin: null,
     maxConcurrentRuns: 1,
     stepBudget: 100,
+    retryOnNodeLost: false,
     steps: [],
   };
 }

@@ -3,6 +3,9 @@
  * travels by itself (`credentials: 'same-origin'`); state-changing requests carry the CSRF token the
  * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
  */
+import type { JsonValue } from '../../../core/src/settings/json-value.ts';
+import type { AdminSettingView } from '../../../core/src/settings/setting-view.ts';
+import type { SkillRunResult, SkillStatus } from '../../../core/src/skills/wire-types.ts';
 import type {
   DefinitionProblem,
   MissedTick,
@@ -24,6 +27,8 @@ import type {
 } from './skill-lifecycle.ts';
 
 export type * from './skill-lifecycle.ts';
+export type { JsonValue };
+export type { ApiCallRecord, SkillRunResult, SkillStatus } from '../../../core/src/skills/wire-types.ts';
 
 export interface SessionInfo {
   authenticated: boolean;
@@ -61,23 +66,8 @@ export interface Dashboard {
   recentAudit: AuditEntry[];
 }
 
-export type SettingType = 'string' | 'integer' | 'float' | 'boolean' | 'json';
-
-export interface Setting {
-  key: string;
-  /** Masked when the setting is sensitive; never the plaintext of a secret. */
-  value: string;
-  type: SettingType;
-  description: string;
-  category: string;
-  sensitive: boolean;
-  hasValue: boolean;
-  /** The stored value could not be decrypted with the current key. */
-  unreadable: boolean;
-  updatedAt: string;
-  /** Changing it needs a fresh code from the authenticator app (`totpCode`) as well as the session. */
-  requiresCode: boolean;
-}
+/** A setting as the admin API sends it (masked when sensitive, never the plaintext of a secret). */
+export type Setting = AdminSettingView;
 
 export interface TotpStatus {
   enrolled: boolean;
@@ -91,35 +81,6 @@ export interface TotpEnrolment {
   otpauthUri: string;
   /** An SVG document of the QR code for `otpauthUri`. */
   qrSvg: string;
-}
-
-export type SkillKind = 'core' | 'dynamic';
-export type BreakerState = 'closed' | 'open' | 'half_open';
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** Mirrors `SkillStatus` in core/src/skills/contract.ts. */
-export interface SkillStatus {
-  name: string;
-  version: string;
-  kind: SkillKind;
-  permissions: string[];
-  grants: { permissions: string[]; net: string[]; secrets: string[] };
-  breaker: { state: BreakerState; failures: number; lastError: string | null; changedAt: string };
-  calls: { total: number; failed: number };
-}
-
-/** Mirrors `SkillRunResult` in core/src/skills/contract.ts. */
-export type SkillRunResult =
-  | { ok: true; result: JsonValue; branch: string; durationMs: number; apiCalls: ApiCallRecord[] }
-  | { ok: false; error: { code: string; message: string }; durationMs: number; apiCalls: ApiCallRecord[] };
-
-/** One SkillAPI call a skill made during a run (mirrors `ApiCallRecord` in the contract). */
-export interface ApiCallRecord {
-  permission: string;
-  method: string;
-  allowed: boolean;
-  durationMs: number;
-  error?: string;
 }
 
 /** An answer from the API that is not a success, with the server's code and message. */

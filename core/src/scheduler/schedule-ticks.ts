@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../logging/logger.ts';
 import type { MissedRunPolicy, WorkflowDefinition } from '../workflows/definition.ts';
 import { scheduleStatusOf } from '../workflows/repository.ts';
+import type { MissedTick } from '../workflows/wire-types.ts';
 import { latestOccurrence, occurrencesBetween } from './cron-occurrences.ts';
 
 /** A run the schedule wants started (the caller creates and queues it inside the same transaction). */
@@ -30,14 +31,7 @@ const missedRow = z.object({
   detected_at: z.number(),
 });
 
-/** A schedule occurrence nobody ran: `skipped`, `caught_up` (by the one run_once run) or `suspended`. */
-export interface MissedTick {
-  scheduledFor: string;
-  policy: 'skip' | 'run_once';
-  action: 'skipped' | 'caught_up' | 'suspended';
-  runId: string | null;
-  detectedAt: string;
-}
+export type { MissedTick };
 
 export type CreateRun = (tx: DatabaseTransactionConnection, run: ScheduledRun) => Promise<string>;
 

@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SENSITIVE_KEYS, type SettingDefinition } from './definitions.ts';
 import { looksSensitive, maskSecret } from './mask.ts';
+import type { SettingView } from './setting-view.ts';
 import {
   SETTING_TYPES,
   SettingValueError,
@@ -27,25 +28,13 @@ const settingRow = z.object({
 });
 type SettingRow = z.infer<typeof settingRow>;
 
+export type { SettingView };
+
 export interface SetOptions {
   type?: SettingType;
   category?: string;
   description?: string;
   sensitive?: boolean;
-}
-
-/** A setting as shown outside the host: sensitive values masked, never in plaintext. */
-export interface SettingView {
-  key: string;
-  value: string;
-  type: SettingType;
-  description: string;
-  category: string;
-  sensitive: boolean;
-  hasValue: boolean;
-  /** The stored value could not be decrypted with the current key. */
-  unreadable: boolean;
-  updatedAt: string;
 }
 
 export interface SettingChange {

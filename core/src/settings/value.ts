@@ -1,8 +1,9 @@
 import { TalonError } from '../errors.ts';
+import type { JsonValue } from './json-value.ts';
+import { SETTING_TYPES, type SettingType } from './setting-view.ts';
 
-export const SETTING_TYPES = ['string', 'integer', 'float', 'boolean', 'json'] as const;
-export type SettingType = (typeof SETTING_TYPES)[number];
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export { SETTING_TYPES };
+export type { JsonValue, SettingType };
 export type SettingValue = JsonValue;
 
 export class SettingValueError extends TalonError {

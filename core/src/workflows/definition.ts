@@ -1,4 +1,4 @@
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '../settings/json-value.ts';
 
 /** The route target that ends the run (completed). */
 export const END = 'end';

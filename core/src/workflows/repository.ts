@@ -2,9 +2,9 @@ import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slon
 import { z } from 'zod';
 import type { WorkflowDefinition } from './definition.ts';
 import { WorkflowNameTakenError, WorkflowNotFoundError } from './errors.ts';
+import type { ScheduleStatus } from './wire-types.ts';
 
-/** Whether the schedule fires: `awaiting_approval` = a requires-2FA schedule not approved for this version. */
-export type ScheduleStatus = 'none' | 'off' | 'active' | 'awaiting_approval';
+export type { ScheduleStatus };
 
 export interface WorkflowRecord {
   id: string;

@@ -3,32 +3,22 @@ import { z } from 'zod';
 import type { ApiCallRecord, JsonValue } from '../skills/contract.ts';
 import { RunNotFoundError } from './errors.ts';
 import type { Snapshot } from './snapshot.ts';
+import {
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  type RunStatus,
+  type RunTrigger,
+  type StepOutcome,
+  type StepResultView,
+} from './wire-types.ts';
 
-export const RUN_STATUSES = ['queued', 'running', 'waiting_2fa', 'completed', 'failed', 'cancelled'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export { RUN_STATUSES, RUN_TRIGGERS };
+export type { RunStatus, RunTrigger, StepOutcome };
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting_2fa'];
 
-export const RUN_TRIGGERS = ['manual', 'api', 'telegram', 'schedule', 'webhook'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
-
-export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'fallback';
-
-export interface StepResultRecord {
-  seq: number;
-  stepId: string;
-  stepName: string;
-  skill: string;
-  executedSkill: string | null;
-  outcome: StepOutcome;
-  branch: string | null;
-  nextStepId: string | null;
-  inputSnapshot: Snapshot;
-  outputSnapshot: Snapshot;
-  errorCode: string | null;
-  errorMessage: string | null;
-  attempts: number;
-  durationMs: number;
-  apiCalls: ApiCallRecord[];
+/** A step result as the engine records it; the API sends it with `startedAt` as ISO 8601. */
+export interface StepResultRecord extends Omit<StepResultView, 'startedAt'> {
+  /** Milliseconds since the epoch. */
   startedAt: number;
 }
 

@@ -1,17 +1,10 @@
 import type { JsonValue } from '../skills/contract.ts';
+import type { Snapshot, TruncatedSnapshot } from './wire-types.ts';
+
+export type { Snapshot, TruncatedSnapshot };
 
 /** Largest serialized step input/output kept in run history; larger ones keep a preview. */
 export const SNAPSHOT_LIMIT_BYTES = 16_384;
-
-export interface TruncatedSnapshot {
-  truncated: true;
-  /** Size of the full value, serialized as JSON. */
-  bytes: number;
-  /** The first characters of the serialized value. */
-  preview: string;
-}
-
-export type Snapshot = JsonValue | TruncatedSnapshot;
 
 /**
  * What run history keeps of a value: the value itself when small, otherwise a marked preview, so a

@@ -3,12 +3,9 @@ import { CronExpressionParser } from 'cron-parser';
 import { DEFAULT_BRANCH, END, ERROR_BRANCH, type WorkflowDefinition } from './definition.ts';
 import { WORKFLOW_DEFINITION_SCHEMA } from './definition-schema.ts';
 import { isCompatibleVersion, type SkillCatalog, type SkillDescription } from './skill-catalog.ts';
+import type { DefinitionProblem } from './wire-types.ts';
 
-/** One thing wrong with a definition, located by JSON pointer (`/steps/1/routes/on_error`). */
-export interface DefinitionProblem {
-  path: string;
-  message: string;
-}
+export type { DefinitionProblem };
 
 export type DefinitionCheck =
   { ok: true; definition: WorkflowDefinition } | { ok: false; problems: DefinitionProblem[] };

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { TalonError } from '../../errors.ts';
-import type { SettingView, SettingsStore } from '../../settings/store.ts';
+import type { AdminSettingView, SettingView } from '../../settings/setting-view.ts';
+import type { SettingsStore } from '../../settings/store.ts';
 import { serializeSettingValue } from '../../settings/value.ts';
 import { clientAddress } from '../security/client-info.ts';
 import { managedElsewhere, settingNeedsCode } from './setting-rules.ts';
@@ -41,8 +42,7 @@ const settingView = {
   },
 } as const;
 
-/** A setting as the admin sees it: the store's masked view plus whether a change needs a code. */
-function adminView(view: SettingView): SettingView & { requiresCode: boolean } {
+function adminView(view: SettingView): AdminSettingView {
   return { ...view, requiresCode: settingNeedsCode(view.key) };
 }
 

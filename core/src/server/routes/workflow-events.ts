@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RunEvent, RunEvents } from '../../workflows/run-events.ts';
-import type { RunRepository } from '../../workflows/run-repository.ts';
+import type { RunRepository, RunStatus } from '../../workflows/run-repository.ts';
+import type { RunEventPayloads } from '../../workflows/wire-types.ts';
 import { runView, stepView } from './workflow-views.ts';
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
@@ -27,7 +28,7 @@ export async function streamRunEvents(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  const send = (event: string, data: unknown): void => {
+  const send = <Name extends keyof RunEventPayloads>(event: Name, data: RunEventPayloads[Name]): void => {
     out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   let lastSeq = 0;
@@ -66,7 +67,7 @@ export async function streamRunEvents(
   request.raw.on('close', close);
 
   // Steps and the status, read from the database: for a run on another node, and before closing.
-  const catchUp = async (): Promise<string> => {
+  const catchUp = async (): Promise<RunStatus> => {
     const current = await runs.get(runId);
     for (const step of await runs.steps(runId)) {
       if (step.seq > lastSeq && !closed) {

@@ -1,11 +1,15 @@
 import type { WorkflowRecord } from '../../workflows/repository.ts';
 import type { RunRecord, StepResultRecord } from '../../workflows/run-repository.ts';
+import type { RunView, StepResultView, WorkflowSummary, WorkflowView } from '../../workflows/wire-types.ts';
 
-const iso = (epochMs: number | null): string | null =>
-  epochMs === null ? null : new Date(epochMs).toISOString();
+function iso(epochMs: number): string;
+function iso(epochMs: number | null): string | null;
+function iso(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
+}
 
 /** A workflow as the API shows it: its definition plus what the server knows about it. */
-export function workflowView(record: WorkflowRecord) {
+export function workflowView(record: WorkflowRecord): WorkflowView {
   return {
     id: record.id,
     version: record.version,
@@ -18,7 +22,7 @@ export function workflowView(record: WorkflowRecord) {
   };
 }
 
-export function workflowSummary(record: WorkflowRecord) {
+export function workflowSummary(record: WorkflowRecord): WorkflowSummary {
   const { definition } = record;
   return {
     id: record.id,
@@ -34,7 +38,7 @@ export function workflowSummary(record: WorkflowRecord) {
   };
 }
 
-export function runView(run: RunRecord) {
+export function runView(run: RunRecord): RunView {
   return {
     id: run.id,
     workflowId: run.workflow_id,
@@ -58,6 +62,6 @@ export function runView(run: RunRecord) {
   };
 }
 
-export function stepView(step: StepResultRecord) {
+export function stepView(step: StepResultRecord): StepResultView {
   return { ...step, startedAt: iso(step.startedAt) };
 }

@@ -1,0 +1,2 @@
+/** Any JSON value. No imports, so the admin UI can import it as a type. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

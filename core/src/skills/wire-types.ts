@@ -1,0 +1,61 @@
+/**
+ * What the skills API and run history send about skills and their runs. No imports with runtime
+ * code: the admin UI imports these as types.
+ */
+import type { SkillPermission } from '../../../plugins-sdk/src/permissions.ts';
+import type { JsonValue } from '../settings/json-value.ts';
+
+/** What the owner approved for a skill: never more than its manifest asks for. */
+export interface SkillGrants {
+  permissions: SkillPermission[];
+  /** Hosts `http` may reach. */
+  net: string[];
+  /** Secret handles the host may inject into outgoing requests. */
+  secrets: string[];
+}
+
+export type SkillKind = 'core' | 'dynamic';
+
+/** One SkillAPI call the skill made during a run, for the admin and run history. */
+export interface ApiCallRecord {
+  permission: string;
+  method: string;
+  allowed: boolean;
+  durationMs: number;
+  /** Error code when the call failed or was denied. */
+  error?: string;
+}
+
+export type SkillErrorCode =
+  | 'timeout'
+  | 'memory_limit'
+  | 'crashed'
+  | 'circuit_open'
+  | 'skill_not_found'
+  | 'skill_error'
+  | 'result_too_large'
+  | 'invalid_result'
+  | 'invalid_branch'
+  | 'permission_denied'
+  | 'rate_limited';
+
+export type SkillRunResult =
+  | { ok: true; result: JsonValue; branch: string; durationMs: number; apiCalls: ApiCallRecord[] }
+  | {
+      ok: false;
+      error: { code: SkillErrorCode | (string & {}); message: string };
+      durationMs: number;
+      apiCalls: ApiCallRecord[];
+    };
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface SkillStatus {
+  name: string;
+  version: string;
+  kind: SkillKind;
+  permissions: SkillPermission[];
+  grants: SkillGrants;
+  breaker: { state: BreakerState; failures: number; lastError: string | null; changedAt: string };
+  calls: { total: number; failed: number };
+}
