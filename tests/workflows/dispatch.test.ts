@@ -71,7 +71,8 @@ describe('dispatching runs', () => {
     const workflow = await node.engine.service.create({
       name: 'many at once',
       maxConcurrentRuns: 50,
-      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+      // Held until every trigger has answered: a run finishing early would free a slot mid-batch.
+      steps: [{ id: 'g', name: 'Gate', skill: 'gate' }],
     });
     const triggered = await Promise.all(
       Array.from({ length: 30 }, (_, index) =>
@@ -84,7 +85,10 @@ describe('dispatching runs', () => {
     // One transaction per batch: runs of a batch share their creation time.
     expect(new Set(triggered.map((run) => run.created_at)).size).toBeLessThan(triggered.length);
 
-    const done = await Promise.all(triggered.map((run) => until(run.id, ['completed', 'failed'])));
+    const opener = setInterval(() => gates.splice(0).forEach((open) => open()), 10);
+    const done = await Promise.all(triggered.map((run) => until(run.id, ['completed', 'failed']))).finally(
+      () => clearInterval(opener),
+    );
     expect(done.map((run) => [run.status, run.output])).toEqual(
       triggered.map((_, index) => ['completed', index]),
     );
