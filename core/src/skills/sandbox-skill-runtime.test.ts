@@ -30,6 +30,37 @@ describe('running a skill', () => {
     ]);
   });
 
+  it('refuses a config that does not fit configSchema before the skill runs, naming the field', async () => {
+    await t.install(
+      {
+        name: 'configured',
+        configSchema: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['units'],
+          properties: { units: { enum: ['metric', 'imperial'] } },
+        },
+      },
+      `export default { run({ config }) { return config.units } }`,
+    );
+    expect(await t.runtime.run('configured', { input: null, config: { units: 'metric' } })).toMatchObject({
+      ok: true,
+      result: 'metric',
+    });
+    for (const [config, says] of [
+      [{ units: 'kelvin' }, '/units must be one of "metric", "imperial"'],
+      [{ units: 'metric', colour: 1 }, 'unknown field "colour"'],
+      [{}, 'missing required field "units"'],
+    ] as const) {
+      const refused = await t.runtime.run('configured', { input: null, config });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'config_invalid' }, apiCalls: [] });
+      if (!refused.ok) expect(refused.error.message).toContain(`config does not fit configured 1.0.0`);
+      if (!refused.ok) expect(refused.error.message).toContain(says);
+    }
+    // The caller's mistakes are not the skill's failures: its breaker stays closed.
+    expect(t.runtime.status('configured')?.breaker.state).toBe('closed');
+  });
+
   it('accepts a branch from the routes and refuses one that is not there', async () => {
     await t.install(
       { name: 'router', routes: ['found', 'missing'] },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
+import { checkSkillConfig, configMismatchMessage } from '../../../plugins-sdk/src/config-check.ts';
 import { SKILL_NAME_PATTERN } from '../../../plugins-sdk/src/manifest.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { TalonError } from '../errors.ts';
@@ -211,6 +212,11 @@ export class SandboxSkillRuntime implements SkillRuntime {
         'invalid_input',
         `the input and config may be at most ${this.#limits.resultMaxChars} characters of JSON`,
       );
+    }
+    // Refused before the breaker: a caller's bad config says nothing about the skill's health.
+    const configProblems = checkSkillConfig(skill.pkg.manifest, request.config ?? {});
+    if (configProblems.length > 0) {
+      return failed('config_invalid', configMismatchMessage(skill.pkg.manifest, configProblems));
     }
     const admission = this.breakers.admit(name);
     skill.calls.total += 1;

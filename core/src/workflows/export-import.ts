@@ -3,7 +3,8 @@ import type { WorkflowDefinition } from './definition.ts';
 import { InvalidDefinitionError } from './errors.ts';
 import type { WorkflowRecord } from './repository.ts';
 import { isCompatibleVersion, type SkillCatalog } from './skill-catalog.ts';
-import { ajvProblems, validateDefinition, type DefinitionProblem } from './validate-definition.ts';
+import { ajvProblems } from '../../../plugins-sdk/src/config-check.ts';
+import { validateDefinition, type DefinitionProblem } from './validate-definition.ts';
 
 export const EXPORT_FORMAT = 'talon-workflow';
 export const EXPORT_FORMAT_VERSION = 1;

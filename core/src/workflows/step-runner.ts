@@ -1,7 +1,7 @@
 import type { ApiCallRecord, JsonValue, SkillRunResult, SkillRuntime } from '../skills/contract.ts';
 import { ERROR_BRANCH, type RetryPolicy, type StepDefinition } from './definition.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
-import { checkSkillConfig } from './validate-definition.ts';
+import { checkSkillConfig, configMismatchMessage } from '../../../plugins-sdk/src/config-check.ts';
 
 /** Error codes a retry may cure: the skill failed, hung or crashed. Everything else fails the same way again. */
 export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -139,9 +139,7 @@ export async function runStep(
         outcome: 'failed',
         error: {
           code: 'config_invalid',
-          message:
-            `config does not fit ${installed.name} ${installed.version}: ` +
-            problems.map((problem) => `${problem.path || '/'} ${problem.message}`).join('; '),
+          message: configMismatchMessage(installed, problems),
         },
       };
     }

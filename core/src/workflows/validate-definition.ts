@@ -1,8 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import { CronExpressionParser } from 'cron-parser';
 import { DEFAULT_BRANCH, END, ERROR_BRANCH, type WorkflowDefinition } from './definition.ts';
 import { WORKFLOW_DEFINITION_SCHEMA } from './definition-schema.ts';
-import { isCompatibleVersion, type SkillCatalog, type SkillDescription } from './skill-catalog.ts';
+import { ajvProblems, checkSkillConfig } from '../../../plugins-sdk/src/config-check.ts';
+import { isCompatibleVersion, type SkillCatalog } from './skill-catalog.ts';
 import type { DefinitionProblem } from './wire-types.ts';
 
 export type { DefinitionProblem };
@@ -12,52 +13,6 @@ export type DefinitionCheck =
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, strict: true });
 const validateShape = ajv.compile<WorkflowDefinition>(WORKFLOW_DEFINITION_SCHEMA);
-
-// Skill config schemas come from third-party manifests: unknown keywords must not stop validation.
-const configAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-const configValidators = new WeakMap<Record<string, unknown>, ValidateFunction | Error>();
-
-function describeAjvError(error: ErrorObject): string {
-  if (error.keyword === 'additionalProperties') {
-    return `unknown field "${String(error.params['additionalProperty'])}"`;
-  }
-  if (error.keyword === 'required')
-    return `missing required field "${String(error.params['missingProperty'])}"`;
-  if (error.keyword === 'enum') {
-    const allowed = (error.params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value));
-    return `must be one of ${allowed.join(', ')}`;
-  }
-  return error.message ?? `fails ${error.keyword}`;
-}
-
-/** Ajv errors as problems, each with its JSON path; `required` errors point at the missing field. */
-export function ajvProblems(
-  errors: readonly ErrorObject[] | null | undefined,
-  prefix = '',
-): DefinitionProblem[] {
-  return (errors ?? []).map((error) => {
-    const missing = error.keyword === 'required' ? `/${String(error.params['missingProperty'])}` : '';
-    return { path: `${prefix}${error.instancePath}${missing}` || '/', message: describeAjvError(error) };
-  });
-}
-
-/** Problems of `config` against a skill's configSchema (paths relative to the config object). */
-export function checkSkillConfig(skill: SkillDescription, config: unknown): DefinitionProblem[] {
-  if (!skill.configSchema) return [];
-  let validate = configValidators.get(skill.configSchema);
-  if (!validate) {
-    try {
-      validate = configAjv.compile(skill.configSchema);
-    } catch (error) {
-      validate = error instanceof Error ? error : new Error(String(error));
-    }
-    configValidators.set(skill.configSchema, validate);
-  }
-  if (validate instanceof Error) {
-    return [{ path: '', message: `skill ${skill.name} has an unusable configSchema: ${validate.message}` }];
-  }
-  return validate(config) ? [] : ajvProblems(validate.errors);
-}
 
 function checkSchedule(definition: WorkflowDefinition, problems: DefinitionProblem[]): void {
   const schedule = definition.schedule;

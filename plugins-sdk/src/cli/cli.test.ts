@@ -68,6 +68,12 @@ describe('talon-skill on a fresh folder', () => {
       apiCalls: [{ permission: 'log', method: 'log.info', allowed: true }],
     });
     expect(ok.stderr).toContain('[skill info] greeting someone {"name":"Ada"}');
+    const misfit = await talonSkill(folder, 'run', '.', '--input', '"Ada"', '--config', '{"greting":"Hi"}');
+    expect(misfit.code).toBe(1);
+    expect(JSON.parse(misfit.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'config_invalid', message: expect.stringContaining('unknown field "greting"') },
+    });
     const empty = await talonSkill(folder, 'run', '.', '--input', '"  "');
     expect(JSON.parse(empty.stdout)).toMatchObject({ ok: true, branch: 'on_empty' });
   });
