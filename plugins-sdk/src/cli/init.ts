@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SKILL_NAME_PATTERN } from '../manifest.ts';
 import { CliError, type CliOutput } from './output.ts';
-import { sdkVersion } from './sdk-root.ts';
 import { exists } from './skill-project.ts';
 import { skillTemplate } from './templates.ts';
 
@@ -24,7 +23,7 @@ export async function initSkill(options: InitOptions, cwd: string): Promise<stri
     throw new CliError(`${folder} already holds a skill (skill.json exists): nothing was changed`);
   }
   await mkdir(path.join(folder, 'src'), { recursive: true });
-  for (const [file, content] of Object.entries(skillTemplate(options.name, sdkVersion()))) {
+  for (const [file, content] of Object.entries(skillTemplate(options.name))) {
     await writeFile(path.join(folder, file), content, { flag: 'wx' }).catch(
       (error: NodeJS.ErrnoException) => {
         if (error.code === 'EEXIST')
@@ -42,9 +41,9 @@ export async function initCommand(options: InitOptions, cwd: string, output: Cli
   output.out(`created ${options.name} in ${folder}`);
   output.out('next:');
   output.out(`  cd ${relative}`);
-  output.out('  talon-skill build     # src/index.ts → index.js');
-  output.out('  talon-skill check     # what Talon will check, and the checksum');
-  output.out(`  talon-skill run . --input '"Ada"'`);
-  output.out('  talon-skill test      # src/*.test.ts in the real sandbox');
+  output.out('  npx talon-skill build     # src/index.ts → index.js (or: npm run build)');
+  output.out('  npx talon-skill check     # what Talon will check, and the checksum');
+  output.out(`  npx talon-skill run . --input '"Ada"'`);
+  output.out('  npx talon-skill test      # src/*.test.ts in the real sandbox');
   return 0;
 }

@@ -17,11 +17,6 @@ export function sdkRoot(): string {
   }
 }
 
-export function sdkVersion(): string {
-  return (JSON.parse(readFileSync(path.join(sdkRoot(), 'package.json'), 'utf8')) as { version: string })
-    .version;
-}
-
 /** True when this SDK runs from an installed copy (under node_modules), where only dist/ can run. */
 export function sdkInstalled(): boolean {
   return sdkRoot().split(/[\\/]/).includes('node_modules');

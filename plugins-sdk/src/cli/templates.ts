@@ -1,5 +1,5 @@
 /** The files `talon-skill init <name>` writes: a small skill that shows input, config, a branch and the API. */
-export function skillTemplate(name: string, sdkVersion: string): Record<string, string> {
+export function skillTemplate(name: string): Record<string, string> {
   const manifest = {
     name,
     version: '0.1.0',
@@ -66,7 +66,6 @@ describe('${name}', () => {
           check: 'talon-skill check',
           test: 'talon-skill test',
         },
-        devDependencies: { '@talon/plugins-sdk': `^${sdkVersion}` },
       },
       null,
       2,
