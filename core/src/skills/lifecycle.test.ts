@@ -248,6 +248,7 @@ describe('load with a TOTP code', () => {
       checksum,
       requested: { permissions: ['log'], net: [], secrets: [] },
       diff: { added: { permissions: ['log'] } },
+      needsApproval: true,
     });
     expect(runtime.installed.has('greeter')).toBe(false);
   });

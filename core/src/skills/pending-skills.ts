@@ -22,7 +22,10 @@ export interface PendingSkill {
   loaded?: { version: string; checksum: string; grants: SkillGrants; status: ApprovalStatus };
   /** Requested against the current grant (against nothing for a new skill). */
   diff?: GrantsDiff;
-  /** True when loading needs the owner to approve more than the current grant. */
+  /**
+   * True when loading needs the owner to approve grants: always for a new skill, and for an update
+   * when it asks for more than its current grant (one that asks for the same or less keeps it).
+   */
   needsApproval?: boolean;
   /** For an update: why it cannot be loaded as it is (a version not higher than the loaded one). */
   blockedBy?: string;
@@ -73,7 +76,7 @@ export async function inspectFolder(
     checksum: read.checksum,
     requested,
     diff,
-    needsApproval: approval !== undefined && !isEmptyDelta(diff.added),
+    needsApproval: approval === undefined || !isEmptyDelta(diff.added),
   };
   if (approval) {
     pending.loaded = {
