@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, cp, mkdir, mkdtemp, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('talon-skill installed under node_modules (npx talon-skill)', () => {
-  it('init → build → check → run → test from the bundle', async () => {
+  it('init → build → check → run (also --with) → test from the bundle', async () => {
     expect((await talonSkill(root, 'init', 'outside')).code).toBe(0);
     const folder = path.join(root, 'outside');
     expect((await talonSkill(folder, 'build')).code).toBe(0);
@@ -67,6 +67,27 @@ describe('talon-skill installed under node_modules (npx talon-skill)', () => {
       ok: true,
       result: { message: 'Hello, Ada!' },
       branch: 'on_success',
+    });
+    // skills.invoke from the bundle: a hand-written caller, with the built skill loaded beside it.
+    const caller = path.join(root, 'caller');
+    await mkdir(caller);
+    await writeFile(
+      path.join(caller, 'skill.json'),
+      JSON.stringify({
+        name: 'caller',
+        version: '1.0.0',
+        description: 'calls outside',
+        permissions: ['skills.invoke'],
+      }),
+    );
+    await writeFile(
+      path.join(caller, 'index.js'),
+      `export default { run: ({ api }) => api.skills.invoke('outside', 'Bo') };`,
+    );
+    const invoked = await talonSkill(root, 'run', 'caller', '--input', 'null', '--with', 'outside');
+    expect(JSON.parse(invoked.stdout)).toMatchObject({
+      ok: true,
+      result: { ok: true, result: { message: 'Hello, Bo!' } },
     });
     const tests = await talonSkill(folder, 'test');
     expect(tests.code).toBe(0);
