@@ -185,6 +185,9 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await expect(table.textContent()).resolves.toContain('json_transform');
 
     await page.getByLabel('Skill').selectOption('echo');
+    // Its manifest's scaffold, and the fields its configSchema knows.
+    expect(JSON.parse(await page.getByLabel('Config (JSON object)').inputValue())).toEqual({ log: false });
+    await expect(page.getByTestId('config-hint').textContent()).resolves.toContain('wrap, log');
     await page.getByLabel('Input (JSON)').fill('{ "hello": ');
     await page.getByRole('button', { name: 'Run' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid JSON');

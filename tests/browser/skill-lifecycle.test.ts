@@ -55,6 +55,31 @@ const UPLOADED_MANIFEST = {
 };
 const UPLOADED_CODE = `export default { run({ input }) { return { text: String(input.text).toUpperCase() }; } };\n`;
 
+// A config field it cannot run without, and one the schema knows but does not require.
+const CONFIGURED_MANIFEST = {
+  name: 'thermometer',
+  version: '1.0.0',
+  description: 'Reports a temperature given in Celsius in the units it is configured with.',
+  permissions: [],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['units'],
+    properties: {
+      units: { enum: ['metric', 'imperial'] },
+      precision: { type: 'integer', minimum: 0, maximum: 3 },
+    },
+  },
+  ui: { configScaffold: { units: 'metric' } },
+};
+const CONFIGURED_CODE = `export default {
+  run({ input, config }) {
+    const celsius = Number(input.celsius);
+    return { temperature: config.units === 'imperial' ? celsius * 9 / 5 + 32 : celsius, units: config.units };
+  },
+};
+`;
+
 /** What an authenticator app shows for this secret, `stepsAhead` 30-second steps from now. */
 function authenticatorCode(secret: string, stepsAhead = 0): Promise<string> {
   return generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
@@ -359,5 +384,69 @@ describe('the skill lifecycle screen in a real browser', { timeout: 90_000 }, ()
     await expect(page.getByTestId('lifecycle-done').count()).resolves.toBe(0);
     await saveScreenshot(page, 'lifecycle-10-version-rule');
     expect(problems.takeUnexpected([UPLOAD_REFUSED])).toEqual([]);
+  });
+
+  it('runs a skill with a configSchema from the Skills screen: its scaffold prefilled, a fitting config runs, a refused one names the field, malformed JSON is caught before sending', async () => {
+    const form = page.getByTestId('upload-form');
+    await form.getByLabel('Manifest (skill.json)').fill(JSON.stringify(CONFIGURED_MANIFEST, null, 2));
+    await form.getByLabel('Code (index.js)').fill(CONFIGURED_CODE);
+    await form.getByLabel('2FA code').fill(await freshCode());
+    await form.getByRole('button', { name: 'Upload and load' }).click();
+    await confirmation('Uploaded and loaded thermometer 1.0.0.');
+
+    const sentRuns: unknown[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/skills/thermometer/run'))
+        sentRuns.push(request.postDataJSON());
+    });
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Loaded and run' })
+      .click();
+    await page.getByTestId('skills').getByText('thermometer', { exact: true }).waitFor();
+    await page.getByLabel('Skill').selectOption('thermometer');
+    const config = page.getByLabel('Config (JSON object)');
+    expect(JSON.parse(await config.inputValue())).toEqual({ units: 'metric' });
+    await expect(page.getByTestId('config-hint').textContent()).resolves.toMatch(
+      /Fields:\s*units \(required\), precision\./,
+    );
+
+    const result = page.getByTestId('run-result');
+    const output = page.getByTestId('run-output');
+    await page.getByLabel('Input (JSON)').fill('{ "celsius": 20 }');
+    await config.fill('{ "units": "imperial" }');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await output.waitFor();
+    expect(JSON.parse((await output.textContent()) ?? '')).toEqual({ temperature: 68, units: 'imperial' });
+    expect(sentRuns).toEqual([{ input: { celsius: 20 }, config: { units: 'imperial' } }]);
+    await saveScreenshot(page, 'lifecycle-11-run-with-config');
+
+    await config.fill('{ "unit": "imperial" }');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const refusal = result.getByRole('alert');
+    await refusal.waitFor();
+    const said = (await refusal.textContent()) ?? '';
+    expect(said).toContain('Failed (config_invalid)');
+    expect(said).toContain('config does not fit thermometer 1.0.0');
+    expect(said).toContain('unknown field "unit"');
+    expect(said).toContain('/units missing required field "units"');
+    await saveScreenshot(page, 'lifecycle-12-config-refused');
+
+    // Caught on the page: the field says why, gets the focus, and nothing is sent.
+    const sentBefore = sentRuns.length;
+    await config.fill('{ "units": ');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const configError = page.getByRole('alert').filter({ hasText: 'The config is not valid JSON' });
+    await configError.waitFor();
+    await expect(config.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(config.evaluate((field) => field === document.activeElement)).resolves.toBe(true);
+    await expect(result.count()).resolves.toBe(0);
+    await saveScreenshot(page, 'lifecycle-13-config-not-json');
+
+    await config.fill('["units", "metric"]');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The config must be a JSON object' }).waitFor();
+    expect(sentRuns).toHaveLength(sentBefore);
+    expect(server.talon.skills.runtime.status('thermometer')?.breaker.state).toBe('closed');
   });
 });

@@ -212,8 +212,13 @@ export const api = {
     request<{ enrolled: boolean }>('POST', '/api/auth/totp/disable', { totpCode }),
 
   skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
-  runSkill: (name: string, input: JsonValue) =>
-    request<SkillRunResult>('POST', `/api/skills/${encodeURIComponent(name)}/run`, { input }),
+  /** A config that does not fit the skill's configSchema answers `ok: false` with `config_invalid`. */
+  runSkill: (name: string, input: JsonValue, config?: { [key: string]: JsonValue }) =>
+    request<SkillRunResult>(
+      'POST',
+      `/api/skills/${encodeURIComponent(name)}/run`,
+      config === undefined ? { input } : { input, config },
+    ),
   workflows: (search?: string) =>
     request<{ workflows: WorkflowSummary[] }>(
       'GET',
