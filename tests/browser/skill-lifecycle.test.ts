@@ -439,7 +439,7 @@ describe('the skill lifecycle screen in a real browser', { timeout: 90_000 }, ()
     const configError = page.getByRole('alert').filter({ hasText: 'The config is not valid JSON' });
     await configError.waitFor();
     await expect(config.getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(config.evaluate((field) => field === document.activeElement)).resolves.toBe(true);
+    await expect(config.evaluate((field) => field === field.ownerDocument.activeElement)).resolves.toBe(true);
     await expect(result.count()).resolves.toBe(0);
     await saveScreenshot(page, 'lifecycle-13-config-not-json');
 
