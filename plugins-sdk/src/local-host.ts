@@ -7,7 +7,6 @@ import { calleeDepth, effectiveGrants, narrowGrants } from '../../core/src/skill
 import { DEFAULT_RUNTIME_LIMITS } from '../../core/src/skills/runtime-limits.ts';
 import type { ApiCallContext } from '../../core/src/skills/skill-api/call-context.ts';
 import type { LocalGrants } from './api-handler.ts';
-import { checkSkillConfig, configMismatchMessage } from './config-check.ts';
 import { LocalSkillApi, type LocalApiOptions } from './local-api.ts';
 import type { SkillManifest } from './manifest.ts';
 import { SkillSandboxRunner, type SandboxRunResult } from './sandbox-runner.ts';
@@ -96,15 +95,6 @@ export class LocalSkillHost {
           code: 'invalid_input',
           message: `the input and config may be at most ${DEFAULT_RUNTIME_LIMITS.resultMaxChars} characters of JSON`,
         },
-        durationMs: 0,
-        apiCalls: [],
-      };
-    }
-    const configProblems = checkSkillConfig(manifest, request.config ?? {});
-    if (configProblems.length > 0) {
-      return {
-        ok: false,
-        error: { code: 'config_invalid', message: configMismatchMessage(manifest, configProblems) },
         durationMs: 0,
         apiCalls: [],
       };

@@ -10,6 +10,7 @@ import { SKILL_API_FUNCTION_NAMES } from '../../core/src/skills/permission-table
 import { interpretOutcome } from '../../core/src/skills/run-result.ts';
 import { DEFAULT_RUNTIME_LIMITS, skillLimits } from '../../core/src/skills/runtime-limits.ts';
 import type { ApiCallHandler, RecordedApiCall } from './api-handler.ts';
+import { checkSkillConfig, configMismatchMessage } from './config-check.ts';
 import type { SkillManifest } from './manifest.ts';
 import type { JsonObject, JsonValue } from './skill-api.ts';
 import type { RunApiCall, SandboxRunResult } from './testing/types.ts';
@@ -66,7 +67,8 @@ export class SkillSandboxRunner {
 
   /**
    * One run of `name` (the first skill by default), with the SkillAPI the caller provides (its
-   * handler, and the records of the calls made).
+   * handler, and the records of the calls made). A config that does not fit the manifest's
+   * configSchema is refused (`config_invalid`) without running the skill, as in Talon.
    */
   async run(
     request: { input: JsonValue; config?: JsonObject },
@@ -75,6 +77,12 @@ export class SkillSandboxRunner {
   ): Promise<SandboxRunResult> {
     const manifest = this.#manifests.get(name);
     if (!manifest) throw new Error(`${name} is not loaded in this sandbox`);
+    // Talon refuses a config that does not fit configSchema before the skill runs; so does this.
+    const problems = checkSkillConfig(manifest, request.config ?? {});
+    if (problems.length > 0) {
+      const message = configMismatchMessage(manifest, problems);
+      return { ok: false, error: { code: 'config_invalid', message }, durationMs: 0, apiCalls: [] };
+    }
     const started = performance.now();
     const firstCall = api.records().length;
     const outcome = await this.#sandbox.run(

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import type { LocalGrants } from '../api-handler.ts';
 import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
 import { decodeUtf8Strict } from '../checksum.ts';
-import { checkSkillConfig, configMismatchMessage } from '../config-check.ts';
 import { SkillSandboxRunner, toRunApiCalls } from '../sandbox-runner.ts';
 import { formatManifestProblems, parseManifest } from '../validate-manifest.ts';
 import { FakeSkillApi } from './fake-api.ts';
@@ -46,15 +45,8 @@ export async function loadSkill(folder: string | URL, options: LoadSkillOptions 
     manifest,
     api,
     grants,
-    run: async (request) => {
-      // Talon refuses a config that does not fit configSchema before the skill runs; so does this.
-      const problems = checkSkillConfig(manifest, request.config ?? {});
-      if (problems.length > 0) {
-        const message = configMismatchMessage(manifest, problems);
-        return { ok: false, error: { code: 'config_invalid', message }, durationMs: 0, apiCalls: [] };
-      }
-      return runner.run(request, { handler: api.handler(grants), records: () => toRunApiCalls(api.calls) });
-    },
+    run: (request) =>
+      runner.run(request, { handler: api.handler(grants), records: () => toRunApiCalls(api.calls) }),
     close: () => runner.close(),
   };
 }

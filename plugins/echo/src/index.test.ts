@@ -17,6 +17,12 @@ describe('echo', () => {
       expect(skill.api.callsOf('log.info')).toEqual([
         expect.objectContaining({ args: ['echo', { type: 'string' }] }),
       ]);
+      // As in Talon, a config that does not fit configSchema is refused before the skill runs.
+      expect(await skill.run({ input: 'x', config: { wrap: '' } })).toMatchObject({
+        ok: false,
+        error: { code: 'config_invalid', message: expect.stringContaining('/wrap') },
+      });
+      expect(skill.api.calls).toHaveLength(1);
     } finally {
       await skill.close();
     }
