@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STORAGE_LIMITS } from '../../core/src/skills/skill-api/storage.ts';
-import { LOCAL_STORAGE_LIMITS, localApi } from './local-api.ts';
+import { LOCAL_STORAGE_LIMITS, LocalSkillApi } from './local-api.ts';
 
 const manifest = {
   name: 'local_probe',
@@ -16,10 +16,10 @@ describe('the local SkillAPI of talon-skill run', () => {
 
   it('answers through the host gate: granted calls work, others are denied and recorded as in Talon', async () => {
     const lines: string[] = [];
-    const api = localApi({
+    const api = new LocalSkillApi({ log: (line) => lines.push(line) }).forRun({
       manifest,
       grants: { permissions: ['storage'], net: [], secrets: [] },
-      log: (line) => lines.push(line),
+      depth: 0,
     });
     expect(JSON.parse(await api.handler('storage.set', '["k", {"a": 1}]'))).toEqual({ result: null });
     expect(JSON.parse(await api.handler('storage.get', '["k"]'))).toEqual({ result: { a: 1 } });

@@ -234,10 +234,3 @@ export class LocalSkillApi {
     };
   }
 }
-
-/** The SkillAPI of one skill run on its own (no other skills to invoke). */
-export function localApi(
-  options: LocalApiOptions & { manifest: SkillManifest; grants: LocalGrants },
-): LocalApi {
-  return new LocalSkillApi(options).forRun({ manifest: options.manifest, grants: options.grants, depth: 0 });
-}

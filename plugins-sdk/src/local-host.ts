@@ -87,18 +87,6 @@ export class LocalSkillHost {
         apiCalls: [],
       };
     }
-    const size = JSON.stringify(request.input ?? null).length + JSON.stringify(request.config ?? {}).length;
-    if (size > DEFAULT_RUNTIME_LIMITS.resultMaxChars) {
-      return {
-        ok: false,
-        error: {
-          code: 'invalid_input',
-          message: `the input and config may be at most ${DEFAULT_RUNTIME_LIMITS.resultMaxChars} characters of JSON`,
-        },
-        durationMs: 0,
-        apiCalls: [],
-      };
-    }
     const runGrants = narrowGrants(grants, chain.callerGrants);
     const invoke: ApiCallContext['invoke'] = (callee, input, config) =>
       this.#run(

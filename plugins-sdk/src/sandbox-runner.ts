@@ -7,10 +7,10 @@
 import { createLogger } from '../../core/src/logging/logger.ts';
 import { Sandbox } from '../../core/src/sandbox/sandbox.ts';
 import { SKILL_API_FUNCTION_NAMES } from '../../core/src/skills/permission-table.ts';
+import { prepareRunRequest } from '../../core/src/skills/run-request.ts';
 import { interpretOutcome } from '../../core/src/skills/run-result.ts';
 import { DEFAULT_RUNTIME_LIMITS, skillLimits } from '../../core/src/skills/runtime-limits.ts';
 import type { ApiCallHandler, RecordedApiCall } from './api-handler.ts';
-import { checkSkillConfig, configMismatchMessage } from './config-check.ts';
 import type { SkillManifest } from './manifest.ts';
 import type { JsonObject, JsonValue } from './skill-api.ts';
 import type { RunApiCall, SandboxRunResult } from './testing/types.ts';
@@ -67,8 +67,8 @@ export class SkillSandboxRunner {
 
   /**
    * One run of `name` (the first skill by default), with the SkillAPI the caller provides (its
-   * handler, and the records of the calls made). A config that does not fit the manifest's
-   * configSchema is refused (`config_invalid`) without running the skill, as in Talon.
+   * handler, and the records of the calls made). A request Talon refuses (too large, a config that
+   * does not fit configSchema) is refused here the same way, without running the skill.
    */
   async run(
     request: { input: JsonValue; config?: JsonObject },
@@ -77,20 +77,15 @@ export class SkillSandboxRunner {
   ): Promise<SandboxRunResult> {
     const manifest = this.#manifests.get(name);
     if (!manifest) throw new Error(`${name} is not loaded in this sandbox`);
-    // Talon refuses a config that does not fit configSchema before the skill runs; so does this.
-    const problems = checkSkillConfig(manifest, request.config ?? {});
-    if (problems.length > 0) {
-      const message = configMismatchMessage(manifest, problems);
-      return { ok: false, error: { code: 'config_invalid', message }, durationMs: 0, apiCalls: [] };
+    // Refused before the skill is asked, exactly as Talon refuses them (size, configSchema).
+    const prepared = prepareRunRequest(manifest, request, DEFAULT_RUNTIME_LIMITS.resultMaxChars);
+    if (!prepared.ok) {
+      const error = { code: prepared.code, message: prepared.message };
+      return { ok: false, error, durationMs: 0, apiCalls: [] };
     }
     const started = performance.now();
     const firstCall = api.records().length;
-    const outcome = await this.#sandbox.run(
-      name,
-      JSON.stringify(request.input ?? null),
-      JSON.stringify(request.config ?? {}),
-      api.handler,
-    );
+    const outcome = await this.#sandbox.run(name, prepared.input, prepared.config, api.handler);
     const apiCalls = api.records().slice(firstCall);
     const interpreted = interpretOutcome(outcome, manifest, apiCalls);
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;

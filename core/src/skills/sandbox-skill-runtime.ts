@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
-import { checkSkillConfig, configMismatchMessage } from '../../../plugins-sdk/src/config-check.ts';
 import { SKILL_NAME_PATTERN } from '../../../plugins-sdk/src/manifest.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { TalonError } from '../errors.ts';
@@ -21,6 +20,7 @@ import type {
 import { calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
 import { SKILL_API_FUNCTION_NAMES } from './permission-table.ts';
 import { SkillRateLimiter } from './rate-limiter.ts';
+import { prepareRunRequest } from './run-request.ts';
 import { interpretOutcome } from './run-result.ts';
 import { DEFAULT_RUNTIME_LIMITS, skillLimits, type RuntimeLimits } from './runtime-limits.ts';
 import { newApiRunState, SkillApiGate } from './skill-api/api-gate.ts';
@@ -205,19 +205,9 @@ export class SandboxSkillRuntime implements SkillRuntime {
     };
     const skill = this.#skills.get(name);
     if (!skill) return failed('skill_not_found', `no skill named "${String(name).slice(0, 64)}" is loaded`);
-    const input = JSON.stringify(request.input ?? null);
-    const config = JSON.stringify(request.config ?? {});
-    if (input.length + config.length > this.#limits.resultMaxChars) {
-      return failed(
-        'invalid_input',
-        `the input and config may be at most ${this.#limits.resultMaxChars} characters of JSON`,
-      );
-    }
-    // Refused before the breaker: a caller's bad config says nothing about the skill's health.
-    const configProblems = checkSkillConfig(skill.pkg.manifest, request.config ?? {});
-    if (configProblems.length > 0) {
-      return failed('config_invalid', configMismatchMessage(skill.pkg.manifest, configProblems));
-    }
+    // Refused before the breaker: a caller's bad request says nothing about the skill's health.
+    const prepared = prepareRunRequest(skill.pkg.manifest, request, this.#limits.resultMaxChars);
+    if (!prepared.ok) return failed(prepared.code, prepared.message);
     const admission = this.breakers.admit(name);
     skill.calls.total += 1;
     if (admission === 'rejected') {
@@ -239,7 +229,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
       invoke: (callee, calleeInput, calleeConfig) => this.#invoke(context, callee, calleeInput, calleeConfig),
     };
     const state = newApiRunState(context);
-    const outcome = await this.#sandbox.run(name, input, config, (method, args) =>
+    const outcome = await this.#sandbox.run(name, prepared.input, prepared.config, (method, args) =>
       this.#gate.handle(state, method, args),
     );
     const interpreted = interpretOutcome(outcome, skill.pkg.manifest, state.records);
