@@ -1,0 +1,2 @@
+// The public surface of @talon/skill-runtime; filled as the contract and the runtime move here (issue 11).
+export {};
