@@ -34,6 +34,7 @@ const NODE_ENVS: readonly NodeEnv[] = ['production', 'development', 'test'];
 export const SETTING_SEEDS_FROM_ENV: Readonly<Record<string, string>> = {
   TELEGRAM_BOT_TOKEN: 'telegram.bot_token',
   TELEGRAM_CHAT_ID: 'telegram.chat_id',
+  TELEGRAM_API_ROOT: 'telegram.api_root',
   GEMINI_API_KEY: 'llm.gemini_api_key',
   ANTHROPIC_API_KEY: 'llm.anthropic_api_key',
   GITHUB_TOKEN: 'github.token',

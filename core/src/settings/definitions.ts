@@ -1,3 +1,4 @@
+import { ANNOUNCEMENT_KINDS } from '../announcements/announcements.ts';
 import type { SettingType } from './value.ts';
 
 export interface SettingDefinition {
@@ -61,7 +62,53 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   define('telegram.enabled', 'boolean', 'true', 'telegram', 'Poll Telegram for commands'),
   define('telegram.bot_token', 'string', '', 'telegram', 'Telegram bot token', true),
   define('telegram.chat_id', 'string', '', 'telegram', 'The only chat Talon obeys'),
-  define('telegram.poll_interval', 'integer', '1000', 'telegram', 'Milliseconds between long polls'),
+  define(
+    'telegram.poll_interval',
+    'integer',
+    '1000',
+    'telegram',
+    'Milliseconds to wait after a failed poll before polling again (doubles up to a minute while it keeps failing)',
+  ),
+  define('telegram.mode', 'string', 'polling', 'telegram', 'How updates arrive: polling or webhook'),
+  define(
+    'telegram.api_root',
+    'string',
+    'https://api.telegram.org',
+    'telegram',
+    'Bot API server (change it for a self-hosted Bot API server)',
+  ),
+  define(
+    'telegram.webhook_secret',
+    'string',
+    '',
+    'telegram',
+    'Secret Telegram sends with each webhook call (generated when empty)',
+    true,
+  ),
+  define(
+    'telegram.free_text_workflow',
+    'string',
+    '',
+    'telegram',
+    'Workflow (name or id) that receives messages that are not commands; empty: none',
+  ),
+  define(
+    'telegram.approve_admin_step_ups',
+    'boolean',
+    'false',
+    'telegram',
+    'Let 2FA codes asked for in the admin be given from Telegram instead',
+  ),
+  ...Object.entries(ANNOUNCEMENT_KINDS).map(([kind, what]) =>
+    define(`telegram.announce.${kind}`, 'boolean', 'true', 'telegram', `Tell me on Telegram when ${what}`),
+  ),
+  define(
+    'server.public_url',
+    'string',
+    '',
+    'server',
+    'The address Talon is reached at from the internet (webhooks, links), e.g. https://talon.example.org',
+  ),
   define('llm.gemini_api_key', 'string', '', 'llm', 'Google Gemini API key', true),
   define('llm.anthropic_api_key', 'string', '', 'llm', 'Anthropic API key', true),
   define('github.token', 'string', '', 'github', 'GitHub token', true),

@@ -1,0 +1,159 @@
+import { isTotpEnrolled } from '../../auth/step-up.ts';
+import { TalonError } from '../../errors.ts';
+import type { WorkflowRecord } from '../../workflows/repository.ts';
+import type { RunRecord } from '../../workflows/run-repository.ts';
+import type { CommandContext, CommandGroup, GatewayServices } from './command-table.ts';
+import { parseRunArguments, RUN_USAGE } from './run-arguments.ts';
+
+/** Runs `/runs` lists by default, and at most. */
+const RUNS_DEFAULT = 10;
+const RUNS_MAX = 50;
+/** Characters of an id shown (enough to be unique among one owner's workflows and runs). */
+const ID_PREFIX_CHARS = 8;
+
+export const WORKFLOW_RUN_KIND = 'workflow.run';
+
+const short = (id: string): string => id.slice(0, ID_PREFIX_CHARS);
+
+export type WorkflowMatch =
+  | { found: WorkflowRecord }
+  | { ambiguous: WorkflowRecord[] }
+  | { none: true };
+
+/** A workflow by exact name (any case), else by id prefix, else by name prefix; several matches are listed. */
+export function findWorkflow(workflows: readonly WorkflowRecord[], wanted: string): WorkflowMatch {
+  const lower = wanted.toLowerCase();
+  const exact = workflows.filter((w) => w.definition.name.toLowerCase() === lower);
+  if (exact.length === 1) return { found: exact[0]! };
+  const byId = /^[0-9a-f-]{2,36}$/.test(lower) ? workflows.filter((w) => w.id.startsWith(lower)) : [];
+  const candidates =
+    exact.length > 1
+      ? exact
+      : byId.length > 0
+        ? byId
+        : workflows.filter((w) => w.definition.name.toLowerCase().startsWith(lower));
+  if (candidates.length === 1) return { found: candidates[0]! };
+  return candidates.length === 0 ? { none: true } : { ambiguous: candidates };
+}
+
+function describeWorkflow(w: WorkflowRecord): string {
+  const schedule = w.definition.schedule ? `, schedule ${w.definition.schedule.cron}` : '';
+  const twoFactor = w.definition.requires2fa ? ', needs 2FA' : '';
+  return `• ${w.definition.name} (${short(w.id)}) — ${w.definition.enabled ? 'enabled' : 'disabled'}${schedule}${twoFactor}`;
+}
+
+function describeRun(run: RunRecord, now: number): string {
+  const since = Math.max(0, Math.round((now - (run.started_at ?? run.created_at)) / 1000));
+  const error = run.status === 'failed' && run.error_code ? ` (${run.error_code})` : '';
+  return `• ${short(run.id)} ${run.workflow_name} — ${run.status}${error}, ${since}s ago`;
+}
+
+/**
+ * Starts a workflow run for the owner's chat. A requires-2FA workflow's run waits in `waiting_2fa`
+ * (its approval deadline is the engine's) and the chat is challenged for exactly that run.
+ */
+export async function startRun(
+  services: GatewayServices,
+  ctx: CommandContext,
+  workflow: WorkflowRecord,
+  input: unknown,
+): Promise<void> {
+  const engine = services.workflows!;
+  if (workflow.definition.requires2fa && !isTotpEnrolled(services.settings)) {
+    await ctx.reply(
+      `“${workflow.definition.name}” needs a 2FA code, and 2FA is not enrolled: send /setup 2fa first.`,
+    );
+    return;
+  }
+  const run = await engine.service.trigger(workflow.id, {
+    trigger: 'telegram',
+    input: (input ?? null) as never,
+    actor: ctx.requester.actor,
+    source: ctx.requester.source,
+  });
+  if (run.status !== 'waiting_2fa') {
+    await ctx.reply(`Started “${workflow.definition.name}”: run ${short(run.id)} (${run.status}).`);
+    return;
+  }
+  const deadline = new Date(run.approval_deadline ?? services.now() + services.challengeTtlSeconds * 1000);
+  await ctx.challenge(
+    { kind: WORKFLOW_RUN_KIND, args: { runId: run.id, workflowId: workflow.id, version: run.workflow_version } },
+    `run “${workflow.definition.name}” (run ${short(run.id)})`,
+    deadline,
+  );
+}
+
+/** `/workflows`, `/run`, `/runs`, `/cancel`. */
+export const workflowCommands: CommandGroup = (services) => {
+  const engine = (): NonNullable<GatewayServices['workflows']> => {
+    if (!services.workflows) throw new TalonError('workflows_unavailable', 'Workflows are not available on this node', 503);
+    return services.workflows;
+  };
+  return [
+    {
+      name: 'workflows',
+      usage: '/workflows',
+      description: 'every workflow: name, id prefix, enabled, schedule',
+      handle: async (ctx) => {
+        const all = await engine().workflows.list();
+        if (all.length === 0) return ctx.reply('No workflows yet: create one in the admin.');
+        await ctx.reply([`${all.length} workflows:`, ...all.map(describeWorkflow)].join('\n'));
+      },
+    },
+    {
+      name: 'run',
+      usage: RUN_USAGE,
+      description: 'start a workflow (a 2FA workflow asks for your code)',
+      handle: async (ctx) => {
+        const parsed = parseRunArguments(ctx.args);
+        if (!parsed.ok) return ctx.reply(parsed.problem);
+        const match = findWorkflow(await engine().workflows.list(), parsed.target);
+        if ('none' in match) return ctx.reply(`No workflow matches “${parsed.target}”. /workflows lists them.`);
+        if ('ambiguous' in match) {
+          return ctx.reply(
+            [`“${parsed.target}” matches ${match.ambiguous.length} workflows; say which:`, ...match.ambiguous.map(describeWorkflow)].join(
+              '\n',
+            ),
+          );
+        }
+        await startRun(services, ctx, match.found, parsed.input);
+      },
+    },
+    {
+      name: 'runs',
+      usage: '/runs [n]',
+      description: `the latest runs (${RUNS_DEFAULT} unless you say how many, at most ${RUNS_MAX})`,
+      handle: async (ctx) => {
+        const wanted = ctx.args === '' ? RUNS_DEFAULT : Number(ctx.args);
+        if (!Number.isInteger(wanted) || wanted < 1) return ctx.reply(`Usage: /runs [n] — n a whole number from 1 to ${RUNS_MAX}`);
+        const runs = await engine().runs.list({ limit: Math.min(wanted, RUNS_MAX) });
+        if (runs.length === 0) return ctx.reply('No runs yet.');
+        const now = services.now();
+        await ctx.reply([`Latest ${runs.length} runs:`, ...runs.map((run) => describeRun(run, now))].join('\n'));
+      },
+    },
+    {
+      name: 'cancel',
+      usage: '/cancel <run id prefix>',
+      description: 'cancel a run that has not finished',
+      handle: async (ctx) => {
+        const prefix = ctx.args.toLowerCase();
+        if (!/^[0-9a-f-]{2,36}$/.test(prefix)) return ctx.reply('Usage: /cancel <run id prefix> (as /runs shows it)');
+        const active = (
+          await Promise.all(
+            (['queued', 'running', 'waiting_2fa'] as const).map((status) => engine().runs.list({ status, limit: 500 })),
+          )
+        )
+          .flat()
+          .filter((run) => run.id.startsWith(prefix));
+        if (active.length === 0) return ctx.reply(`No unfinished run starts with ${prefix}.`);
+        if (active.length > 1) {
+          const now = services.now();
+          return ctx.reply([`${prefix} matches ${active.length} runs; say which:`, ...active.map((run) => describeRun(run, now))].join('\n'));
+        }
+        const cancelled = await engine().service.cancelRun(active[0]!.id, 'Cancelled from Telegram');
+        await ctx.reply(`Cancelled run ${short(cancelled.id)} of “${cancelled.workflow_name}”.`);
+      },
+    },
+  ];
+};

@@ -1,0 +1,536 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Bot, GrammyError, type Api } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { Announcements } from '../announcements/announcements.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { DatabasePool } from '../db/pool.ts';
+import { errorMessage, TalonError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import { AnnouncementOutbox } from './announcement-outbox.ts';
+import { DatabaseEventWatcher } from './announcement-sources.ts';
+import { ChallengeStore, type ChallengeAction } from './challenges.ts';
+import type { CommandGroup, GatewayServices } from './commands/command-table.ts';
+import { buildCommandTable, COMMAND_GROUPS } from './commands/commands.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { EphemeralMessages } from './ephemeral-messages.ts';
+import { isConfigured, readGatewaySettings, RESTART_KEYS, type GatewaySettings } from './gateway-settings.ts';
+import {
+  ANNOUNCEMENT_REPEAT_WINDOW_MS,
+  ANNOUNCEMENTS_PER_MINUTE,
+  CHALLENGE_TTL_SECONDS,
+  LEASE_EXPIRY_MS,
+  LEASE_RENEW_MS,
+  LONG_POLL_TIMEOUT_SECONDS,
+  MAX_BACKOFF_MS,
+} from './limits.ts';
+import { Outbound } from './outbound.ts';
+import { judgeUpdate } from './owner-filter.ts';
+import { PollLease, type LeaseTimings } from './poll-lease.ts';
+import { pollWhileLeader } from './poller.ts';
+import { RefusedChats } from './refused-chats.ts';
+import { SendWindow } from './send-window.ts';
+import { SkillTelegramSender, type OwnerSink } from './skill-send.ts';
+import { StepUpGrants } from './step-up-grants.ts';
+import type { OwnerChallenger } from './step-up-approvals.ts';
+import { UpdateLog } from './update-log.ts';
+import { grammySignal, sleep } from './sleep.ts';
+
+/** Times the tests shorten; the defaults are the production values of limits.ts. */
+export interface GatewayTimings {
+  lease: LeaseTimings;
+  longPollTimeoutSeconds: number;
+  challengeTtlSeconds: number;
+  /** How often the lease holder delivers announcements and tidies up (milliseconds). */
+  dutiesIntervalMs: number;
+  maxBackoffMs: number;
+  announcementRepeatWindowMs: number;
+  announcementsPerMinute: number;
+}
+
+export const DEFAULT_TIMINGS: GatewayTimings = {
+  lease: { renewMs: LEASE_RENEW_MS, expiryMs: LEASE_EXPIRY_MS },
+  longPollTimeoutSeconds: LONG_POLL_TIMEOUT_SECONDS,
+  challengeTtlSeconds: CHALLENGE_TTL_SECONDS,
+  dutiesIntervalMs: 1_000,
+  maxBackoffMs: MAX_BACKOFF_MS,
+  announcementRepeatWindowMs: ANNOUNCEMENT_REPEAT_WINDOW_MS,
+  announcementsPerMinute: ANNOUNCEMENTS_PER_MINUTE,
+};
+
+export type GatewayState =
+  | 'stopped'
+  | 'disabled'
+  | 'not_configured'
+  | 'invalid_mode'
+  | 'connecting'
+  | 'unreachable'
+  | 'bad_token'
+  | 'connected';
+
+export interface GatewayStatus {
+  state: GatewayState;
+  mode: string;
+  node: string;
+  bot: { id: number; username: string } | null;
+  chatIdSet: boolean;
+  /** The node that polls (or delivers, in webhook mode) now; null when none does. */
+  activeNode: string | null;
+  lastUpdateAt: string | null;
+  lastError: string | null;
+  webhookUrl: string | null;
+  /** Updates dropped without a handler, by kind (edits, callbacks, photos…), since this node started. */
+  dropped: Record<string, number>;
+}
+
+export interface GatewayOptions {
+  pool: DatabasePool;
+  settings: SettingsStore;
+  audit: AuditLog;
+  logger: Logger;
+  /** This node's name (`/ping`, the lease). */
+  node: string;
+  announcements: Announcements;
+  services: Pick<GatewayServices, 'skills' | 'workflows' | 'twoFactor' | 'stepUp'>;
+  timings?: Partial<GatewayTimings>;
+  now?: () => number;
+  commandGroups?: readonly CommandGroup[];
+}
+
+/** Telegram's answers that mean "this token is not a bot's" (401; 404 for a malformed one). */
+function isBadToken(error: unknown): boolean {
+  return error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
+}
+
+/** What a failed call says, without the token (grammY puts the URL, token included, in some messages). */
+function describe(error: unknown, token: string): string {
+  const text = error instanceof GrammyError ? `${error.error_code} ${error.description}` : errorMessage(error);
+  return token === '' ? text : text.split(token).join('***');
+}
+
+/**
+ * The Telegram gateway of one node: a grammY bot on the configured Bot API root, restarted when
+ * its settings change, talking to the owner's chat only. Exactly one node (the holder of the
+ * lease) polls and delivers announcements; any node can send (skills, replies to webhook updates).
+ */
+export class TelegramGateway implements OwnerChallenger, OwnerSink {
+  readonly #options: GatewayOptions;
+  readonly #timings: GatewayTimings;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #lease: PollLease;
+  readonly #updates: UpdateLog;
+  readonly #refused: RefusedChats;
+  readonly #window: SendWindow;
+  readonly #watcher: DatabaseEventWatcher;
+  readonly #ephemeral: EphemeralMessages;
+  readonly #services: GatewayServices;
+  readonly #dispatcher: Dispatcher;
+  readonly outbound: Outbound;
+  readonly outbox: AnnouncementOutbox;
+  readonly challenges: ChallengeStore;
+  readonly grants: StepUpGrants;
+  readonly skillSender: SkillTelegramSender;
+
+  #config: GatewaySettings;
+  #bot: Bot | undefined;
+  #state: GatewayState = 'stopped';
+  #lastError: string | null = null;
+  #reportedBadToken = '';
+  #session: AbortController | undefined;
+  #sessionDone: Promise<void> = Promise.resolve();
+  #leader: AbortController | undefined;
+  #leaderTasks: Promise<void>[] = [];
+  #stops: (() => void)[] = [];
+  #restartTimer: NodeJS.Timeout | undefined;
+  #dropped: Record<string, number> = {};
+  #started = false;
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    this.#timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.#logger = options.logger.child({ component: 'telegram' });
+    this.#now = options.now ?? Date.now;
+    this.#lease = new PollLease(options.pool, options.node, this.#timings.lease);
+    this.#updates = new UpdateLog(options.pool);
+    this.#window = new SendWindow(options.pool);
+    this.#refused = new RefusedChats(options.pool, options.audit, this.#window);
+    this.#watcher = new DatabaseEventWatcher(options.pool, options.announcements);
+    this.#ephemeral = new EphemeralMessages(options.pool);
+    this.challenges = new ChallengeStore(options.pool, this.#now);
+    this.grants = new StepUpGrants(options.pool);
+    this.outbound = new Outbound(() => this.#bot?.api);
+    this.outbox = new AnnouncementOutbox(options.pool, options.settings, this.#window, {
+      repeatWindowMs: this.#timings.announcementRepeatWindowMs,
+      perMinute: this.#timings.announcementsPerMinute,
+    });
+    this.skillSender = new SkillTelegramSender(this, this.#window);
+    this.#config = readGatewaySettings(options.settings);
+    this.#services = {
+      ...options.services,
+      node: options.node,
+      startedAt: this.#now(),
+      now: this.#now,
+      settings: options.settings,
+      audit: options.audit,
+      logger: this.#logger,
+      challenges: this.challenges,
+      grants: this.grants,
+      ephemeral: this.#ephemeral,
+      challengeTtlSeconds: this.#timings.challengeTtlSeconds,
+    };
+    const table = buildCommandTable(this.#services, options.commandGroups ?? COMMAND_GROUPS);
+    this.#dispatcher = new Dispatcher(this.#services, table, this.outbound);
+    // From construction on, so announcements made while Talon starts (a tampered skill) are kept.
+    this.#stops.push(
+      options.announcements.subscribe((announcement) => {
+        const config = readGatewaySettings(options.settings);
+        if (!isConfigured(config) || config.chatId === '') return;
+        this.outbox.add(announcement).catch((error: unknown) =>
+          this.#logger.error({ reason: errorMessage(error) }, 'could not queue an announcement'),
+        );
+      }),
+    );
+  }
+
+  get node(): string {
+    return this.#options.node;
+  }
+
+  /** Starts the bot when configured, and follows the settings from now on. Never throws for Telegram's sake. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    if (this.#options.settings.getString('telegram.webhook_secret') === '') {
+      await this.#options.settings.set('telegram.webhook_secret', randomBytes(32).toString('base64url'), {
+        type: 'string',
+        category: 'telegram',
+        sensitive: true,
+      });
+    }
+    this.#stops.push(
+      this.#options.settings.onChange((change) => {
+        if (RESTART_KEYS.has(change.key)) this.#scheduleRestart();
+      }),
+    );
+    this.#startSession();
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    clearTimeout(this.#restartTimer);
+    for (const stop of this.#stops.splice(0)) stop();
+    await this.#endSession();
+    this.#state = 'stopped';
+  }
+
+  /** Re-reads the settings and starts over (a new token, chat, mode or API root). */
+  async restart(): Promise<void> {
+    await this.#endSession();
+    if (this.#started) this.#startSession();
+  }
+
+  #scheduleRestart(): void {
+    clearTimeout(this.#restartTimer);
+    // Several keys saved together (token and chat id) restart once.
+    this.#restartTimer = setTimeout(() => {
+      this.restart().catch((error: unknown) =>
+        this.#logger.error({ reason: errorMessage(error) }, 'the Telegram gateway could not restart'),
+      );
+    }, 50);
+  }
+
+  #startSession(): void {
+    const session = new AbortController();
+    this.#session = session;
+    this.#sessionDone = this.#runSession(session.signal).catch((error: unknown) => {
+      this.#lastError = errorMessage(error);
+      this.#logger.error({ reason: this.#lastError }, 'the Telegram gateway stopped');
+    });
+  }
+
+  async #endSession(): Promise<void> {
+    this.#session?.abort();
+    await this.#sessionDone;
+    await this.#stepDown();
+    this.#bot = undefined;
+  }
+
+  async #runSession(signal: AbortSignal): Promise<void> {
+    const config = readGatewaySettings(this.#options.settings);
+    this.#config = config;
+    this.#lastError = null;
+    if (!config.enabled) return void (this.#state = 'disabled');
+    if (!isConfigured(config)) return void (this.#state = 'not_configured');
+    if (config.mode === 'invalid') {
+      this.#state = 'invalid_mode';
+      this.#lastError = 'telegram.mode must be "polling" or "webhook"';
+      return;
+    }
+    this.#state = 'connecting';
+    const bot = new Bot(config.token, { client: { apiRoot: config.apiRoot } });
+    bot.use(this.#dispatcher.composer);
+    if (!(await this.#connect(bot, config, signal))) return;
+    this.#bot = bot;
+    this.#state = 'connected';
+    this.#logger.info({ bot: bot.botInfo.username, mode: config.mode }, 'Telegram gateway connected');
+    await bot.api
+      .setMyCommands(this.#dispatcher.commands.map((entry) => ({ command: entry.name, description: entry.description.slice(0, 256) })))
+      .catch((error: unknown) => this.#logger.warn({ reason: describe(error, config.token) }, 'could not set the command list'));
+    while (!signal.aborted) {
+      await this.#holdOrSeekLease(bot, config).catch((error: unknown) => {
+        this.#lastError = `lease: ${errorMessage(error)}`;
+        this.#logger.warn({ reason: this.#lastError }, 'could not renew the Telegram lease');
+      });
+      await sleep(this.#timings.lease.renewMs, signal);
+    }
+  }
+
+  /** getMe with backoff; false when the token is bad (reported once) or the session ended. */
+  async #connect(bot: Bot, config: GatewaySettings, signal: AbortSignal): Promise<boolean> {
+    let backoff = config.pollIntervalMs;
+    while (!signal.aborted) {
+      try {
+        await bot.init(grammySignal(signal));
+        return true;
+      } catch (error) {
+        if (signal.aborted) return false;
+        this.#lastError = describe(error, config.token);
+        if (isBadToken(error)) {
+          this.#state = 'bad_token';
+          if (this.#reportedBadToken !== config.token) {
+            this.#reportedBadToken = config.token;
+            this.#logger.error(
+              { reason: this.#lastError },
+              'Telegram refused the bot token (getMe answered 401): set a valid token in the admin',
+            );
+          }
+          return false;
+        }
+        this.#state = 'unreachable';
+        this.#logger.warn({ reason: this.#lastError, retryInMs: backoff }, 'cannot reach the Telegram Bot API');
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, this.#timings.maxBackoffMs);
+      }
+    }
+    return false;
+  }
+
+  async #holdOrSeekLease(bot: Bot, config: GatewaySettings): Promise<void> {
+    const held = this.#leader ? await this.#lease.renew() : await this.#lease.acquire();
+    if (held && !this.#leader) this.#stepUp(bot, config);
+    if (!held && this.#leader) {
+      this.#logger.warn('lost the Telegram lease: stopping at once');
+      await this.#stepDown(false);
+    }
+  }
+
+  /** This node now talks to Telegram: poll (or register the webhook) and do the holder's duties. */
+  #stepUp(bot: Bot, config: GatewaySettings): void {
+    const leader = new AbortController();
+    this.#leader = leader;
+    this.#logger.info({ mode: config.mode }, 'this node holds the Telegram lease');
+    this.#leaderTasks = [
+      config.mode === 'polling' ? this.#pollLoop(bot, config, leader.signal) : this.#registerWebhook(bot, config),
+      this.#dutiesLoop(leader.signal),
+    ];
+  }
+
+  async #stepDown(release = true): Promise<void> {
+    const leader = this.#leader;
+    if (!leader) return;
+    this.#leader = undefined;
+    leader.abort();
+    await Promise.allSettled(this.#leaderTasks);
+    this.#leaderTasks = [];
+    if (release) await this.#lease.release().catch(() => undefined);
+  }
+
+  async #pollLoop(bot: Bot, config: GatewaySettings, signal: AbortSignal): Promise<void> {
+    await bot.api.deleteWebhook(undefined, grammySignal(signal)).catch(() => undefined);
+    let backoff = config.pollIntervalMs;
+    while (!signal.aborted) {
+      try {
+        await pollWhileLeader({
+          api: bot.api,
+          lease: this.#lease,
+          updates: this.#updates,
+          timeoutSeconds: this.#timings.longPollTimeoutSeconds,
+          handle: (update) => this.#handleUpdate(update),
+          signal,
+        });
+        backoff = config.pollIntervalMs;
+        // A lost lease ends the poll; wait for the next heartbeat to decide.
+        if (!signal.aborted) await sleep(this.#timings.lease.renewMs, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#lastError = describe(error, config.token);
+        if (isBadToken(error)) {
+          this.#state = 'bad_token';
+          this.#logger.error({ reason: this.#lastError }, 'Telegram refused the bot token while polling');
+          return;
+        }
+        this.#logger.warn({ reason: this.#lastError, retryInMs: backoff }, 'a Telegram poll failed');
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, this.#timings.maxBackoffMs);
+      }
+    }
+  }
+
+  async #registerWebhook(bot: Bot, config: GatewaySettings): Promise<void> {
+    if (config.publicUrl === '') {
+      this.#lastError = 'webhook mode needs server.public_url (the address Telegram can reach Talon at)';
+      this.#logger.error(this.#lastError);
+      return;
+    }
+    try {
+      await bot.api.setWebhook(`${config.publicUrl}/webhooks/telegram`, {
+        secret_token: config.webhookSecret,
+        allowed_updates: [],
+      });
+    } catch (error) {
+      this.#lastError = `setWebhook: ${describe(error, config.token)}`;
+      this.#logger.error({ reason: this.#lastError }, 'could not register the Telegram webhook');
+    }
+  }
+
+  async #dutiesLoop(signal: AbortSignal): Promise<void> {
+    let round = 0;
+    while (!signal.aborted) {
+      await this.runDuties(round++ % 600 === 0).catch((error: unknown) =>
+        this.#logger.warn({ reason: errorMessage(error) }, 'Telegram housekeeping failed'),
+      );
+      await sleep(this.#timings.dutiesIntervalMs, signal);
+    }
+  }
+
+  /** The lease holder's round: database events → announcements, delivery, due deletions, pruning. */
+  async runDuties(prune = false): Promise<void> {
+    const chatId = this.#config.chatId;
+    await this.#watcher.check();
+    if (chatId !== '' && this.#bot) {
+      await this.outbox.deliverDue((text) => this.outbound.send(chatId, text), new Date(this.#now()));
+    }
+    for (const message of await this.#ephemeral.takeDue(new Date(this.#now()))) {
+      await this.outbound.delete(message.chatId, message.messageId).catch(() => undefined);
+    }
+    if (prune) {
+      await this.#updates.prune();
+      await this.#window.prune();
+      await this.outbox.prune();
+      await this.grants.prune();
+    }
+  }
+
+  /** One update, from the poller or the webhook: the owner's text to the dispatcher, the rest dropped. */
+  async #handleUpdate(update: Update): Promise<void> {
+    const verdict = judgeUpdate(update, this.#config.chatId);
+    switch (verdict.verdict) {
+      case 'refused':
+        this.#count('refused');
+        return this.#refused.record(verdict.chatId, verdict.chatType);
+      case 'ignored':
+        this.#count(verdict.what);
+        return;
+      case 'owner_unsupported':
+        this.#count(verdict.what);
+        await this.outbound
+          .send(
+            this.#config.chatId,
+            verdict.what === 'too_long' ? 'That message is too long for me to read.' : 'I read text messages only: /help lists the commands.',
+          )
+          .catch(() => undefined);
+        return;
+      case 'owner_text':
+        try {
+          await this.#bot!.handleUpdate(update);
+        } catch (error) {
+          const errorId = randomBytes(4).toString('hex');
+          this.#logger.error({ errorId, reason: errorMessage(error) }, 'a Telegram update failed');
+          await this.outbound.send(this.#config.chatId, `Something went wrong (error id ${errorId}).`).catch(() => undefined);
+        }
+    }
+  }
+
+  #count(what: string): void {
+    this.#dropped[what] = (this.#dropped[what] ?? 0) + 1;
+  }
+
+  /**
+   * A webhook call: answered only in webhook mode, with the secret Telegram was given; an update
+   * seen before is acknowledged without being handled again.
+   */
+  async receiveWebhook(secretHeader: string | undefined, update: Update): Promise<'handled' | 'forbidden' | 'not_webhook'> {
+    const config = this.#config;
+    if (this.#state !== 'connected' || config.mode !== 'webhook' || !this.#bot) return 'not_webhook';
+    const expected = Buffer.from(config.webhookSecret);
+    const given = Buffer.from(secretHeader ?? '');
+    if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      this.#count('forged_webhook');
+      return 'forbidden';
+    }
+    if (await this.#updates.claim(update.update_id)) await this.#handleUpdate(update);
+    return 'handled';
+  }
+
+  async status(): Promise<GatewayStatus> {
+    const lease = await this.#lease.state().catch(() => undefined);
+    const config = this.#config;
+    return {
+      state: this.#state,
+      mode: config.mode,
+      node: this.#options.node,
+      bot: this.#bot && this.#state === 'connected' ? { id: this.#bot.botInfo.id, username: this.#bot.botInfo.username } : null,
+      chatIdSet: config.chatId !== '',
+      activeNode: lease?.holder ?? null,
+      lastUpdateAt: lease?.lastUpdateAt?.toISOString() ?? null,
+      lastError: this.#lastError,
+      webhookUrl: config.mode === 'webhook' && config.publicUrl !== '' ? `${config.publicUrl}/webhooks/telegram` : null,
+      dropped: { ...this.#dropped },
+    };
+  }
+
+  refusedChats(): ReturnType<RefusedChats['recent']> {
+    return this.#refused.recent();
+  }
+
+  /** The admin's "send test message". */
+  async sendTestMessage(): Promise<void> {
+    await this.outbound.send(this.#requireChat(), `Test message from Talon (node ${this.#options.node}): the gateway reaches you.`);
+  }
+
+  #requireChat(): string {
+    const chatId = this.#config.chatId;
+    if (!this.#bot) {
+      throw new TalonError('telegram_not_connected', `Telegram is not connected (${this.#state.replace('_', ' ')})`, 409);
+    }
+    if (chatId === '') {
+      throw new TalonError('telegram_no_chat', 'Set telegram.chat_id first: Talon obeys and writes to that chat only', 409);
+    }
+    return chatId;
+  }
+
+  // OwnerSink (telegram.send for skills)
+  ownerChatId(): string {
+    return this.#bot ? this.#config.chatId : '';
+  }
+  sendPlain(chatId: string, text: string): Promise<void> {
+    return this.outbound.send(chatId, text);
+  }
+  sendSanitizedHtml(chatId: string, html: string): Promise<void> {
+    return this.outbound.sendSanitizedHtml(chatId, html);
+  }
+
+  // OwnerChallenger (admin step-ups approved from Telegram)
+  async challengeOwner(action: ChallengeAction, description: string): Promise<boolean> {
+    const chatId = this.#config.chatId;
+    if (chatId === '' || !this.#bot) return false;
+    const expires = new Date(this.#now() + this.#timings.challengeTtlSeconds * 1000);
+    await this.challenges.open(chatId, action, description, expires);
+    await this.outbound.send(
+      chatId,
+      `The admin asks: ${description}? Send the 6-digit code from your authenticator app within ${this.#timings.challengeTtlSeconds} s (ignore this if it was not you).`,
+    );
+    return true;
+  }
+}
