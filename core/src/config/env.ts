@@ -37,6 +37,10 @@ export const SETTING_SEEDS_FROM_ENV: Readonly<Record<string, string>> = {
   TELEGRAM_API_ROOT: 'telegram.api_root',
   GEMINI_API_KEY: 'llm.gemini_api_key',
   ANTHROPIC_API_KEY: 'llm.anthropic_api_key',
+  OPENAI_API_KEY: 'llm.openai_api_key',
+  // Not settings: the OpenAI-compatible provider seeded on first boot takes them (llm/provider-seeds.ts).
+  OPENAI_BASE_URL: 'llm.openai_base_url',
+  OPENAI_MODEL: 'llm.openai_model',
   GITHUB_TOKEN: 'github.token',
   GITHUB_WEBHOOK_SECRET: 'github.webhook_secret',
   GOOGLE_OAUTH_CLIENT_ID: 'google.oauth.client_id',

@@ -1,4 +1,6 @@
 import { ANNOUNCEMENT_KINDS } from '../announcements/announcements.ts';
+import { CONTENT_SETTING_DEFINITIONS } from '../content/settings.ts';
+import { LLM_SETTING_DEFINITIONS } from '../llm/limits.ts';
 import type { SettingType } from './value.ts';
 
 export interface SettingDefinition {
@@ -155,6 +157,9 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     'workflows',
     'How long a run of a 2FA-protected workflow waits for its code before it is cancelled',
   ),
+  // The LLM router's limits and the content sanitizer's list and cap: each defined with its code.
+  ...LLM_SETTING_DEFINITIONS,
+  ...CONTENT_SETTING_DEFINITIONS,
 ];
 
 /** Keys that are always encrypted at rest, whatever a caller says. */
