@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-post
 import { migrateUp } from './db/migrate.ts';
 import { openPool, type DatabasePool } from './db/pool.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
+import { wireTelegramGateway, type TelegramWiring } from './gateway/wiring.ts';
 import { buildApp } from './server/app.ts';
 import { SETTING_DEFINITIONS } from './settings/definitions.ts';
 import { listenForSettingChanges, type SettingsChangeListener } from './settings/change-listener.ts';
@@ -75,6 +76,8 @@ export interface Talon {
   skills: { runtime: SandboxSkillRuntime; lifecycle: SkillLifecycle };
   /** Workflows: runs and schedules on pg-boss, shared with every node on the same database. */
   workflows: WorkflowEngine;
+  /** The Telegram gateway and the announcements it delivers. */
+  telegram: TelegramWiring;
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -109,6 +112,7 @@ export async function startTalon(
   let settingsListener: SettingsChangeListener | undefined;
   let runtime: SandboxSkillRuntime | undefined;
   let workflows: WorkflowEngine | undefined;
+  let telegram: TelegramWiring | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
     const settings = await loadSettings(database.pool, cipher, config, logger);
@@ -144,6 +148,18 @@ export async function startTalon(
         maxRunsPerWorkflow: settings.getInteger('workflows.history.max_runs_per_workflow', 1000),
       }),
     });
+    // Before the skills start, so a skill refused at start is announced.
+    telegram = wireTelegramGateway({
+      config,
+      pool: database.pool,
+      settings,
+      audit,
+      logger,
+      stepUp: { verify: (request) => app.stepUp.verify(request) },
+      skills: runtime,
+      lifecycle: skillLifecycle,
+      workflows,
+    });
     const app = await buildApp({
       config,
       logger,
@@ -154,6 +170,8 @@ export async function startTalon(
       skillLifecycle,
       skillRuntime: runtime,
       workflowEngine: workflows,
+      telegram: telegram.gateway,
+      wrapStepUp: telegram.wrapStepUp,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
     await skillLifecycle.start().catch(async (error: unknown) => {
@@ -164,6 +182,7 @@ export async function startTalon(
     await workflows.start();
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
+    await telegram.start();
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -174,9 +193,12 @@ export async function startTalon(
       audit,
       skills: { runtime, lifecycle: skillLifecycle },
       workflows,
+      telegram,
       url,
       stop: () =>
         (stopping ??= (async () => {
+          // First, so another node can take over Telegram at once.
+          await telegram?.stop();
           await app.close();
           // Runs in flight finish, or go back to the queue for another node, before skills stop.
           await workflows?.stop();
@@ -187,6 +209,7 @@ export async function startTalon(
         })()),
     };
   } catch (error) {
+    await telegram?.stop().catch(() => undefined);
     await workflows?.stop().catch(() => undefined);
     await runtime?.close();
     await settingsListener?.close();

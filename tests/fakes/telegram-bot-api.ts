@@ -60,11 +60,13 @@ export interface FakeBotApiOptions {
 const TELEGRAM_TEXT_LIMIT = 4096;
 
 class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly description: string,
-  ) {
+  readonly code: number;
+  readonly description: string;
+
+  constructor(code: number, description: string) {
     super(description);
+    this.code = code;
+    this.description = description;
   }
 }
 

@@ -83,28 +83,28 @@ describe('settings API', () => {
       error: 'invalid_setting_value',
       message: expect.stringMatching(/whole number/),
     });
-    const nothing = await put('telegram.chat_id', {});
+    const nothing = await put('github.watched_branches', {});
     expect(nothing.statusCode).toBe(400);
-    const both = await put('telegram.chat_id', { value: '1', clear: true });
+    const both = await put('github.watched_branches', { value: '1', clear: true });
     expect(both.statusCode).toBe(400);
-    const objectValue = await put('telegram.chat_id', { value: { nested: true } });
+    const objectValue = await put('github.watched_branches', { value: { nested: true } });
     expect(objectValue.statusCode).toBe(400);
     expect(objectValue.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   it('refuses a misspelt field by name instead of dropping it, and changes nothing', async () => {
-    await put('telegram.chat_id', { value: '1001' });
-    const misspelt = await put('telegram.chat_id', { value: '2002', clera: true });
+    await put('github.watched_branches', { value: '1001' });
+    const misspelt = await put('github.watched_branches', { value: '2002', clera: true });
     expect(misspelt.statusCode).toBe(400);
     expect(misspelt.json()).toEqual({
       error: 'invalid_request',
       message: 'Invalid request: body has an unknown field "clera"',
     });
-    expect(await stored('telegram.chat_id')).toBe('1001');
+    expect(await stored('github.watched_branches')).toBe('1001');
   });
 
   it('audits each change without its value', async () => {
-    await put('telegram.chat_id', { value: '987654321' });
+    await put('github.watched_branches', { value: '987654321' });
     const [entry] = await talon.audit.recent({ action: 'settings.update', limit: 1 });
     expect(entry).toMatchObject({ actor: 'admin', target: 'telegram.chat_id', outcome: 'succeeded' });
     expect(JSON.stringify(entry?.details)).not.toContain('987654321');
@@ -128,7 +128,7 @@ describe('CSRF', () => {
       ['token with extra part', { cookie: session.cookie, 'x-csrf-token': `${session.csrfToken}.x` }],
     ];
     for (const [label, headers] of cases) {
-      const response = await put('telegram.chat_id', { value: 'changed' }, headers);
+      const response = await put('github.watched_branches', { value: 'changed' }, headers);
       expect(response.statusCode, label).toBe(403);
       expect(response.json(), label).toMatchObject({ error: 'csrf_invalid' });
     }
@@ -162,10 +162,10 @@ describe('CSRF', () => {
     const token = fresh.json<{ csrfToken: string }>().csrfToken;
     expect(token).not.toBe(session.csrfToken);
     expect(
-      (await put('telegram.chat_id', { value: '1' }, { cookie: session.cookie, 'x-csrf-token': token }))
+      (await put('github.watched_branches', { value: '1' }, { cookie: session.cookie, 'x-csrf-token': token }))
         .statusCode,
     ).toBe(200);
-    expect((await put('telegram.chat_id', { value: '2' })).statusCode).toBe(200);
+    expect((await put('github.watched_branches', { value: '2' })).statusCode).toBe(200);
   });
 });
 
@@ -242,7 +242,7 @@ describe('headers and bodies', () => {
       payload: { password: 'x'.repeat(5000) },
     });
     expect(login.statusCode).toBe(413);
-    const big = await put('telegram.chat_id', { value: 'x'.repeat(1_100_000) });
+    const big = await put('github.watched_branches', { value: 'x'.repeat(1_100_000) });
     expect(big.statusCode).toBe(413);
   });
 });

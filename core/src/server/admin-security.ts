@@ -40,6 +40,8 @@ export interface AdminSecurityDependencies {
   audit: AuditLog;
   /** The resolved SECRET_KEY_BASE (the session key is derived from it with its own label). */
   secretKeyBase: string;
+  /** Wraps the step-up `app.stepUp` hands out (codes approved from Telegram); none by default. */
+  wrapStepUp?: (stepUp: StepUpVerifier) => StepUpVerifier;
 }
 
 export interface AuthServices {
@@ -100,7 +102,7 @@ export async function installAdminSecurity(
   });
   // JSON only: text/plain is the body type a cross-site form can send without a preflight.
   app.removeContentTypeParser('text/plain');
-  app.decorate('stepUp', services.stepUp);
+  app.decorate('stepUp', deps.wrapStepUp ? deps.wrapStepUp(services.stepUp) : services.stepUp);
   const stopHousekeeping = startAuthHousekeeping(deps.pool, deps.settings, deps.logger);
   app.addHook('onClose', async () => stopHousekeeping());
   return services;

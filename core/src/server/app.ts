@@ -1,5 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { StepUpVerifier } from '../auth/step-up.ts';
+import type { TelegramGateway } from '../gateway/gateway.ts';
 import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -15,6 +17,8 @@ import { healthRoutes } from './routes/health.ts';
 import { skillLifecycleRoutes } from './routes/skill-lifecycle.ts';
 import { skillRoutes } from './routes/skills.ts';
 import { workflowRoutes } from './routes/workflows.ts';
+import { telegramRoutes } from './routes/telegram.ts';
+import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
 
 export interface AppDependencies {
   config: TalonConfig;
@@ -32,6 +36,10 @@ export interface AppDependencies {
   skillRuntime?: SkillRuntime;
   /** Workflows, their runs on pg-boss and schedules (/api/workflows/...). */
   workflowEngine?: WorkflowEngine;
+  /** The Telegram gateway: its admin screen (/api/telegram/...) and its webhook (/webhooks/telegram). */
+  telegram?: TelegramGateway;
+  /** Wraps `app.stepUp` (admin step-ups approved from Telegram; core/src/gateway/step-up-approvals.ts). */
+  wrapStepUp?: (stepUp: StepUpVerifier) => StepUpVerifier;
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */
@@ -59,6 +67,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.skillRuntime) await app.register(skillRoutes, { runtime: deps.skillRuntime });
   if (deps.workflowEngine) {
     await app.register(workflowRoutes, { engine: deps.workflowEngine, settings: deps.settings });
+  }
+  if (deps.telegram) {
+    await app.register(telegramRoutes, { gateway: deps.telegram, settings: deps.settings, audit: deps.audit });
+    await app.register(telegramWebhookRoutes, { gateway: deps.telegram });
   }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });

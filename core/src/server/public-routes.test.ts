@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isApiPath, isPublicPath, isPublicRoute } from './public-routes.ts';
 
 describe('the public list', () => {
-  it('names exactly health, session status, login and logout as public routes', () => {
+  it('names exactly health, session status, login, logout and the Telegram webhook as public routes', () => {
     expect(isPublicRoute('GET', '/health')).toBeDefined();
     expect(isPublicRoute('HEAD', '/health')).toBeDefined();
     expect(isPublicRoute('GET', '/api/auth/session')).toBeDefined();
@@ -12,6 +12,9 @@ describe('the public list', () => {
     expect(isPublicRoute('POST', '/health')).toBeUndefined();
     expect(isPublicRoute('GET', '/api/auth/totp')).toBeUndefined();
     expect(isPublicRoute('GET', undefined)).toBeUndefined();
+    // Telegram cannot send a CSRF token: the route checks Telegram's secret header instead.
+    expect(isPublicRoute('POST', '/webhooks/telegram')?.csrfExempt).toBe(true);
+    expect(isPublicRoute('GET', '/webhooks/telegram')).toBeUndefined();
   });
 
   it('lets through the login page and static assets for GET and HEAD only', () => {

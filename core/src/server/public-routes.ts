@@ -22,6 +22,13 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   },
   { method: 'POST', url: '/api/auth/login', reason: 'logging in (rate limited per address)' },
   { method: 'POST', url: '/api/auth/logout', reason: 'ends whatever session the cookie holds' },
+  {
+    method: 'POST',
+    url: '/webhooks/telegram',
+    reason:
+      "Telegram's webhook calls (webhook mode); answered only with the X-Telegram-Bot-Api-Secret-Token Telegram was given",
+    csrfExempt: true,
+  },
 ];
 
 /** Pages of the admin SPA that render without a session (GET only). */

@@ -18,6 +18,13 @@ const STEP_UP_PREFIXES: readonly string[] = ['auth.'];
 const STEP_UP_KEYS: ReadonlySet<string> = new Set([
   'skills.http.allow_private_addresses',
   'skills.http.allow_plain_http',
+  // Whom Talon obeys on Telegram, and where its commands and webhooks come from.
+  'telegram.bot_token',
+  'telegram.chat_id',
+  'telegram.mode',
+  'telegram.api_root',
+  'telegram.approve_admin_step_ups',
+  'server.public_url',
 ]);
 
 /** Where a setting is changed instead, when the settings API must not change it; undefined otherwise. */

@@ -62,7 +62,10 @@ describe('GET /api/settings', () => {
       'auth.session.lifetime_seconds': true,
       [PLAIN_HTTP]: true,
       [PRIVATE_ADDRESSES]: true,
-      'telegram.chat_id': false,
+      'telegram.chat_id': true,
+      'telegram.bot_token': true,
+      'server.public_url': true,
+      'github.watched_branches': false,
       'github.token': false,
       'skills.circuit_breaker.cooldown_seconds': false,
     });
@@ -87,9 +90,9 @@ describe('a setting that needs a code, before 2FA is enrolled', () => {
   });
 
   it('does not stop a setting that needs no code', async () => {
-    const response = await put('telegram.chat_id', { value: '4242' });
+    const response = await put('github.watched_branches', { value: 'main' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ setting: { value: '4242', requiresCode: false } });
+    expect(response.json()).toMatchObject({ setting: { value: 'main', requiresCode: false } });
   });
 });
 
@@ -203,8 +206,8 @@ describe('a setting that needs a code, with 2FA enrolled', () => {
     const without = await put('skills.circuit_breaker.cooldown_seconds', { value: 120 });
     expect(without.statusCode).toBe(200);
     expect(await stored('skills.circuit_breaker.cooldown_seconds')).toBe('120');
-    const withWrongCode = await put('telegram.chat_id', { value: '777', totpCode: await wrongCode(secret) });
+    const withWrongCode = await put('github.watched_branches', { value: 'trunk', totpCode: await wrongCode(secret) });
     expect(withWrongCode.statusCode).toBe(200);
-    expect(await stored('telegram.chat_id')).toBe('777');
+    expect(await stored('github.watched_branches')).toBe('trunk');
   });
 });

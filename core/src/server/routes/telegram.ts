@@ -1,0 +1,218 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ANNOUNCEMENT_KINDS, type AnnouncementKind } from '../../announcements/announcements.ts';
+import type { AuditLog } from '../../audit/audit-log.ts';
+import { TalonError } from '../../errors.ts';
+import { announcementSwitch } from '../../gateway/announcement-outbox.ts';
+import type { TelegramGateway } from '../../gateway/gateway.ts';
+import type { SettingsStore } from '../../settings/store.ts';
+import { clientAddress } from '../security/client-info.ts';
+
+export interface TelegramRoutesOptions {
+  gateway: TelegramGateway;
+  settings: SettingsStore;
+  audit: AuditLog;
+}
+
+const KINDS = Object.keys(ANNOUNCEMENT_KINDS) as AnnouncementKind[];
+
+const statusResponse = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['state', 'mode', 'node', 'bot', 'chatId', 'activeNode', 'lastUpdateAt', 'lastError', 'webhookUrl', 'apiRoot', 'publicUrl', 'refusedChats', 'announcements', 'dropped', 'approveAdminStepUps'],
+  properties: {
+    state: { type: 'string' },
+    mode: { type: 'string' },
+    node: { type: 'string' },
+    bot: {
+      anyOf: [
+        { type: 'null' },
+        { type: 'object', additionalProperties: false, required: ['id', 'username'], properties: { id: { type: 'number' }, username: { type: 'string' } } },
+      ],
+    },
+    chatId: { type: 'string' },
+    activeNode: { type: ['string', 'null'] },
+    lastUpdateAt: { type: ['string', 'null'] },
+    lastError: { type: ['string', 'null'] },
+    webhookUrl: { type: ['string', 'null'] },
+    apiRoot: { type: 'string' },
+    publicUrl: { type: 'string' },
+    approveAdminStepUps: { type: 'boolean' },
+    refusedChats: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['chatId', 'chatType', 'count', 'lastAt'],
+        properties: { chatId: { type: 'string' }, chatType: { type: 'string' }, count: { type: 'number' }, lastAt: { type: 'string' } },
+      },
+    },
+    announcements: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'description', 'enabled'],
+        properties: { kind: { type: 'string' }, description: { type: 'string' }, enabled: { type: 'boolean' } },
+      },
+    },
+    dropped: { type: 'object', additionalProperties: { type: 'number' } },
+  },
+} as const;
+
+interface ConnectionBody {
+  botToken?: string;
+  chatId?: string;
+  mode?: 'polling' | 'webhook';
+  apiRoot?: string;
+  totpCode?: string;
+}
+
+interface PreferencesBody {
+  announcements?: Partial<Record<AnnouncementKind, boolean>>;
+  approveAdminStepUps?: boolean;
+  publicUrl?: string;
+  totpCode?: string;
+}
+
+/**
+ * The Telegram screen's API: status (connected as @bot, which node polls, the refused chat ids),
+ * the connection (token, chat id, mode, API root — changing any needs a 2FA code, since they decide
+ * whom Talon obeys), announcement switches, and a test message.
+ */
+export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (app, { gateway, settings, audit }) => {
+  const status = async () => {
+    const current = await gateway.status();
+    return {
+      state: current.state,
+      mode: current.mode,
+      node: current.node,
+      bot: current.bot,
+      chatId: settings.getString('telegram.chat_id'),
+      activeNode: current.activeNode,
+      lastUpdateAt: current.lastUpdateAt,
+      lastError: current.lastError,
+      webhookUrl: current.webhookUrl,
+      apiRoot: settings.getString('telegram.api_root'),
+      publicUrl: settings.getString('server.public_url'),
+      approveAdminStepUps: settings.getBoolean('telegram.approve_admin_step_ups', false),
+      refusedChats: await gateway.refusedChats(),
+      announcements: KINDS.map((kind) => ({
+        kind,
+        description: ANNOUNCEMENT_KINDS[kind],
+        enabled: settings.getBoolean(announcementSwitch(kind), true),
+      })),
+      dropped: current.dropped,
+    };
+  };
+
+  app.get('/api/telegram', { schema: { response: { 200: statusResponse } } }, status);
+
+  app.put<{ Body: ConnectionBody }>(
+    '/api/telegram/connection',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            botToken: { type: 'string', maxLength: 200, pattern: '^([0-9]+:[A-Za-z0-9_-]+)?$' },
+            chatId: { type: 'string', maxLength: 32, pattern: '^(-?[0-9]+)?$' },
+            mode: { type: 'string', enum: ['polling', 'webhook'] },
+            apiRoot: { type: 'string', maxLength: 500, pattern: '^https?://[^\\s]+$' },
+            totpCode: { type: 'string', maxLength: 16 },
+          },
+        },
+        response: { 200: statusResponse },
+      },
+    },
+    async (request) => {
+      const { botToken, chatId, mode, apiRoot, totpCode } = request.body;
+      const changes: [string, string][] = [];
+      if (botToken !== undefined && botToken !== '') changes.push(['telegram.bot_token', botToken]);
+      if (chatId !== undefined) changes.push(['telegram.chat_id', chatId]);
+      if (mode !== undefined) changes.push(['telegram.mode', mode]);
+      if (apiRoot !== undefined) changes.push(['telegram.api_root', apiRoot.replace(/\/+$/, '')]);
+      if (changes.length === 0) throw new TalonError('invalid_request', 'Send at least one of botToken, chatId, mode, apiRoot', 400);
+      const source = clientAddress(request, settings);
+      await app.stepUp.verify({
+        action: 'telegram.connection',
+        code: totpCode,
+        actor: 'admin',
+        source,
+        target: changes.map(([key]) => key).join(','),
+      });
+      for (const [key, value] of changes) await settings.set(key, value);
+      await audit.record({
+        actor: 'admin',
+        action: 'telegram.connection',
+        outcome: 'succeeded',
+        source,
+        details: { changed: changes.map(([key]) => key) },
+      });
+      await gateway.restart();
+      return status();
+    },
+  );
+
+  app.put<{ Body: PreferencesBody }>(
+    '/api/telegram/preferences',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            announcements: {
+              type: 'object',
+              additionalProperties: false,
+              properties: Object.fromEntries(KINDS.map((kind) => [kind, { type: 'boolean' }])),
+            },
+            approveAdminStepUps: { type: 'boolean' },
+            publicUrl: { type: 'string', maxLength: 500, pattern: '^(https://[^\\s]+)?$' },
+            totpCode: { type: 'string', maxLength: 16 },
+          },
+        },
+        response: { 200: statusResponse },
+      },
+    },
+    async (request) => {
+      const { announcements = {}, approveAdminStepUps, publicUrl, totpCode } = request.body;
+      // Where webhooks go, and a second way to give codes: both need a code to change.
+      if (approveAdminStepUps === true || publicUrl !== undefined) {
+        await app.stepUp.verify({
+          action: 'telegram.preferences',
+          code: totpCode,
+          actor: 'admin',
+          source: clientAddress(request, settings),
+          target: [approveAdminStepUps === true ? 'telegram.approve_admin_step_ups' : '', publicUrl !== undefined ? 'server.public_url' : '']
+            .filter(Boolean)
+            .join(','),
+        });
+      }
+      for (const [kind, enabled] of Object.entries(announcements)) {
+        await settings.set(announcementSwitch(kind), enabled, { type: 'boolean', category: 'telegram' });
+      }
+      if (approveAdminStepUps !== undefined) {
+        await settings.set('telegram.approve_admin_step_ups', approveAdminStepUps, { type: 'boolean', category: 'telegram' });
+      }
+      if (publicUrl !== undefined) await settings.set('server.public_url', publicUrl.replace(/\/+$/, ''));
+      await audit.record({
+        actor: 'admin',
+        action: 'telegram.preferences',
+        outcome: 'succeeded',
+        source: clientAddress(request, settings),
+        details: { announcements, approveAdminStepUps, publicUrl },
+      });
+      return status();
+    },
+  );
+
+  app.post(
+    '/api/telegram/test-message',
+    { schema: { response: { 200: { type: 'object', additionalProperties: false, required: ['sent'], properties: { sent: { type: 'boolean' } } } } } },
+    async () => {
+      await gateway.sendTestMessage();
+      return { sent: true };
+    },
+  );
+};
