@@ -7,7 +7,8 @@ import { totpCodeAt } from '@talon/core/auth/totp.ts';
 import { loadSettings } from '@talon/core/boot.ts';
 import { loadConfig } from '@talon/core/config/env.ts';
 import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
-import type { SkillSummary } from '@talon/core/gateway/commands/command-table.ts';
+import type { CommandGroup, SkillSummary } from '@talon/core/gateway/commands/command-table.ts';
+import { COMMAND_GROUPS } from '@talon/core/gateway/commands/commands.ts';
 import { TelegramGateway, type GatewayTimings } from '@talon/core/gateway/gateway.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
 import type { SettingsStore } from '@talon/core/settings/store.ts';
@@ -53,6 +54,8 @@ export interface NodeOptions {
   approvalTimeoutSeconds?: number;
   /** Milliseconds since the epoch the gateway believes it is (challenge expiry). */
   now?: () => number;
+  /** Extra command groups (after the built-in ones), as a later issue would add them. */
+  extraCommands?: CommandGroup[];
 }
 
 export const DEFAULT_SKILLS: SkillSummary[] = [
@@ -105,6 +108,7 @@ export async function startGatewayNode(database: TestDatabase, fake: FakeBotApi,
     services: { skills: { list: () => skills }, workflows: engine, twoFactor, stepUp },
     timings: { ...FAST_TIMINGS, ...options.timings },
     ...(options.now ? { now: options.now } : {}),
+    ...(options.extraCommands ? { commandGroups: [...COMMAND_GROUPS, ...options.extraCommands] } : {}),
   });
   await gateway.start();
   return {

@@ -105,9 +105,13 @@ export const workflowCommands: CommandGroup = (services) => {
       usage: RUN_USAGE,
       description: 'start a workflow (a 2FA workflow asks for your code)',
       handle: async (ctx) => {
+        const all = await engine().workflows.list();
+        // `/run Pay bills` names a workflow with spaces even without quotes when it matches exactly.
+        const whole = all.filter((w) => w.definition.name.toLowerCase() === ctx.args.toLowerCase());
+        if (whole.length === 1) return startRun(services, ctx, whole[0]!, null);
         const parsed = parseRunArguments(ctx.args);
         if (!parsed.ok) return ctx.reply(parsed.problem);
-        const match = findWorkflow(await engine().workflows.list(), parsed.target);
+        const match = findWorkflow(all, parsed.target);
         if ('none' in match) return ctx.reply(`No workflow matches “${parsed.target}”. /workflows lists them.`);
         if ('ambiguous' in match) {
           return ctx.reply(
