@@ -1,5 +1,7 @@
 import { loadSettings } from '@talon/core/boot.ts';
 import { loadConfig } from '@talon/core/config/env.ts';
+import { ContentSanitizer } from '@talon/core/content/sanitizer.ts';
+import { sanitizerOptionsFrom } from '@talon/core/content/settings.ts';
 import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
 import { ProviderStore, type NewProvider } from '@talon/core/llm/provider-store.ts';
 import { LlmRouter } from '@talon/core/llm/router.ts';
@@ -55,6 +57,7 @@ export async function createLlmBed(
       logger,
       now: () => clock.now,
       timeoutMs: () => timeout.ms,
+      sanitizer: new ContentSanitizer(sanitizerOptionsFrom(settings)),
     });
   return {
     database,
