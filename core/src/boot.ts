@@ -172,6 +172,7 @@ export async function startTalon(
       workflowEngine: workflows,
       telegram: telegram.gateway,
       wrapStepUp: telegram.wrapStepUp,
+      announcements: telegram.announcements,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
     await skillLifecycle.start().catch(async (error: unknown) => {

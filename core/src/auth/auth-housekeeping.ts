@@ -3,6 +3,7 @@ import type { DatabasePool } from '../db/pool.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import { currentLoginBudgetLimits } from './login-budget.ts';
 import { currentLoginLimits } from './login-rate-limiter.ts';
 import { TOTP_FAILURE_WINDOW_SECONDS } from './totp-guard.ts';
 
@@ -11,15 +12,18 @@ export const SESSION_RETENTION_DAYS = 30;
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
- * Deletes what can no longer matter: login failures older than the window (an address that never
+ * Deletes what can no longer matter: login failures older than their window (an address that never
  * comes back would otherwise keep its rows forever, and many addresses could grow the table),
  * expired blocks, old wrong TOTP codes, and sessions ended long ago. Returns how many rows went.
  */
 export async function pruneAuthTables(pool: DatabasePool, settings: SettingsStore): Promise<number> {
   const { windowSeconds } = currentLoginLimits(settings);
+  const budget = currentLoginBudgetLimits(settings);
   let deleted = 0;
   const statements = [
     sql.unsafe`DELETE FROM login_failures WHERE at <= now() - make_interval(secs => ${windowSeconds})`,
+    sql.unsafe`
+      DELETE FROM login_budget_attempts WHERE at <= now() - make_interval(secs => ${budget.windowSeconds})`,
     sql.unsafe`DELETE FROM login_blocks WHERE blocked_until <= now()`,
     sql.unsafe`DELETE FROM totp_failures WHERE at <= now() - make_interval(secs => ${TOTP_FAILURE_WINDOW_SECONDS})`,
     sql.unsafe`

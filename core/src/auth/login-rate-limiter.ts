@@ -31,7 +31,7 @@ const remainingRow = z.object({ remaining: z.number() });
 const countRow = z.object({ failures: z.number() });
 
 /**
- * Failed logins per client address, kept in PostgreSQL so restarting Talon does not reset an
+ * Failed logins per client address (an IPv6 address counts by its /64: see address-key.ts), kept in PostgreSQL so restarting Talon does not reset an
  * attacker's count or lift a block. A sliding window: failures older than
  * `auth.rate_limit.window_seconds` no longer count (AlexClaw seeds that setting but never reads it).
  *
@@ -45,6 +45,17 @@ export class LoginRateLimiter {
   constructor(pool: DatabasePool, settings: SettingsStore) {
     this.#pool = pool;
     this.#settings = settings;
+  }
+
+  /**
+   * Seconds the address (its counting key) stays blocked, or undefined: a cheap look before the
+   * attempt takes a turn of the global budget, so a blocked address cannot use up the turns.
+   */
+  async blockedFor(address: string): Promise<number | undefined> {
+    const block = await this.#pool.maybeOne(sql.type(remainingRow)`
+      SELECT ceil(extract(epoch FROM blocked_until - now()))::int AS remaining
+      FROM login_blocks WHERE address = ${address}`);
+    return block && block.remaining > 0 ? block.remaining : undefined;
   }
 
   async withAddressLock<T>(address: string, work: (attempt: LoginAttempt) => Promise<T>): Promise<T> {

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { Announcements } from '../announcements/announcements.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AdminPassword } from '../auth/admin-password.ts';
 import { AdminSessions } from '../auth/admin-sessions.ts';
 import { startAuthHousekeeping } from '../auth/auth-housekeeping.ts';
+import { LoginBudget } from '../auth/login-budget.ts';
 import { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
-import { LoginService } from '../auth/login.ts';
+import { LoginService, type Pause } from '../auth/login.ts';
 import { StepUp, type StepUpVerifier } from '../auth/step-up.ts';
 import { TotpGuard } from '../auth/totp-guard.ts';
 import { TwoFactor } from '../auth/two-factor.ts';
@@ -42,6 +44,10 @@ export interface AdminSecurityDependencies {
   secretKeyBase: string;
   /** Wraps the step-up `app.stepUp` hands out (codes approved from Telegram); none by default. */
   wrapStepUp?: (stepUp: StepUpVerifier) => StepUpVerifier;
+  /** Where the owner is told what happened (a login budget used up...); none: only the audit log. */
+  announcements?: Announcements | undefined;
+  /** The clock and the pause of the global login budget; tests pass ones that do not wait. */
+  loginTiming?: { now?: () => number; pause?: Pause } | undefined;
 }
 
 export interface AuthServices {
@@ -62,8 +68,11 @@ export function createAuthServices(deps: AdminSecurityDependencies): AuthService
     login: new LoginService({
       password: new AdminPassword(deps.config.adminPassword),
       limiter,
+      budget: new LoginBudget({ pool: deps.pool, settings: deps.settings, now: deps.loginTiming?.now }),
       audit: deps.audit,
       logger: deps.logger,
+      announcements: deps.announcements,
+      pause: deps.loginTiming?.pause,
     }),
     stepUp,
     twoFactor: new TwoFactor({

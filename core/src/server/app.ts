@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Announcements } from '../announcements/announcements.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { StepUpVerifier } from '../auth/step-up.ts';
 import type { TelegramGateway } from '../gateway/gateway.ts';
@@ -10,7 +11,7 @@ import type { SkillRuntime } from '../skills/contract.ts';
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
 import { registerAdminApi } from './admin-api.ts';
-import { installAdminSecurity } from './admin-security.ts';
+import { installAdminSecurity, type AdminSecurityDependencies } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -40,6 +41,10 @@ export interface AppDependencies {
   telegram?: TelegramGateway;
   /** Wraps `app.stepUp` (admin step-ups approved from Telegram; core/src/gateway/step-up-approvals.ts). */
   wrapStepUp?: (stepUp: StepUpVerifier) => StepUpVerifier;
+  /** What Talon tells its owner unasked (a login budget used up...); the gateway delivers it. */
+  announcements?: Announcements;
+  /** The global login budget's clock and pause; tests pass ones that do not wait. */
+  loginTiming?: AdminSecurityDependencies['loginTiming'];
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */

@@ -18,6 +18,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await database.pool.query(sql.unsafe`DELETE FROM login_failures`);
   await database.pool.query(sql.unsafe`DELETE FROM login_blocks`);
+  // The global budget (login-budget.test.ts) would slow these per-address tests down.
+  await database.pool.query(sql.unsafe`DELETE FROM login_budget_attempts`);
   await talon.settings.set('auth.rate_limit.max_attempts', 5);
   await talon.settings.set('auth.rate_limit.window_seconds', 300);
   await talon.settings.set('auth.rate_limit.block_duration_seconds', 900);

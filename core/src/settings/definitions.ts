@@ -50,6 +50,20 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     'auth',
     'How long an address stays blocked',
   ),
+  define(
+    'auth.rate_limit.global_max_failures',
+    'integer',
+    '50',
+    'auth',
+    'Failed logins from all addresses together before every login is slowed down (1 s, doubling, up to 30 s)',
+  ),
+  define(
+    'auth.rate_limit.global_window_seconds',
+    'integer',
+    '900',
+    'auth',
+    'Window in which failed logins from all addresses are counted',
+  ),
   define('auth.trust_proxy_headers', 'boolean', 'false', 'auth', 'Trust X-Forwarded-For / X-Forwarded-Proto'),
   define('auth.session.lifetime_seconds', 'integer', '28800', 'auth', 'Absolute session lifetime'),
   define(

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { Announcements } from '../announcements/announcements.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { loadSettings } from '../boot.ts';
 import { loadConfig, type TalonConfig } from '../config/env.ts';
 import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
-import { buildApp } from '../server/app.ts';
+import { buildApp, type AppDependencies } from '../server/app.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -19,6 +20,10 @@ export interface TestAppOptions {
   secretKeyBase?: string;
   /** The built admin UI to serve; default: none (pages answer 503 "not built"). */
   adminUiDir?: string;
+  /** Receives what the app announces (a login budget used up...). */
+  announcements?: Announcements;
+  /** The global login budget's clock and pause, so a test need not wait. */
+  loginTiming?: AppDependencies['loginTiming'];
 }
 
 export interface TestApp {
@@ -53,6 +58,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     audit,
     secretKeyBase,
     adminUiDir: options.adminUiDir ?? '/nonexistent/talon-admin-ui',
+    announcements: options.announcements,
+    loginTiming: options.loginTiming,
   });
   await app.ready();
   return {
