@@ -77,9 +77,9 @@ describe('provider keys at rest', () => {
       WHERE key IN ('llm.anthropic_api_key', 'llm.gemini_api_key', 'llm.openai_api_key', 'llm.provider.openrouter.api_key')
       ORDER BY key`);
     expect(rows).toHaveLength(4);
-    for (const row of rows) {
-      expect(row['sensitive']).toBe(true);
-      expect(String(row['value'])).toMatch(/^enc:/);
+    for (const row of rows as readonly { value: string; sensitive: boolean }[]) {
+      expect(row.sensitive).toBe(true);
+      expect(row.value).toMatch(/^enc:/);
     }
     const providerTable = JSON.stringify(
       await bed.database.pool.any(sql.unsafe`SELECT * FROM llm_providers`),
