@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
+import packageBoundaries from './eslint-package-boundaries.js';
 
 export default tseslint.config(
   {
@@ -26,6 +27,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
+  },
+  {
+    files: ['**/*.{ts,js,vue}'],
+    plugins: { talon: packageBoundaries },
+    rules: { 'talon/no-relative-import-across-packages': 'error' },
   },
   // The Vue admin: single-file components with TypeScript in <script setup>, running in the browser.
   ...pluginVue.configs['flat/recommended'],

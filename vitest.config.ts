@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'skill-runtime/src/**/*.test.ts',
       'core/src/**/*.test.ts',
       'plugins-sdk/**/*.test.ts',
       'plugins/**/*.test.ts',

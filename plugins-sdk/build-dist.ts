@@ -1,17 +1,51 @@
 /**
- * `prepack`: bundles the SDK into dist/ for an installed copy. Node runs Talon's TypeScript directly,
- * but refuses to strip types from files under node_modules, so what `npm install` puts there must
- * be JavaScript: the CLI, the library entries and the test harness (plus the sandbox worker's source).
- * Native and heavy dependencies stay external (installed from the package's dependencies).
+ * `prepack`: builds what an installed SDK runs and type-checks against, so the packed SDK installs
+ * and works outside this repository with no registry for `@talon/*` packages:
+ *
+ * - dist/*.js — the CLI, the library entries and the test harness, bundled with the skill runtime
+ *   (`@talon/skill-runtime`); native and heavy dependencies stay external, installed from the
+ *   package's dependencies. Node refuses to strip types under node_modules, so this must be JavaScript.
+ * - dist/worker-main.ts — the sandbox worker's source, which the runtime type-strips once and forks.
+ * - dist/types/ — declarations (.d.ts) of the SDK and of the skill runtime, for authors' editors
+ *   and type checks.
  */
-import { copyFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const sdk = path.dirname(fileURLToPath(import.meta.url));
-const core = path.join(sdk, '..', 'core', 'src');
+const runtimeSource = path.dirname(fileURLToPath(import.meta.resolve('@talon/skill-runtime')));
 export const DIST_DIR = path.join(sdk, 'dist');
+const TYPES_DIR = path.join(DIST_DIR, 'types');
+const RUNTIME_IMPORT = /(['"])@talon\/skill-runtime\/([^'"]+)\1/g;
+
+async function declarationFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.d.ts'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/**
+ * Declarations of the SDK's public entries and of every runtime file they reach (tsc, with the
+ * runtime mapped to its sources so it is emitted too), then the runtime's package imports
+ * rewritten to relative paths: the types need nothing that is not in the tarball.
+ */
+async function buildDeclarations(): Promise<void> {
+  const tsc = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
+  execFileSync(process.execPath, [tsc, '-p', path.join(sdk, 'tsconfig.dist.json')], { stdio: 'inherit' });
+  const runtimeRoot = path.join(TYPES_DIR, 'skill-runtime', 'src');
+  for (const file of await declarationFiles(TYPES_DIR)) {
+    const text = await readFile(file, 'utf8');
+    const rewritten = text.replace(RUNTIME_IMPORT, (_all, quote: string, rest: string) => {
+      const relative = path.relative(path.dirname(file), path.join(runtimeRoot, rest));
+      return `${quote}${relative.startsWith('.') ? relative : `./${relative}`}${quote}`;
+    });
+    if (rewritten !== text) await writeFile(file, rewritten);
+  }
+}
 
 export async function buildDist(): Promise<void> {
   await rm(DIST_DIR, { recursive: true, force: true });
@@ -31,9 +65,10 @@ export async function buildDist(): Promise<void> {
     external: ['esbuild', 'ajv', 'isolated-vm', 'pino', 'vitest'],
     logLevel: 'warning',
   });
-  // The sandbox forks its workers from worker-main.ts, read as text beside the code that starts them
-  // and type-stripped once by the host (core/src/sandbox/worker-entry.ts): ship it as it is.
-  await copyFile(path.join(core, 'sandbox', 'worker-main.ts'), path.join(DIST_DIR, 'worker-main.ts'));
+  // The runtime forks its workers from worker-main.ts, read as text beside the code that starts
+  // them and type-stripped once (skill-runtime/src/sandbox/worker-entry.ts): ship it as it is.
+  await copyFile(path.join(runtimeSource, 'sandbox', 'worker-main.ts'), path.join(DIST_DIR, 'worker-main.ts'));
+  await buildDeclarations();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildDist();

@@ -9,7 +9,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSkill, type BuildResult } from '../plugins-sdk/src/cli/build.ts';
+import { buildSkill, type BuildResult } from '@talon/plugins-sdk/cli/build.ts';
 
 export const PLUGINS_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const CHECKSUMS_FILE = path.join(PLUGINS_DIR, 'checksums.json');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CORE_SKILLS_DIR, readCoreSkills } from '../core/src/skills/core-skills.ts';
+import { DEFAULT_CORE_SKILLS_DIR, readCoreSkills } from '@talon/core/skills/core-skills.ts';
 import { verifyCoreSkills } from './build-core-skills.ts';
 
 describe('core skills shipped in plugins/', () => {

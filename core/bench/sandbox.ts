@@ -7,18 +7,19 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ivm from 'isolated-vm';
-import { validateManifest } from '../../plugins-sdk/src/validate-manifest.ts';
+import { validateManifest } from '@talon/skill-runtime/contract/validate-manifest.ts';
 import { AuditLog } from '../src/audit/audit-log.ts';
 import { SettingsCipher } from '../src/crypto/settings-cipher.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres.ts';
 import { migrateUp } from '../src/db/migrate.ts';
 import { openPool } from '../src/db/pool.ts';
 import { createLogger } from '../src/logging/logger.ts';
-import { residentMemoryMb } from '../src/sandbox/process-memory.ts';
+import { residentMemoryMb } from '@talon/skill-runtime/sandbox/process-memory.ts';
 import { SETTING_DEFINITIONS } from '../src/settings/definitions.ts';
 import { SettingsStore } from '../src/settings/store.ts';
-import type { SkillManifest } from '../src/skills/contract.ts';
-import { SandboxSkillRuntime } from '../src/skills/sandbox-skill-runtime.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import { createTalonSkillRuntime } from '../src/skills/talon-skill-runtime.ts';
 import { testPackage } from '../src/testing/skill-runtime.ts';
 
 const IDLE_WORKER_MS = 1500;
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     logger,
   );
   await settings.seed(SETTING_DEFINITIONS, {});
-  const runtime = new SandboxSkillRuntime({
+  const runtime = createTalonSkillRuntime({
     pool,
     settings,
     audit: new AuditLog(pool, logger),

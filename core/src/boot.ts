@@ -16,7 +16,8 @@ import { verifySecretKey } from './settings/key-check.ts';
 import { SettingsStore } from './settings/store.ts';
 import { DEFAULT_CORE_SKILLS_DIR } from './skills/core-skills.ts';
 import { SkillLifecycle } from './skills/lifecycle.ts';
-import { SandboxSkillRuntime } from './skills/sandbox-skill-runtime.ts';
+import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import { createTalonSkillRuntime } from './skills/talon-skill-runtime.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts';
 import { InstalledSkills } from './workflows/installed-skills.ts';
 
@@ -121,7 +122,7 @@ export async function startTalon(
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
     const audit = new AuditLog(database.pool, logger);
-    runtime = new SandboxSkillRuntime({ pool: database.pool, settings, audit, logger });
+    runtime = createTalonSkillRuntime({ pool: database.pool, settings, audit, logger });
     // The workflow engine learns each skill's manifest (routes, configSchema) as it is installed.
     const installedSkills = new InstalledSkills();
     const skillLifecycle = new SkillLifecycle({

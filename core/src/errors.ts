@@ -1,18 +1,7 @@
-/**
- * Typed errors: services throw these with a stable machine-readable code; the HTTP edge maps them once
- * (statusCode + message), and the process entry point prints `message` as a single line.
- */
-export class TalonError extends Error {
-  readonly code: string;
-  readonly statusCode: number;
+import { TalonError } from '@talon/skill-runtime/errors.ts';
 
-  constructor(code: string, message: string, statusCode = 500, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.statusCode = statusCode;
-  }
-}
+// Talon's typed error lives with the skill runtime, which every package depends on.
+export { errorMessage, TalonError } from '@talon/skill-runtime/errors.ts';
 
 /** The environment or a setting is malformed; the message names the variable and what is wrong. */
 export class ConfigError extends TalonError {
@@ -28,6 +17,3 @@ export class StartupError extends TalonError {
   }
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

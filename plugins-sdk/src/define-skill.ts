@@ -8,10 +8,10 @@ import {
   type JsonObject,
   type JsonValue,
   type SkillDefinition,
-} from './skill-api.ts';
+} from '@talon/skill-runtime/contract/skill-api.ts';
 
-export type * from './skill-api.ts';
-export { BRANCH_KEY } from './skill-api.ts';
+export type * from '@talon/skill-runtime/contract/skill-api.ts';
+export { BRANCH_KEY } from '@talon/skill-runtime/contract/skill-api.ts';
 
 /**
  * Declares a skill: `export default defineSkill({ run })`. It returns its argument unchanged and

@@ -1,7 +1,7 @@
-export * from './manifest.ts';
-export * from './permissions.ts';
-export * from './validate-manifest.ts';
-export * from './checksum.ts';
-export * from './bundle-scan.ts';
-export * from './skill-api.ts';
+export * from '@talon/skill-runtime/contract/manifest.ts';
+export * from '@talon/skill-runtime/contract/permission-table.ts';
+export * from '@talon/skill-runtime/contract/validate-manifest.ts';
+export * from '@talon/skill-runtime/contract/checksum.ts';
+export * from '@talon/skill-runtime/contract/bundle-scan.ts';
+export * from '@talon/skill-runtime/contract/skill-api.ts';
 export { defineSkill, branch } from './define-skill.ts';

@@ -1,6 +1,6 @@
 // json_transform 1.0.0: built by talon-skill, do not edit
 
-// ../../plugins-sdk/src/skill-api.ts
+// ../../skill-runtime/src/contract/skill-api.ts
 var BRANCH_KEY = "$branch";
 
 // ../../plugins-sdk/src/define-skill.ts

@@ -1,8 +1,8 @@
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { forgetUsedTotpCodes } from '../../core/src/testing/admin-session.ts';
-import { TALON_VERSION } from '../../core/src/version.ts';
+import { forgetUsedTotpCodes } from '@talon/core/testing/admin-session.ts';
+import { TALON_VERSION } from '@talon/core/version.ts';
 import { launchChromium, type TestBrowser } from './support/chromium.ts';
 import { PageProblems, type ExpectedProblem, type PageProblem } from './support/page-problems.ts';
 import { saveScreenshot } from './support/screenshots.ts';

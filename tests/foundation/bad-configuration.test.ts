@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findFreePort } from '../../core/src/db/embedded-postgres.ts';
+import { findFreePort } from '@talon/core/db/embedded-postgres.ts';
 import { spawnTalon } from '../support/talon-process.ts';
 
 async function startWith(env: Record<string, string>) {

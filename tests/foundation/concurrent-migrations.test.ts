@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmptyDatabase } from '../../core/src/testing/test-database.ts';
+import { createEmptyDatabase } from '@talon/core/testing/test-database.ts';
 import { REPO_ROOT, spawnTalon } from '../support/talon-process.ts';
 
 let database: { url: string; drop(): Promise<void> };

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../core/src/db/embedded-postgres.ts';
+import { findFreePort } from '@talon/core/db/embedded-postgres.ts';
 import { spawnTalon, waitForStatus } from '../support/talon-process.ts';
 
 // `pnpm start` with no database installed and no DATABASE_URL: Talon brings its own PostgreSQL.

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../core/src/db/embedded-postgres.ts';
-import { createEmptyDatabase } from '../../core/src/testing/test-database.ts';
+import { findFreePort } from '@talon/core/db/embedded-postgres.ts';
+import { createEmptyDatabase } from '@talon/core/testing/test-database.ts';
 import { spawnTalon, waitForStatus } from '../support/talon-process.ts';
 
 let database: { url: string; drop(): Promise<void> };

@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonValue, SkillRunResult } from '../../core/src/skills/contract.ts';
-import { readSkillFolder } from '../../core/src/skills/folder-loader.ts';
-import { SandboxSkillRuntime } from '../../core/src/skills/sandbox-skill-runtime.ts';
-import { createLogger } from '../../core/src/logging/logger.ts';
-import { createTestApp, type TestApp } from '../../core/src/testing/test-app.ts';
-import { createTestSkillRuntime, type TestSkillRuntime } from '../../core/src/testing/skill-runtime.ts';
+import type { JsonValue, SkillRunResult } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import { grantedAsRequested, readSkillFolderAt } from '@talon/skill-runtime/package/package-reader.ts';
+import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import { createTalonSkillRuntime } from '@talon/core/skills/talon-skill-runtime.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import { createTestApp, type TestApp } from '@talon/core/testing/test-app.ts';
+import { createTestSkillRuntime, type TestSkillRuntime } from '@talon/core/testing/skill-runtime.ts';
 
 const SKILLS = path.join(import.meta.dirname, 'skills');
 // Short limits keep the suite fast; the mechanisms are the same at the defaults.
@@ -22,6 +23,7 @@ const LIMITS = { defaultCpuTimeoutMs: 300, defaultWallTimeoutMs: 1500, defaultMe
 
 type Expectation =
   | { error: readonly string[]; message?: RegExp }
+  /** Refused by Talon's package reader (manifest, bundle scan) before any of its code runs. */
   | { refusedAtInstall: string }
   | { result: (value: JsonValue) => void };
 
@@ -35,8 +37,12 @@ const ATTACKS: Record<string, Expectation> = {
   escape_promise_species: contained,
   escape_inspect_hook: { result: (value) => expect(value).toEqual({ label: 'plain data only' }) },
   escape_error_reflection: contained,
-  probe_globals: contained,
-  import_static: { refusedAtInstall: 'invalid_skill' },
+  // The bundle scan refuses eval, import and WebAssembly before any code runs; each *_unscanned
+  // twin reaches for the same thing past the scan, and the sandbox holds on its own.
+  probe_globals: { refusedAtInstall: 'bundle_invalid' },
+  probe_globals_unscanned: contained,
+  import_static: { refusedAtInstall: 'bundle_invalid' },
+  import_dynamic_unscanned: { error: ['skill_error'], message: /^contained: import refused/ },
   loop_sync: { error: ['timeout'] },
   loop_async: { error: ['timeout'] },
   microtask_flood: { error: ['timeout'] },
@@ -45,7 +51,8 @@ const ATTACKS: Record<string, Expectation> = {
   array_1e9: { error: ['memory_limit', 'crashed'] },
   giant_string: { error: ['skill_error', 'memory_limit'] },
   memory_hog: { error: ['memory_limit'] },
-  wasm_memory: { error: ['skill_error'], message: /WebAssembly is not defined/ },
+  wasm_memory: { refusedAtInstall: 'bundle_invalid' },
+  wasm_memory_unscanned: { error: ['skill_error'], message: /undefined/ },
   wasm_compile: { error: ['skill_error'] },
   deep_recursion: { error: ['skill_error'], message: /call stack/ },
   huge_result: { error: ['result_too_large'] },
@@ -116,7 +123,8 @@ async function underAttack(attack: () => Promise<SkillRunResult>): Promise<{
 }
 
 async function install(runtime: SandboxSkillRuntime, name: string, net?: string[]): Promise<void> {
-  const pkg = await readSkillFolder(path.join(SKILLS, name));
+  // Through Talon's own package reader: the same folder, manifest and bundle checks as SKILLS_DIR.
+  const pkg = grantedAsRequested(await readSkillFolderAt(path.join(SKILLS, name), 'dynamic'), 'dynamic');
   if (net) {
     pkg.manifest.net = net;
     pkg.grants.net = net;
@@ -180,7 +188,7 @@ describe('hostile skills', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     // Reaching a loopback server needs the owner's explicit opt-in; only this runtime has it.
-    const loopback = new SandboxSkillRuntime({
+    const loopback = createTalonSkillRuntime({
       pool: t.database.pool,
       settings: t.settings,
       audit: t.audit,

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../core/src/db/embedded-postgres.ts';
-import { createTestDatabase, type TestDatabase } from '../../core/src/testing/test-database.ts';
+import { findFreePort } from '@talon/core/db/embedded-postgres.ts';
+import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { spawnTalon, waitForStatus, type TalonProcess } from '../support/talon-process.ts';
 
 // A real Talon process on loopback, driven over real HTTP the way curl or a browser would.

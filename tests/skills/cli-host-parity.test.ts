@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validatePackage } from '../../core/src/skills/package-reader.ts';
-import { createTestSkillRuntime, type TestSkillRuntime } from '../../core/src/testing/skill-runtime.ts';
+import { validatePackage } from '@talon/skill-runtime/package/package-reader.ts';
+import { createTestSkillRuntime, type TestSkillRuntime } from '@talon/core/testing/skill-runtime.ts';
 
 /**
  * `talon-skill run` promises the outcome the host gives. Each skill below misbehaves in its own way;

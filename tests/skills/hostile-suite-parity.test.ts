@@ -10,16 +10,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSkillOnce } from '../../plugins-sdk/src/cli/run.ts';
-import { validatePackage } from '../../core/src/skills/package-reader.ts';
-import { createTestSkillRuntime, type TestSkillRuntime } from '../../core/src/testing/skill-runtime.ts';
+import { runSkillOnce } from '@talon/plugins-sdk/cli/run.ts';
+import { validatePackage } from '@talon/skill-runtime/package/package-reader.ts';
+import { createTestSkillRuntime, type TestSkillRuntime } from '@talon/core/testing/skill-runtime.ts';
 import type {
   JsonValue,
   SkillManifest,
   SkillPackage,
   SkillRunResult,
-} from '../../core/src/skills/contract.ts';
-import type { SandboxRunResult } from '../../plugins-sdk/src/sandbox-runner.ts';
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
 
 const SUITE = path.join(import.meta.dirname, '..', 'hostile', 'skills');
 // The hostile suite's short limits, written into each manifest so both sides apply the same ones.
@@ -42,7 +41,7 @@ interface Setup {
   /** Also compare the result value, not only how the run ended. */
   compareResult?: boolean;
   /** What both sides must show beyond ending the same way. */
-  bothSaw?: (run: SkillRunResult | SandboxRunResult) => void;
+  bothSaw?: (run: SkillRunResult) => void;
 }
 const SETUP: Record<string, Setup> = {
   // Holds only skills.invoke and asks the storage-holding vault to write: the vault runs with nothing.

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../core/src/db/embedded-postgres.ts';
-import { createLogger } from '../../core/src/logging/logger.ts';
+import { startEmbeddedPostgres } from '@talon/core/db/embedded-postgres.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

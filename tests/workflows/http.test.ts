@@ -1,24 +1,24 @@
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../core/src/audit/audit-log.ts';
-import { loadSettings } from '../../core/src/boot.ts';
-import { loadConfig } from '../../core/src/config/env.ts';
-import { SettingsCipher } from '../../core/src/crypto/settings-cipher.ts';
-import { createLogger } from '../../core/src/logging/logger.ts';
-import { buildApp } from '../../core/src/server/app.ts';
+import { AuditLog } from '@talon/core/audit/audit-log.ts';
+import { loadSettings } from '@talon/core/boot.ts';
+import { loadConfig } from '@talon/core/config/env.ts';
+import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import { buildApp } from '@talon/core/server/app.ts';
 import {
   enrolTotp,
   forgetUsedTotpCodes,
   loginAsAdmin,
   totpCode,
   type AdminSession,
-} from '../../core/src/testing/admin-session.ts';
-import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '../../core/src/testing/test-app.ts';
-import { createTestDatabase, type TestDatabase } from '../../core/src/testing/test-database.ts';
-import { createWorkflowEngine, type WorkflowEngine } from '../../core/src/workflows/engine.ts';
-import { ManifestCatalog } from '../../core/src/workflows/skill-catalog.ts';
-import { manifest } from '../../core/src/workflows/testing/definitions.ts';
-import { ScriptedRuntime, type ScriptedAnswer } from '../../core/src/workflows/testing/scripted-runtime.ts';
+} from '@talon/core/testing/admin-session.ts';
+import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '@talon/core/testing/test-app.ts';
+import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
+import { createWorkflowEngine, type WorkflowEngine } from '@talon/core/workflows/engine.ts';
+import { ManifestCatalog } from '@talon/core/workflows/skill-catalog.ts';
+import { manifest } from '@talon/core/workflows/testing/definitions.ts';
+import { ScriptedRuntime, type ScriptedAnswer } from '@talon/core/workflows/testing/scripted-runtime.ts';
 import { waitFor } from './support/wait.ts';
 
 // /api/workflows through the whole app: the admin session, CSRF, the real step-up 2FA, pg-boss.

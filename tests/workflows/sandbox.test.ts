@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/src/logging/logger.ts';
-import type { SkillManifest, SkillRuntime } from '../../core/src/skills/contract.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import type { SkillManifest, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import {
   createTestSkillRuntime,
   testPackage,
   type TestSkillRuntime,
-} from '../../core/src/testing/skill-runtime.ts';
-import { createWorkflowEngine, type WorkflowEngine } from '../../core/src/workflows/engine.ts';
-import { InstalledSkills } from '../../core/src/workflows/installed-skills.ts';
-import type { RunRecord } from '../../core/src/workflows/run-repository.ts';
+} from '@talon/core/testing/skill-runtime.ts';
+import { createWorkflowEngine, type WorkflowEngine } from '@talon/core/workflows/engine.ts';
+import { InstalledSkills } from '@talon/core/workflows/installed-skills.ts';
+import type { RunRecord } from '@talon/core/workflows/run-repository.ts';
 import { RecordingStepUp } from './support/step-up.ts';
 import { waitFor } from './support/wait.ts';
 

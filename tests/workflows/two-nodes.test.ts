@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../core/src/testing/test-database.ts';
-import type { RunRecord } from '../../core/src/workflows/run-repository.ts';
-import { ManifestCatalog } from '../../core/src/workflows/skill-catalog.ts';
-import { manifest } from '../../core/src/workflows/testing/definitions.ts';
-import { ScriptedRuntime, type ScriptedAnswer } from '../../core/src/workflows/testing/scripted-runtime.ts';
+import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
+import type { RunRecord } from '@talon/core/workflows/run-repository.ts';
+import { ManifestCatalog } from '@talon/core/workflows/skill-catalog.ts';
+import { manifest } from '@talon/core/workflows/testing/definitions.ts';
+import { ScriptedRuntime, type ScriptedAnswer } from '@talon/core/workflows/testing/scripted-runtime.ts';
 import { startTestNode, type TestNode } from './support/engine.ts';
 import { waitFor } from './support/wait.ts';
 

@@ -3,9 +3,9 @@
  * travels by itself (`credentials: 'same-origin'`); state-changing requests carry the CSRF token the
  * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
  */
-import type { JsonValue } from '../../../core/src/settings/json-value.ts';
-import type { AdminSettingView } from '../../../core/src/settings/setting-view.ts';
-import type { SkillRunResult, SkillStatus } from '../../../core/src/skills/wire-types.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import type { AdminSettingView } from '@talon/core/settings/setting-view.ts';
+import type { SkillRunResult, SkillStatus } from '@talon/skill-runtime/contract/wire-types.ts';
 import type {
   DefinitionProblem,
   MissedTick,
@@ -28,7 +28,7 @@ import type {
 
 export type * from './skill-lifecycle.ts';
 export type { JsonValue };
-export type { ApiCallRecord, SkillRunResult, SkillStatus } from '../../../core/src/skills/wire-types.ts';
+export type { ApiCallRecord, SkillRunResult, SkillStatus } from '@talon/skill-runtime/contract/wire-types.ts';
 
 export interface SessionInfo {
   authenticated: boolean;

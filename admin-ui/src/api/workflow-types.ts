@@ -8,15 +8,15 @@ import type {
   DEFAULT_BRANCH as CORE_DEFAULT_BRANCH,
   END,
   MISSED_RUN_POLICIES as CORE_MISSED_RUN_POLICIES,
-} from '../../../core/src/workflows/definition.ts';
-import type { RunStatus } from '../../../core/src/workflows/wire-types.ts';
-import type { JsonValue } from '../../../core/src/settings/json-value.ts';
+} from '@talon/core/workflows/definition.ts';
+import type { RunStatus } from '@talon/core/workflows/wire-types.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 
 export type {
   StepDefinition,
   UnavailableAction,
   WorkflowDefinition,
-} from '../../../core/src/workflows/definition.ts';
+} from '@talon/core/workflows/definition.ts';
 export type {
   DefinitionProblem,
   MissedTick,
@@ -29,7 +29,7 @@ export type {
   WorkflowView as Workflow,
   RunView as WorkflowRun,
   WorkflowSummary,
-} from '../../../core/src/workflows/wire-types.ts';
+} from '@talon/core/workflows/wire-types.ts';
 
 export const END_TARGET: typeof END = 'end';
 export const DEFAULT_BRANCH: typeof CORE_DEFAULT_BRANCH = 'default';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { DispatchedRun, RunRecord, RunRepository, RunTrigger } from '../workflows/run-repository.ts';
 import { RUN_QUEUE, nodeRunQueue, type RunJobData } from './queues.ts';
 import { countBusySlots, insertRunJobs, lockWorkflowSlots, type RunJobRow } from './run-jobs.ts';

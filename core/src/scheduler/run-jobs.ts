@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { RunJobData } from './queues.ts';
 
 /** pg-boss's schema (its tables are read and written here only through the statements below). */

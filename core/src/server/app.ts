@@ -7,7 +7,7 @@ import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
-import type { SkillRuntime } from '../skills/contract.ts';
+import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
 import { registerAdminApi } from './admin-api.ts';

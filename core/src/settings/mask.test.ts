@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksSensitive, maskSecret } from './mask.ts';
+import { maskSecret } from './mask.ts';
 
 describe('maskSecret', () => {
   it('shows the first and last four characters of long values', () => {
@@ -14,14 +14,5 @@ describe('maskSecret', () => {
 
   it('counts characters, not bytes', () => {
     expect(maskSecret('ééééééééé')).toBe('éééé********éééé');
-  });
-});
-
-describe('looksSensitive', () => {
-  it('flags names of credentials', () => {
-    expect(looksSensitive('mcp.api_key')).toBe(true);
-    expect(looksSensitive('discord.bot_token')).toBe(true);
-    expect(looksSensitive('smtp.password')).toBe(true);
-    expect(looksSensitive('telegram.chat_id')).toBe(false);
   });
 });

@@ -8,10 +8,3 @@ export function maskSecret(value: string): string {
   if (chars.length <= 8) return '*'.repeat(chars.length);
   return chars.slice(0, 4).join('') + '********' + chars.slice(-4).join('');
 }
-
-const SENSITIVE_NAME = /api_key|token|password|secret/i;
-
-/** Keys whose name says they hold a credential are sensitive even when nobody flagged them. */
-export function looksSensitive(key: string): boolean {
-  return SENSITIVE_NAME.test(key);
-}

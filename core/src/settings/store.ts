@@ -6,7 +6,8 @@ import { isEncrypted, type SettingsCipher } from '../crypto/settings-cipher.ts';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SENSITIVE_KEYS, type SettingDefinition } from './definitions.ts';
-import { looksSensitive, maskSecret } from './mask.ts';
+import { looksSensitive } from '@talon/skill-runtime/contract/secret-setting-names.ts';
+import { maskSecret } from './mask.ts';
 import type { SettingView } from './setting-view.ts';
 import {
   SETTING_TYPES,

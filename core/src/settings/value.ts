@@ -1,5 +1,5 @@
 import { TalonError } from '../errors.ts';
-import type { JsonValue } from './json-value.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 import { SETTING_TYPES, type SettingType } from './setting-view.ts';
 
 export { SETTING_TYPES };

@@ -1,8 +1,8 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
-import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
-import { SKILL_PERMISSIONS } from '../../../plugins-sdk/src/permissions.ts';
-import type { SkillGrants } from './contract.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
+import { SKILL_PERMISSIONS } from '@talon/skill-runtime/contract/permission-table.ts';
+import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 
 export type ApprovalStatus = 'approved' | 'tampered';
 

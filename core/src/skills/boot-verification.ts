@@ -1,12 +1,12 @@
-import { canonicalJson } from '../../../plugins-sdk/src/checksum.ts';
+import { canonicalJson } from '@talon/skill-runtime/contract/checksum.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { errorMessage, TalonError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ApprovalStore, SkillApproval } from './approval-store.ts';
-import type { SkillRuntime } from './contract.ts';
+import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { readCoreSkills } from './core-skills.ts';
 import { requestedGrants } from './grants.ts';
-import { readSkillFolder, type ValidatedPackage } from './package-reader.ts';
+import { readSkillFolder, type ValidatedPackage } from '@talon/skill-runtime/package/package-reader.ts';
 import type { SkillLifecycleEvents } from './skill-events.ts';
 
 export interface BootDependencies {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorMessage, TalonError } from '../errors.ts';
-import { readSkillFolder, type ValidatedPackage } from './package-reader.ts';
-import { prepareSkillsDir } from './skills-folder.ts';
+import { readSkillFolder, type ValidatedPackage } from '@talon/skill-runtime/package/package-reader.ts';
+import { prepareSkillsDir } from '@talon/skill-runtime/package/skills-folder.ts';
 
 /** Where Talon's own skills live in this checkout: `<repo>/plugins`. */
 export const DEFAULT_CORE_SKILLS_DIR = fileURLToPath(new URL('../../../plugins/', import.meta.url));

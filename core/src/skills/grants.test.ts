@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SkillGrants } from './contract.ts';
+import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { diffGrants, resolveGrants } from './grants.ts';
 import { compareVersions } from './semver.ts';
 

@@ -1,6 +1,6 @@
-import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
 import { TalonError } from '../errors.ts';
-import type { SkillGrants, SkillPermission } from './contract.ts';
+import type { SkillGrants, SkillPermission } from '@talon/skill-runtime/contract/runtime-contract.ts';
 
 /** What a manifest asks for, in the shape of a grant. */
 export function requestedGrants(manifest: SkillManifest): SkillGrants {

@@ -17,7 +17,7 @@ import {
 import { TEST_ADMIN_PASSWORD } from '../testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
 import { DEFAULT_CORE_SKILLS_DIR } from './core-skills.ts';
-import { SandboxSkillRuntime } from './sandbox-skill-runtime.ts';
+import { createTalonSkillRuntime } from './talon-skill-runtime.ts';
 
 /** The lifecycle on the real runtime: worker processes, isolates, the SkillAPI gate. */
 let database: TestDatabase;
@@ -32,7 +32,7 @@ async function start(): Promise<void> {
     database,
     skillsDir,
     coreSkillsDir: DEFAULT_CORE_SKILLS_DIR,
-    runtime: (services) => new SandboxSkillRuntime({ ...services, sandbox: { spareWorkers: 0 } }),
+    runtime: (services) => createTalonSkillRuntime({ ...services, sandbox: { spareWorkers: 0 } }),
   });
   session = await loginAsAdmin(talon.app, TEST_ADMIN_PASSWORD);
 }

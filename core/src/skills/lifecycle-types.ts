@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { StepUpVerifier } from '../auth/step-up.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { SkillGrants, SkillRuntime } from './contract.ts';
+import type { SkillGrants, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SkillLifecycleEvents } from './skill-events.ts';
 
 export interface SkillLifecycleOptions {

@@ -2,7 +2,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { skillChecksum } from '../../../plugins-sdk/src/checksum.ts';
+import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
 import {
   enrolTotp,
   forgetUsedTotpCodes,
@@ -18,7 +18,7 @@ import {
 } from '../testing/skill-lifecycle-app.ts';
 import { TEST_ADMIN_PASSWORD } from '../testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
-import type { SkillPackage, SkillRunRequest, SkillRunResult, SkillRuntime, SkillStatus } from './contract.ts';
+import type { SkillPackage, SkillRunRequest, SkillRunResult, SkillRuntime, SkillStatus } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { SkillLifecycleEvents, type SkillTamperedEvent } from './skill-events.ts';
 
 /**

@@ -1,14 +1,14 @@
 import { TalonError } from '../errors.ts';
 import { ApprovalStore, type SkillApproval } from './approval-store.ts';
 import { loadCoreSkills, verifyApprovedSkills, type CoreSkillState } from './boot-verification.ts';
-import type { SkillGrants } from './contract.ts';
+import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { requestedGrants, resolveGrants } from './grants.ts';
-import { readSkillFolder, validatePackage, type ValidatedPackage } from './package-reader.ts';
+import { readSkillFolder, validatePackage, type ValidatedPackage } from '@talon/skill-runtime/package/package-reader.ts';
 import { PendingSkills, type PendingSkill } from './pending-skills.ts';
 import { compareVersions } from './semver.ts';
 import { SkillLifecycleEvents } from './skill-events.ts';
 import { replaceSkillFolder } from './skill-folder-writer.ts';
-import { assertSkillName, prepareSkillsDir } from './skills-folder.ts';
+import { assertSkillName, prepareSkillsDir } from '@talon/skill-runtime/package/skills-folder.ts';
 import { SkillsWatcher } from './skills-watcher.ts';
 import { auditedAction } from './action-audit.ts';
 import type {

@@ -1,11 +1,11 @@
-import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
 import { TalonError } from '../errors.ts';
 import type { ApprovalStatus, SkillApproval } from './approval-store.ts';
-import type { SkillGrants } from './contract.ts';
+import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { diffGrants, isEmptyDelta, requestedGrants, type GrantsDiff } from './grants.ts';
-import { readSkillFolder } from './package-reader.ts';
+import { readSkillFolder } from '@talon/skill-runtime/package/package-reader.ts';
 import { compareVersions } from './semver.ts';
-import { listSkillsDir } from './skills-folder.ts';
+import { listSkillsDir } from '@talon/skill-runtime/package/skills-folder.ts';
 
 /**
  * A folder in the skills folder that differs from what is approved: new, an update, or refused by a

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSkillRuntime, type TestSkillRuntime } from '../testing/skill-runtime.ts';
-import type { BreakerChange } from './circuit-breaker.ts';
+import type { BreakerChange } from '@talon/skill-runtime/runtime/circuit-breaker.ts';
 
 let t: TestSkillRuntime;
 

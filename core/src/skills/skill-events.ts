@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { SkillKind } from './contract.ts';
+import type { SkillKind } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { PendingSkill } from './pending-skills.ts';
 
 /** A package that did not match what was approved (or built) and was therefore not run. */

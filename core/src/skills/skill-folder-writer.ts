@@ -1,6 +1,6 @@
 import { chmod, mkdtemp, rename, rm, writeFile, lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { CODE_FILE, MANIFEST_FILE, assertSkillName } from './skills-folder.ts';
+import { CODE_FILE, MANIFEST_FILE, assertSkillName } from '@talon/skill-runtime/package/skills-folder.ts';
 
 export interface FolderReplacement {
   /** Where the folder that was there before now is (hidden, so no scan sees it), if there was one. */

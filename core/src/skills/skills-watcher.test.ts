@@ -8,7 +8,7 @@ import {
   type SkillLifecycleApp,
 } from '../testing/skill-lifecycle-app.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
-import type { SkillPackage, SkillRuntime } from './contract.ts';
+import type { SkillPackage, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { PendingSkill } from './pending-skills.ts';
 
 /** Counts installs: the watcher must never cause one. */

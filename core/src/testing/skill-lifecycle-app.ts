@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { skillChecksum } from '../../../plugins-sdk/src/checksum.ts';
+import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { loadSettings } from '../boot.ts';
 import { loadConfig } from '../config/env.ts';
@@ -9,7 +9,7 @@ import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { buildApp } from '../server/app.ts';
 import type { SettingsStore } from '../settings/store.ts';
-import type { SkillRuntime } from '../skills/contract.ts';
+import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { SkillLifecycle } from '../skills/lifecycle.ts';
 import { SkillLifecycleEvents } from '../skills/skill-events.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from './test-app.ts';

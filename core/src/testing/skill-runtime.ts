@@ -4,8 +4,9 @@ import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
 import { SETTING_DEFINITIONS } from '../settings/definitions.ts';
 import { SettingsStore } from '../settings/store.ts';
-import type { SkillManifest, SkillPackage } from '../skills/contract.ts';
-import { SandboxSkillRuntime, type SandboxSkillRuntimeOptions } from '../skills/sandbox-skill-runtime.ts';
+import type { SkillManifest, SkillPackage } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import { createTalonSkillRuntime, type TalonSkillRuntimeOptions } from '../skills/talon-skill-runtime.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestSkillRuntime {
@@ -35,7 +36,7 @@ export function testPackage(manifest: Partial<SkillManifest> & { name: string },
 
 /** The real runtime (workers, isolates, gate, PostgreSQL storage) on a test database of its own. */
 export async function createTestSkillRuntime(
-  options: Omit<Partial<SandboxSkillRuntimeOptions>, 'pool' | 'settings' | 'audit'> = {},
+  options: Omit<Partial<TalonSkillRuntimeOptions>, 'pool' | 'settings' | 'audit'> = {},
 ): Promise<TestSkillRuntime> {
   const database = await createTestDatabase();
   const logger = options.logger ?? createLogger('silent');
@@ -46,7 +47,7 @@ export async function createTestSkillRuntime(
   );
   await settings.seed(SETTING_DEFINITIONS, {});
   const audit = new AuditLog(database.pool, logger);
-  const runtime = new SandboxSkillRuntime({ ...options, pool: database.pool, settings, audit, logger });
+  const runtime = createTalonSkillRuntime({ ...options, pool: database.pool, settings, audit, logger });
   return {
     runtime,
     database,

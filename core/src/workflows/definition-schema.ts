@@ -1,4 +1,4 @@
-import { SKILL_NAME_PATTERN } from '../../../plugins-sdk/src/manifest.ts';
+import { SKILL_NAME_PATTERN } from '@talon/skill-runtime/contract/manifest.ts';
 import {
   DEFAULT_RETRY,
   DEFAULT_STEP_BUDGET,

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../settings/json-value.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 
 /** The route target that ends the run (completed). */
 export const END = 'end';

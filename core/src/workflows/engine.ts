@@ -1,7 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../logging/logger.ts';
 import { WorkflowScheduler, type SchedulerOptions } from '../scheduler/workflow-scheduler.ts';
-import type { SkillRuntime } from '../skills/contract.ts';
+import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { WorkflowExecutor } from './executor.ts';
 import { WorkflowRepository } from './repository.ts';
 import { RunEvents } from './run-events.ts';

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { END, type WorkflowDefinition } from './definition.ts';
 import { nextAfterFailure, nextAfterSkip, nextAfterSuccess } from './routes.ts';
 import type { StepResultRecord } from './run-repository.ts';

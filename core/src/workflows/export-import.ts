@@ -3,7 +3,7 @@ import type { WorkflowDefinition } from './definition.ts';
 import { InvalidDefinitionError } from './errors.ts';
 import type { WorkflowRecord } from './repository.ts';
 import { isCompatibleVersion, type SkillCatalog } from './skill-catalog.ts';
-import { ajvProblems } from '../../../plugins-sdk/src/config-check.ts';
+import { ajvProblems } from '@talon/skill-runtime/contract/config-check.ts';
 import { validateDefinition, type DefinitionProblem } from './validate-definition.ts';
 
 export const EXPORT_FORMAT = 'talon-workflow';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { WorkflowExecutor, type RunOutcome } from './executor.ts';
 import type { StepResultRecord } from './run-repository.ts';
 import { ManifestCatalog } from './skill-catalog.ts';

@@ -4,7 +4,7 @@ import type {
   SkillRunResult,
   SkillRuntime,
   SkillStatus,
-} from '../skills/contract.ts';
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { ManifestCatalog, type SkillCatalog, type SkillDescription } from './skill-catalog.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { ApiCallRecord, JsonValue } from '../skills/contract.ts';
+import type { ApiCallRecord, JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { RunNotFoundError } from './errors.ts';
 import type { Snapshot } from './snapshot.ts';
 import {

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { TalonError } from '../errors.ts';
 import type { WorkflowDefinition } from './definition.ts';
 import { InvalidDefinitionError, RunNotCancellableError, WorkflowDisabledError } from './errors.ts';

@@ -1,4 +1,4 @@
-import { DEFAULT_ROUTES, type SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
+import { DEFAULT_ROUTES, type SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
 
 /** What the workflow engine needs to know about an installed skill to validate and route a step. */
 export interface SkillDescription {

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../skills/contract.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { Snapshot, TruncatedSnapshot } from './wire-types.ts';
 
 export type { Snapshot, TruncatedSnapshot };

@@ -1,7 +1,7 @@
-import type { ApiCallRecord, JsonValue, SkillRunResult, SkillRuntime } from '../skills/contract.ts';
+import type { ApiCallRecord, JsonValue, SkillRunResult, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { ERROR_BRANCH, type RetryPolicy, type StepDefinition } from './definition.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
-import { checkSkillConfig, configMismatchMessage } from '../../../plugins-sdk/src/config-check.ts';
+import { checkSkillConfig, configMismatchMessage } from '@talon/skill-runtime/contract/config-check.ts';
 
 /** Error codes a retry may cure: the skill failed, hung or crashed. Everything else fails the same way again. */
 export const RETRYABLE_CODES: ReadonlySet<string> = new Set([

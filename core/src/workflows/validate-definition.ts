@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { CronExpressionParser } from 'cron-parser';
 import { DEFAULT_BRANCH, END, ERROR_BRANCH, type WorkflowDefinition } from './definition.ts';
 import { WORKFLOW_DEFINITION_SCHEMA } from './definition-schema.ts';
-import { ajvProblems, checkSkillConfig } from '../../../plugins-sdk/src/config-check.ts';
+import { ajvProblems, checkSkillConfig } from '@talon/skill-runtime/contract/config-check.ts';
 import { isCompatibleVersion, type SkillCatalog } from './skill-catalog.ts';
 import type { DefinitionProblem } from './wire-types.ts';
 

@@ -3,8 +3,8 @@
  * imports with runtime code, so the admin UI imports these as types; the route views
  * (server/routes/workflow-views.ts) are checked against them.
  */
-import type { JsonValue } from '../settings/json-value.ts';
-import type { ApiCallRecord } from '../skills/wire-types.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import type { ApiCallRecord } from '@talon/skill-runtime/contract/wire-types.ts';
 import type { MissedRunPolicy, ScheduleDefinition, WorkflowDefinition } from './definition.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting_2fa', 'completed', 'failed', 'cancelled'] as const;

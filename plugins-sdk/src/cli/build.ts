@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Message, type Plugin } from 'esbuild';
-import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
-import { skillChecksum } from '../checksum.ts';
+import { formatBundleProblems, scanBundle } from '@talon/skill-runtime/contract/bundle-scan.ts';
+import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
 import { CliError, type CliOutput } from './output.ts';
-import { sdkRoot } from './sdk-root.ts';
+import { sdkEntry } from './sdk-root.ts';
 import { BUNDLE_FILE, findSourceEntry, readManifest } from './skill-project.ts';
 
 export interface BuildOptions {
@@ -26,15 +26,13 @@ export interface BuildResult {
 }
 
 /**
- * The skill's imports of the SDK resolve to this SDK's dependency-free `define-skill.ts`, so the
- * bundle carries a few lines of helper and never the SDK's own dependencies, installed or not.
+ * The skill's imports of the SDK resolve to this SDK's `skill` entry (`defineSkill`, `branch`), so
+ * the bundle carries a few lines of helper and never the SDK's own dependencies, installed or not.
  */
 const sdkImportsToDefineSkill: Plugin = {
   name: 'talon-sdk-imports',
   setup(builder) {
-    builder.onResolve({ filter: /^@talon\/plugins-sdk(\/skill)?$/ }, () => ({
-      path: path.join(sdkRoot(), 'src', 'define-skill.ts'),
-    }));
+    builder.onResolve({ filter: /^@talon\/plugins-sdk(\/skill)?$/ }, () => ({ path: sdkEntry('skill') }));
   },
 };
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { scanBundle } from '../bundle-scan.ts';
-import { skillChecksum } from '../checksum.ts';
-import { DEFAULT_ROUTES } from '../manifest.ts';
-import { parseManifest } from '../validate-manifest.ts';
+import { scanBundle } from '@talon/skill-runtime/contract/bundle-scan.ts';
+import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
+import { DEFAULT_ROUTES } from '@talon/skill-runtime/contract/manifest.ts';
+import { parseManifest } from '@talon/skill-runtime/contract/validate-manifest.ts';
 import type { CliOutput } from './output.ts';
 import { MANIFEST_FILE, readBundle } from './skill-project.ts';
 import { readFile } from 'node:fs/promises';

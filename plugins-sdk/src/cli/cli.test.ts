@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skillChecksum } from '../checksum.ts';
+import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
 
 const bin = fileURLToPath(new URL('../../bin/talon-skill.js', import.meta.url));
 const run = promisify(execFile);

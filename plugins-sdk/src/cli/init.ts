@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SKILL_NAME_PATTERN } from '../manifest.ts';
+import { SKILL_NAME_PATTERN } from '@talon/skill-runtime/contract/manifest.ts';
 import { CliError, type CliOutput } from './output.ts';
 import { exists } from './skill-project.ts';
 import { skillTemplate } from './templates.ts';

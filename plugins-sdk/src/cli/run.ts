@@ -1,12 +1,15 @@
 import path from 'node:path';
-import type { LocalGrants } from '../api-handler.ts';
-import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
-import { LocalSkillHost, type LocalSkill } from '../local-host.ts';
-import { SKILL_PERMISSIONS, type SkillPermission } from '../permissions.ts';
-import type { SandboxRunResult } from '../sandbox-runner.ts';
-import type { JsonObject, JsonValue } from '../skill-api.ts';
+import type { JsonObject, JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import { SKILL_PERMISSIONS, type SkillPermission } from '@talon/skill-runtime/contract/permission-table.ts';
+import type {
+  SkillKind,
+  SkillPackage,
+  SkillRunResult,
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
+import { TalonError } from '@talon/skill-runtime/errors.ts';
+import { grantedAsRequested, readSkillFolderAt } from '@talon/skill-runtime/package/package-reader.ts';
+import { LocalSkillHost } from '../local-host.ts';
 import { CliError, type CliOutput } from './output.ts';
-import { readBundle, readManifest } from './skill-project.ts';
 
 export interface RunOptions {
   folder: string;
@@ -55,7 +58,7 @@ function parseGrant(text: string | undefined, asked: readonly SkillPermission[])
 export async function runSkillOnce(
   options: RunOptions,
   log: (line: string) => void,
-): Promise<SandboxRunResult> {
+): Promise<SkillRunResult> {
   const folder = path.resolve(options.folder);
   if (options.input === undefined)
     throw new CliError(`run needs --input <json>, e.g. --input '"Ada"' or --input '{"a":1}'`);
@@ -66,7 +69,7 @@ export async function runSkillOnce(
   const kind = options.core ? 'core' : 'dynamic';
   const main = await readSkill(folder, kind);
   main.grants.permissions = parseGrant(options.grant, main.manifest.permissions);
-  const skills: LocalSkill[] = [main];
+  const skills: SkillPackage[] = [main];
   for (const other of options.with ?? []) {
     const skill = await readSkill(path.resolve(other), kind).catch((error: unknown) => {
       throw error instanceof CliError ? new CliError(`--with ${other}: ${error.message}`) : error;
@@ -102,25 +105,18 @@ export async function runSkillOnce(
   }
 }
 
-/** A skill folder as Talon would accept it (manifest and bundle checks), granted what it asks for. */
-async function readSkill(folder: string, kind: 'core' | 'dynamic'): Promise<LocalSkill> {
-  const { manifest } = await readManifest(folder, { kind });
-  const code = await readBundle(folder);
-  const scan = await scanBundle(code);
-  if (!scan.ok) {
-    const which = path.basename(folder);
-    throw new CliError(`Talon would refuse ${which}/index.js: ${formatBundleProblems(scan.problems)}`);
+/** A skill folder read by Talon's own package reader, granted what its manifest asks for. */
+async function readSkill(folder: string, kind: SkillKind): Promise<SkillPackage> {
+  try {
+    return grantedAsRequested(await readSkillFolderAt(folder, kind), kind);
+  } catch (error) {
+    if (error instanceof TalonError) throw new CliError(`Talon would refuse ${folder}: ${error.message}`);
+    throw error;
   }
-  const grants: LocalGrants = {
-    permissions: [...manifest.permissions],
-    net: [...(manifest.net ?? [])],
-    secrets: [...(manifest.secrets ?? [])],
-  };
-  return { manifest, code, grants, kind };
 }
 
 export async function runCommand(options: RunOptions, output: CliOutput): Promise<number> {
-  let result: SandboxRunResult;
+  let result: SkillRunResult;
   try {
     result = await runSkillOnce(options, (line) => output.err(line));
   } catch (error) {

@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeUtf8Strict } from '../checksum.ts';
-import type { SkillManifest } from '../manifest.ts';
+import { decodeUtf8Strict } from '@talon/skill-runtime/contract/checksum.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
 import {
   formatManifestProblems,
   parseManifest,
   type ManifestValidationOptions,
-} from '../validate-manifest.ts';
+} from '@talon/skill-runtime/contract/validate-manifest.ts';
 import { CliError } from './output.ts';
 
 export const MANIFEST_FILE = 'skill.json';

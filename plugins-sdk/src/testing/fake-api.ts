@@ -1,25 +1,42 @@
-import {
-  ApiCallError,
-  createApiHandler,
-  type ApiCallHandler,
-  type ApiFunctionImplementation,
-  type LocalGrants,
-  type RecordedApiCall,
-} from '../api-handler.ts';
-import type { JsonValue, SkillApiFunction } from '../skill-api.ts';
+import type { ObservedApiCall } from '@talon/skill-runtime/api/api-gate.ts';
+import { SkillApiError, type SkillApiErrorCode } from '@talon/skill-runtime/api/api-error.ts';
+import type { HostFunction } from '@talon/skill-runtime/api/call-context.ts';
+import type { MemoryStorage } from '@talon/skill-runtime/api/memory-storage.ts';
+import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import type { SkillApiFunction } from '@talon/skill-runtime/contract/skill-api.ts';
+
+/** An error a scripted answer throws to make the skill's call fail with this code. */
+export class ApiCallError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
 
 /**
- * A SkillAPI whose answers a test scripts and whose calls it asserts on. Grants are enforced as in
- * Talon: a call without the permission gets `permission_denied` and never reaches the script.
- * `log.*` and `storage.*` work out of the box (storage in memory); anything else answers
- * `not_scripted` until the test says what it should return.
+ * The SkillAPI of a skill under test. It is Talon's own host-function table (the same gate: grants,
+ * rate limits, argument checks), with `storage` in memory and no Talon settings; a test replaces any
+ * function's answer with a script and asserts on every call. A call the skill was not granted is
+ * refused with `permission_denied` and never reaches a script. Outside services (`llm`,
+ * `telegram`, `shell`, `automation`) answer `not_available` until the test scripts them.
  */
 export class FakeSkillApi {
-  /** Every call the skill made, in order. */
-  readonly calls: RecordedApiCall[] = [];
-  /** The in-memory `storage` of the skill; tests may seed or inspect it. */
-  readonly storage = new Map<string, JsonValue>();
-  readonly #scripts = new Map<SkillApiFunction, ApiFunctionImplementation>();
+  /** Every call the skill made, in order, with its arguments and answer. */
+  readonly calls: ObservedApiCall[] = [];
+  readonly #scripts = new Map<SkillApiFunction, (...args: JsonValue[]) => unknown>();
+  readonly #backend: MemoryStorage;
+  readonly #skill: string;
+
+  constructor(skill: string, backend: MemoryStorage) {
+    this.#skill = skill;
+    this.#backend = backend;
+  }
+
+  /** The skill's `storage`, in memory; tests may seed or inspect it. */
+  get storage(): Map<string, JsonValue> {
+    return this.#backend.space(this.#skill);
+  }
 
   /** Answers `method` with `fn(...args)` from now on (return a value, or throw `fail(code, message)`). */
   handle(method: SkillApiFunction, fn: (...args: JsonValue[]) => unknown): this {
@@ -33,59 +50,26 @@ export class FakeSkillApi {
   }
 
   /** The calls of one function, e.g. `api.callsOf('http.fetch')`. */
-  callsOf(method: SkillApiFunction): RecordedApiCall[] {
+  callsOf(method: SkillApiFunction): ObservedApiCall[] {
     return this.calls.filter((call) => call.method === method);
   }
 
-  /** The handler the sandbox calls back into for one run under these grants. */
-  handler(grants: LocalGrants): ApiCallHandler {
-    const scripted =
-      (method: SkillApiFunction): ApiFunctionImplementation =>
-      (...args: JsonValue[]) => {
-        const script = this.#scripts.get(method);
-        if (script) return script(...args);
-        throw new ApiCallError(
-          'not_scripted',
-          `the test scripted no answer for ${method}: use api.respond("${method}", value)`,
-        );
-      };
-    const storageKey = (key: JsonValue | undefined): string => {
-      if (typeof key !== 'string' || key === '')
-        throw new ApiCallError('invalid_argument', 'storage keys are non-empty strings');
-      return key;
+  /** The scripted answer of `method` as a host function, or undefined (the host's own answers). */
+  scripted(method: SkillApiFunction): HostFunction | undefined {
+    const script = this.#scripts.get(method);
+    if (!script) return undefined;
+    return async (_context, args) => {
+      try {
+        const value = await script(...args);
+        return (value === undefined ? null : value) as JsonValue;
+      } catch (thrown) {
+        const code = (thrown as { code?: unknown } | null)?.code;
+        if (thrown instanceof Error && typeof code === 'string') {
+          throw new SkillApiError(code as SkillApiErrorCode, thrown.message);
+        }
+        throw new SkillApiError('upstream_error', thrown instanceof Error ? thrown.message : String(thrown));
+      }
     };
-    const withDefault =
-      (method: SkillApiFunction, fallback: ApiFunctionImplementation): ApiFunctionImplementation =>
-      (...args: JsonValue[]) =>
-        (this.#scripts.get(method) ?? fallback)(...args);
-    return createApiHandler({
-      grants,
-      calls: this.calls,
-      implementation: {
-        'log.debug': withDefault('log.debug', () => null),
-        'log.info': withDefault('log.info', () => null),
-        'log.warn': withDefault('log.warn', () => null),
-        'log.error': withDefault('log.error', () => null),
-        'storage.get': withDefault('storage.get', (key) => this.storage.get(storageKey(key)) ?? null),
-        'storage.set': withDefault('storage.set', (key, value) => {
-          this.storage.set(storageKey(key), value ?? null);
-          return null;
-        }),
-        'storage.delete': withDefault('storage.delete', (key) => this.storage.delete(storageKey(key))),
-        'storage.list': withDefault('storage.list', (prefix) =>
-          [...this.storage.keys()]
-            .filter((key) => typeof prefix !== 'string' || key.startsWith(prefix))
-            .sort(),
-        ),
-        'http.fetch': scripted('http.fetch'),
-        'config.get': scripted('config.get'),
-        'skills.invoke': scripted('skills.invoke'),
-        'llm.complete': scripted('llm.complete'),
-        'telegram.send': scripted('telegram.send'),
-        'shell.exec': scripted('shell.exec'),
-        'automation.run': scripted('automation.run'),
-      },
-    });
   }
 }
 

@@ -1,14 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LocalGrants } from '../api-handler.ts';
-import { formatBundleProblems, scanBundle } from '../bundle-scan.ts';
-import { decodeUtf8Strict } from '../checksum.ts';
-import { SkillSandboxRunner, toRunApiCalls } from '../sandbox-runner.ts';
-import { formatManifestProblems, parseManifest } from '../validate-manifest.ts';
+import { MemoryStorage } from '@talon/skill-runtime/api/memory-storage.ts';
+import { readSkillFolderAt } from '@talon/skill-runtime/package/package-reader.ts';
+import { createLocalRuntime } from '../local-runtime.ts';
 import { FakeSkillApi } from './fake-api.ts';
-import type { loadSkill as declaredLoadSkill } from './public-entry.ts';
-import type { LoadedSkill, LoadSkillOptions } from './types.ts';
+import type { LoadedSkill, LoadSkillOptions, LocalGrants } from './types.ts';
 
 export type { LoadedSkill, LoadSkillOptions };
 
@@ -17,39 +13,39 @@ function folderPath(folder: string | URL): string {
 }
 
 /**
- * Loads a built skill folder (skill.json + index.js) into Talon's real sandbox, after the same
- * manifest and bundle checks Talon makes, with a fake SkillAPI the test scripts and asserts on.
+ * Loads a built skill folder (skill.json + index.js) through Talon's own package reader (the same
+ * manifest, bundle and folder checks) into Talon's runtime, with a SkillAPI the test scripts and
+ * asserts on (FakeSkillApi).
  */
 export async function loadSkill(folder: string | URL, options: LoadSkillOptions = {}): Promise<LoadedSkill> {
-  const where = folderPath(folder);
-  const manifestText = await readFile(path.join(where, 'skill.json'), 'utf8').catch(() => {
-    throw new Error(`${where}/skill.json not found`);
-  });
-  const parsed = parseManifest(manifestText, { kind: options.core ? 'core' : 'dynamic' });
-  if (!parsed.ok) throw new Error(`skill.json is invalid: ${formatManifestProblems(parsed.problems)}`);
-  const bytes = await readFile(path.join(where, 'index.js')).catch(() => {
-    throw new Error(`${where}/index.js not found: run "talon-skill build" first`);
-  });
-  const code = decodeUtf8Strict(bytes, 'index.js');
-  const scan = await scanBundle(code);
-  if (!scan.ok) throw new Error(`Talon would refuse index.js: ${formatBundleProblems(scan.problems)}`);
-  const manifest = parsed.manifest;
+  const kind = options.core ? 'core' : 'dynamic';
+  const pkg = await readSkillFolderAt(folderPath(folder), kind);
+  const manifest = pkg.manifest;
   const grants: LocalGrants = {
     permissions: options.grants?.permissions ?? [...manifest.permissions],
     net: options.grants?.net ?? [...(manifest.net ?? [])],
     secrets: options.grants?.secrets ?? [...(manifest.secrets ?? [])],
   };
-  const api = new FakeSkillApi();
-  const runner = await SkillSandboxRunner.open(manifest, code);
+  const storage = new MemoryStorage();
+  const api = new FakeSkillApi(manifest.name, storage);
+  const runtime = createLocalRuntime({
+    storage,
+    override: (method) => api.scripted(method),
+    observe: (call) => api.calls.push(call),
+    unavailable: (fn) => `${fn} is not available in a test: script it with api.respond('${fn}', value)`,
+  });
+  try {
+    await runtime.install({ ...pkg, kind, grants });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   return {
     manifest,
     api,
     grants,
-    run: (request) =>
-      runner.run(request, { handler: api.handler(grants), records: () => toRunApiCalls(api.calls) }),
-    close: () => runner.close(),
+    // A failing run opens no circuit for the next one: each test run stands alone.
+    run: (request) => runtime.run(manifest.name, { ...request, breakerCountsFailure: false }),
+    close: () => runtime.close(),
   };
 }
-
-// The installed type entry declares this very function: a mismatch fails the type check.
-loadSkill satisfies typeof declaredLoadSkill;

@@ -1,4 +1,10 @@
-export { loadSkill, type LoadedSkill, type LoadSkillOptions } from './harness.ts';
+export { loadSkill } from './harness.ts';
 export { FakeSkillApi, fail } from './fake-api.ts';
-export type { LocalGrants, RecordedApiCall } from '../api-handler.ts';
-export type { SandboxRunResult, RunApiCall } from '../sandbox-runner.ts';
+export type {
+  LoadedSkill,
+  LoadSkillOptions,
+  LocalGrants,
+  RecordedApiCall,
+  RunApiCall,
+  SandboxRunResult,
+} from './types.ts';

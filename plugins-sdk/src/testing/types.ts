@@ -1,24 +1,22 @@
-/**
- * The types of the test harness, free of any import from the host, so an installed SDK can offer
- * them to authors' editors (see `public-entry.ts`).
- */
-import type { LocalGrants } from '../api-handler.ts';
-import type { SkillManifest } from '../manifest.ts';
-import type { JsonObject, JsonValue } from '../skill-api.ts';
+/** The types of the test harness. */
+import type { ObservedApiCall } from '@talon/skill-runtime/api/api-gate.ts';
+import type { JsonObject, JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
+import type {
+  ApiCallRecord,
+  SkillGrants,
+  SkillRunResult,
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { FakeSkillApi } from './fake-api.ts';
 
+/** What the owner granted a skill; the same shape as in Talon. */
+export type LocalGrants = SkillGrants;
 /** One SkillAPI call as Talon reports it in a run's `apiCalls`. */
-export interface RunApiCall {
-  permission: string;
-  method: string;
-  allowed: boolean;
-  durationMs: number;
-  error?: string;
-}
-
-export type SandboxRunResult =
-  | { ok: true; result: JsonValue; branch: string; durationMs: number; apiCalls: RunApiCall[] }
-  | { ok: false; error: { code: string; message: string }; durationMs: number; apiCalls: RunApiCall[] };
+export type RunApiCall = ApiCallRecord;
+/** One run's outcome, exactly as Talon reports it. */
+export type SandboxRunResult = SkillRunResult;
+/** One SkillAPI call as the skill made it, with its arguments and answer, for assertions. */
+export type RecordedApiCall = ObservedApiCall;
 
 export interface LoadSkillOptions {
   /** What the owner granted; default: everything skill.json asks for. Narrow it to test denials. */
@@ -29,7 +27,7 @@ export interface LoadSkillOptions {
 
 export interface LoadedSkill {
   manifest: SkillManifest;
-  /** The fake SkillAPI of this skill: script its answers, assert on its calls. */
+  /** The SkillAPI of this skill: script its answers, assert on its calls. */
   api: FakeSkillApi;
   grants: LocalGrants;
   /** One run, as Talon would run it: `{ ok, result, branch }` or `{ ok: false, error }`. */

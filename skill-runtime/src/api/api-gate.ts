@@ -1,12 +1,13 @@
-import type { AuditLog } from '../../audit/audit-log.ts';
-import type { ApiCallRecord, JsonValue, SkillPermission } from '../contract.ts';
+import { GATE_LIMITS } from '../limits.ts';
+import type { AuditSink } from '../ports.ts';
+import type { ApiCallRecord, JsonValue, SkillPermission } from '../contract/runtime-contract.ts';
 import {
   FUNCTION_PERMISSIONS,
   PERMISSION_TABLE,
   type PermissionEntry,
   type SkillApiFunctionName,
-} from '../permission-table.ts';
-import type { SkillRateLimiter } from '../rate-limiter.ts';
+} from '../contract/permission-table.ts';
+import type { SkillRateLimiter } from '../runtime/rate-limiter.ts';
 import { DENIAL_CODES, SkillApiError } from './api-error.ts';
 import type { ApiCallContext, HostFunction } from './call-context.ts';
 
@@ -21,12 +22,30 @@ export interface ApiRunState {
   audited: Set<string>;
 }
 
+/** One SkillAPI call as a test harness sees it: what the skill passed and what it got back. */
+export interface ObservedApiCall {
+  method: string;
+  args: JsonValue[];
+  permission: SkillPermission | undefined;
+  allowed: boolean;
+  result?: JsonValue;
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
 export interface ApiGateOptions {
   functions: Record<SkillApiFunctionName, HostFunction>;
-  audit: AuditLog;
+  audit: AuditSink;
   rateLimiter: SkillRateLimiter;
   callsPerRun: number;
   maxRecordsPerRun?: number;
+  /**
+   * A test harness's scripted answer for a function, asked at call time after every check
+   * (a call the skill may not make never reaches a script); undefined = the host function.
+   */
+  override?: (method: SkillApiFunctionName) => HostFunction | undefined;
+  /** Sees every call with its arguments and answer (the test harness records them). */
+  observe?: (call: ObservedApiCall) => void;
 }
 
 export function newApiRunState(context: ApiCallContext): ApiRunState {
@@ -43,10 +62,11 @@ function envelopeError(code: string, message: string): string {
  * allow it, and its arguments must be JSON. Denials are audited with skill, permission and reason.
  */
 export class SkillApiGate {
-  readonly #options: Required<ApiGateOptions>;
+  readonly #options: Required<Omit<ApiGateOptions, 'override' | 'observe'>> &
+    Pick<ApiGateOptions, 'override' | 'observe'>;
 
   constructor(options: ApiGateOptions) {
-    this.#options = { maxRecordsPerRun: 200, ...options };
+    this.#options = { maxRecordsPerRun: GATE_LIMITS.maxRecordsPerRun, ...options };
   }
 
   async handle(run: ApiRunState, method: string, argsJson: string): Promise<string> {
@@ -77,8 +97,11 @@ export class SkillApiGate {
         );
       }
       const args = parseArguments(method, argsJson);
-      const result = await this.#options.functions[method as SkillApiFunctionName](run.context, args);
+      const name = method as SkillApiFunctionName;
+      const fn = this.#options.override?.(name) ?? this.#options.functions[name];
+      const result = await fn(run.context, args);
       this.#record(run, { permission, method, allowed: true, durationMs: elapsed(started) });
+      this.#options.observe?.({ method, args, permission, allowed: true, result, durationMs: elapsed(started) });
       return JSON.stringify({ result });
     } catch (error) {
       const failure =
@@ -94,6 +117,14 @@ export class SkillApiGate {
         allowed: !denied,
         durationMs: elapsed(started),
         error: failure.code,
+      });
+      this.#options.observe?.({
+        method: method.slice(0, 100),
+        args: argumentsForObserver(argsJson),
+        permission,
+        allowed: !denied,
+        error: { code: failure.code, message: failure.message },
+        durationMs: elapsed(started),
       });
       if (denied) await this.#auditDenial(run, permission, method, failure);
       return envelopeError(failure.code, failure.message);
@@ -139,4 +170,14 @@ function parseArguments(method: string, argsJson: string): JsonValue[] {
   if (!Array.isArray(args))
     throw new SkillApiError('invalid_argument', `${method}: arguments must be a list`);
   return args as JsonValue[];
+}
+
+/** The arguments as far as they parse (a denied call's are shown even when malformed). */
+function argumentsForObserver(argsJson: string): JsonValue[] {
+  try {
+    const parsed = JSON.parse(argsJson) as unknown;
+    return Array.isArray(parsed) ? (parsed as JsonValue[]) : [];
+  } catch {
+    return [];
+  }
 }

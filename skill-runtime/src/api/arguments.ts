@@ -1,4 +1,4 @@
-import type { JsonValue } from '../contract.ts';
+import type { JsonValue } from '../contract/runtime-contract.ts';
 import { SkillApiError } from './api-error.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { Logger } from '../../logging/logger.ts';
-import type { JsonValue, SkillGrants, SkillManifest, SkillRunResult } from '../contract.ts';
+import type { Logger } from '../ports.ts';
+import type { JsonValue, SkillGrants, SkillManifest, SkillRunResult } from '../contract/runtime-contract.ts';
 
 /** Who is calling: bound by the host to the worker and run, never taken from the skill. */
 export interface ApiCallContext {

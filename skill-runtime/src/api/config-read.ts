@@ -1,6 +1,6 @@
-import { looksSensitive } from '../../settings/mask.ts';
-import type { SettingsStore } from '../../settings/store.ts';
-import type { JsonValue } from '../contract.ts';
+import { looksSensitive } from '../contract/secret-setting-names.ts';
+import type { SettingsReader } from '../ports.ts';
+import type { JsonValue } from '../contract/runtime-contract.ts';
 import { SkillApiError } from './api-error.ts';
 import { requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
@@ -8,7 +8,7 @@ import type { HostFunction } from './call-context.ts';
 const KEY_PATTERN = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
 
 /** `config.get(key)`: a non-secret setting's typed value, or null when it is not set. */
-export function configGet(settings: SettingsStore): HostFunction {
+export function configGet(settings: SettingsReader): HostFunction {
   return async (_context, args) => {
     requireArity('config.get', args, 1);
     const key = requireString('config.get', 'key', args[0], 200);

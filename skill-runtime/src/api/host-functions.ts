@@ -1,45 +1,60 @@
-import type { DatabasePool } from 'slonik';
-import type { SettingsStore } from '../../settings/store.ts';
-import type { SkillApiFunctionName } from '../permission-table.ts';
+import type { SkillApiFunctionName } from '../contract/permission-table.ts';
+import { HTTP_LIMITS, STORAGE_LIMITS, type HttpLimits, type StorageLimits } from '../limits.ts';
+import type { SecretResolver, SettingsReader } from '../ports.ts';
 import { SkillApiError } from './api-error.ts';
 import type { HostFunction } from './call-context.ts';
 import { configGet } from './config-read.ts';
-import { DEFAULT_HTTP_LIMITS, httpFetch, type HttpLimits } from './http-fetch.ts';
+import { httpFetch } from './http-fetch.ts';
 import { logFunction } from './log.ts';
-import { skillsInvoke } from './skills-invoke.ts';
 import type { NetworkPolicy } from './net-policy.ts';
-import { DEFAULT_STORAGE_LIMITS, storageFunctions, type StorageLimits } from './storage.ts';
+import { skillsInvoke } from './skills-invoke.ts';
+import { storageFunctions, type StorageBackend } from './storage.ts';
+
+/** SkillAPI functions whose service lies outside the runtime (a model, Telegram, the host's shell, the sidecar). */
+export type OutsideServiceName = 'llm.complete' | 'telegram.send' | 'shell.exec' | 'automation.run';
 
 export interface HostFunctionDependencies {
-  pool: DatabasePool;
-  settings: SettingsStore;
+  settings: SettingsReader;
+  secrets: SecretResolver;
+  storage: StorageBackend;
   /** Fixed, or asked on every call (the owner's live settings). */
   network: NetworkPolicy | (() => NetworkPolicy);
   httpLimits?: HttpLimits;
   storageLimits?: StorageLimits;
+  /** The host's implementations of outside services; one that is missing answers `not_available`. */
+  services?: Partial<Record<OutsideServiceName, HostFunction>>;
+  /** What a missing service says, e.g. "needs a running Talon". */
+  unavailable?: (fn: OutsideServiceName) => string;
 }
 
-/** A permission whose host side comes with a later issue: granted or not, the call says so. */
-function notAvailableYet(fn: string): HostFunction {
+const defaultUnavailable = (fn: string): string => `${fn} is not available in this Talon`;
+
+function unavailable(fn: OutsideServiceName, message: (fn: OutsideServiceName) => string): HostFunction {
   return async () => {
-    throw new SkillApiError('not_available', `${fn} is not available in this version of Talon yet`);
+    throw new SkillApiError('not_available', message(fn));
   };
 }
 
-/** The host side of every SkillAPI function in the permission table (checked there, not here). */
+/**
+ * The host side of every SkillAPI function in the permission table (grants are checked by the gate,
+ * not here): one table, used by Talon and by the SDK's `talon-skill run` and test harness, which
+ * differ only in the backends and services they give it.
+ */
 export function hostFunctions(deps: HostFunctionDependencies): Record<SkillApiFunctionName, HostFunction> {
+  const missing = deps.unavailable ?? defaultUnavailable;
+  const service = (fn: OutsideServiceName): HostFunction => deps.services?.[fn] ?? unavailable(fn, missing);
   return {
     'log.debug': logFunction('debug'),
     'log.info': logFunction('info'),
     'log.warn': logFunction('warn'),
     'log.error': logFunction('error'),
-    'http.fetch': httpFetch(deps.settings, deps.network, deps.httpLimits ?? DEFAULT_HTTP_LIMITS),
+    'http.fetch': httpFetch(deps.secrets, deps.network, deps.httpLimits ?? HTTP_LIMITS),
     'config.get': configGet(deps.settings),
-    ...storageFunctions(deps.pool, deps.storageLimits ?? DEFAULT_STORAGE_LIMITS),
+    ...storageFunctions(deps.storage, deps.storageLimits ?? STORAGE_LIMITS),
     'skills.invoke': skillsInvoke,
-    'llm.complete': notAvailableYet('llm.complete'),
-    'telegram.send': notAvailableYet('telegram.send'),
-    'shell.exec': notAvailableYet('shell.exec'),
-    'automation.run': notAvailableYet('automation.run'),
+    'llm.complete': service('llm.complete'),
+    'telegram.send': service('telegram.send'),
+    'shell.exec': service('shell.exec'),
+    'automation.run': service('automation.run'),
   };
 }

@@ -1,10 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSkillRuntime, type TestSkillRuntime } from '../../testing/skill-runtime.ts';
-import type { JsonValue } from '../contract.ts';
+import type { JsonValue } from '../contract/json.ts';
+import { HTTP_LIMITS } from '../limits.ts';
+import { createMemoryRuntime, type MemoryRuntime } from '../testing/memory-runtime.ts';
 
-let t: TestSkillRuntime;
+let t: MemoryRuntime;
 let server: Server;
 let port: number;
 const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
@@ -25,9 +26,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   // Loopback and plain http only because this owner opted in: the default refuses both.
-  t = await createTestSkillRuntime({
+  t = createMemoryRuntime({
     network: { allowPrivateAddresses: true, allowPlainHttp: true },
     httpLimits: {
+      ...HTTP_LIMITS,
       maxResponseBytes: 2000,
       maxRequestBytes: 1000,
       defaultTimeoutMs: 2000,
@@ -35,7 +37,7 @@ beforeAll(async () => {
       maxRedirects: 3,
     },
   });
-  await t.settings.set('github.token', 'ghp_the_real_token_value');
+  t.secrets.set('github.token', 'ghp_the_real_token_value');
   await t.install(
     {
       name: 'fetcher',

@@ -2,28 +2,14 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { SettingsStore } from '../../settings/store.ts';
-import type { JsonValue } from '../contract.ts';
+import type { JsonValue } from '../contract/runtime-contract.ts';
+import type { SecretResolver } from '../ports.ts';
+import { HTTP_LIMITS, type HttpLimits } from '../limits.ts';
 import { SkillApiError } from './api-error.ts';
 import { isPlainObject, optionalObject, requireArity, requireString } from './arguments.ts';
 import type { ApiCallContext, HostFunction } from './call-context.ts';
 import { checkDestination, isNonPublicAddress, type NetworkPolicy } from './net-policy.ts';
 
-export interface HttpLimits {
-  maxResponseBytes: number;
-  maxRequestBytes: number;
-  defaultTimeoutMs: number;
-  maxTimeoutMs: number;
-  maxRedirects: number;
-}
-
-export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  maxResponseBytes: 1024 * 1024,
-  maxRequestBytes: 256 * 1024,
-  defaultTimeoutMs: 10_000,
-  maxTimeoutMs: 30_000,
-  maxRedirects: 5,
-};
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
@@ -68,7 +54,7 @@ function guardedLookup(policy: NetworkPolicy): LookupFunction {
 function prepare(
   context: ApiCallContext,
   raw: { [key: string]: JsonValue } | undefined,
-  settings: SettingsStore,
+  secrets: SecretResolver,
   limits: HttpLimits,
 ): PreparedRequest {
   const request = raw ?? {};
@@ -80,13 +66,13 @@ function prepare(
     );
   const headers: Record<string, string> = {};
   const given = optionalObject('http.fetch', 'headers', request['headers']) ?? {};
-  if (Object.keys(given).length > 50)
-    throw new SkillApiError('invalid_argument', 'http.fetch: at most 50 headers');
+  if (Object.keys(given).length > limits.maxHeaders)
+    throw new SkillApiError('invalid_argument', `http.fetch: at most ${limits.maxHeaders} headers`);
   for (const [name, value] of Object.entries(given)) {
     if (!HEADER_NAME.test(name) || FORBIDDEN_HEADERS.has(name.toLowerCase())) {
       throw new SkillApiError('invalid_argument', `http.fetch: header "${name.slice(0, 100)}" cannot be set`);
     }
-    const text = requireString('http.fetch', `header ${name}`, value, 8000);
+    const text = requireString('http.fetch', `header ${name}`, value, limits.maxHeaderValueChars);
     if (/[\r\n\0]/.test(text))
       throw new SkillApiError('invalid_argument', `http.fetch: header ${name} has control characters`);
     headers[name.toLowerCase()] = text;
@@ -110,7 +96,7 @@ function prepare(
     method,
     headers,
     body,
-    secretHeader: secretHeaderFor(context, request['secret'], settings),
+    secretHeader: secretHeaderFor(context, request['secret'], secrets),
     timeoutMs: Math.min(timeout, limits.maxTimeoutMs),
   };
 }
@@ -119,7 +105,7 @@ function prepare(
 function secretHeaderFor(
   context: ApiCallContext,
   raw: JsonValue | undefined,
-  settings: SettingsStore,
+  secrets: SecretResolver,
 ): PreparedRequest['secretHeader'] {
   if (raw === undefined || raw === null) return undefined;
   if (!isPlainObject(raw))
@@ -143,7 +129,7 @@ function secretHeaderFor(
       `http.fetch: the secret "${handle}" was not granted to this skill`,
     );
   }
-  const value = settings.getString(handle);
+  const value = secrets(handle);
   if (value === '')
     throw new SkillApiError('not_found', `http.fetch: the secret "${handle}" has no value yet`);
   return { name: header.toLowerCase(), value: prefix + value };
@@ -222,23 +208,23 @@ function send(
  * secret header sent only to the origin the skill named, response size and time capped.
  */
 export function httpFetch(
-  settings: SettingsStore,
+  secrets: SecretResolver,
   networkPolicy: NetworkPolicy | (() => NetworkPolicy),
-  limits: HttpLimits = DEFAULT_HTTP_LIMITS,
+  limits: HttpLimits = HTTP_LIMITS,
 ): HostFunction {
   return async (context, args) => {
     requireArity('http.fetch', args, 2);
     // Read once per call: the owner's opt-in applies from the next call, and every hop of one
     // call (redirects included) is judged by the same policy.
     const policy = typeof networkPolicy === 'function' ? networkPolicy() : networkPolicy;
-    const href = requireString('http.fetch', 'url', args[0], 8000);
+    const href = requireString('http.fetch', 'url', args[0], limits.maxUrlChars);
     let url: URL;
     try {
       url = new URL(href);
     } catch {
       throw new SkillApiError('invalid_argument', 'http.fetch: url is not a valid absolute URL');
     }
-    const prepared = prepare(context, optionalObject('http.fetch', 'request', args[1]), settings, limits);
+    const prepared = prepare(context, optionalObject('http.fetch', 'request', args[1]), secrets, limits);
     const origin = url.origin;
     for (let hop = 0; ; hop++) {
       checkDestination(url, context.grants.net, policy);

@@ -1,10 +1,8 @@
+import { LOG_LIMITS } from '../limits.ts';
 import { SkillApiError } from './api-error.ts';
 import { optionalObject, requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
 
-export const LOG_MAX_MESSAGE_CHARS = 2000;
-export const LOG_MAX_FIELDS_CHARS = 4000;
-export const LOG_MAX_LINES_PER_RUN = 200;
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -13,16 +11,16 @@ export function logFunction(level: Level): HostFunction {
   const fn = `log.${level}`;
   return async (context, args) => {
     requireArity(fn, args, 2);
-    const message = requireString(fn, 'message', args[0], LOG_MAX_MESSAGE_CHARS);
+    const message = requireString(fn, 'message', args[0], LOG_LIMITS.maxMessageChars);
     const fields = optionalObject(fn, 'fields', args[1]);
-    if (fields && JSON.stringify(fields).length > LOG_MAX_FIELDS_CHARS) {
+    if (fields && JSON.stringify(fields).length > LOG_LIMITS.maxFieldsChars) {
       throw new SkillApiError(
         'invalid_argument',
-        `${fn}: fields are larger than ${LOG_MAX_FIELDS_CHARS} characters`,
+        `${fn}: fields are larger than ${LOG_LIMITS.maxFieldsChars} characters`,
       );
     }
-    if (context.logLines >= LOG_MAX_LINES_PER_RUN) {
-      throw new SkillApiError('rate_limited', `${fn}: a run may log at most ${LOG_MAX_LINES_PER_RUN} lines`);
+    if (context.logLines >= LOG_LIMITS.maxLinesPerRun) {
+      throw new SkillApiError('rate_limited', `${fn}: a run may log at most ${LOG_LIMITS.maxLinesPerRun} lines`);
     }
     context.logLines += 1;
     // Fields are nested under `skillFields` so a skill cannot overwrite the host's own keys.

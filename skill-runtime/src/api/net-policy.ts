@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { readBoolean, type SettingsReader } from '../ports.ts';
 import { SkillApiError } from './api-error.ts';
 
 /** What the owner allows beyond the defaults; both off unless set explicitly (tests use loopback). */
@@ -12,12 +13,10 @@ export interface NetworkPolicy {
 export const DEFAULT_NETWORK_POLICY: NetworkPolicy = { allowPrivateAddresses: false, allowPlainHttp: false };
 
 /** The owner's opt-ins (settings `skills.http.*`), read when asked so a change applies at once. */
-export function ownerNetworkPolicy(settings: {
-  getBoolean(key: string, fallback: boolean): boolean;
-}): NetworkPolicy {
+export function ownerNetworkPolicy(settings: SettingsReader): NetworkPolicy {
   return {
-    allowPrivateAddresses: settings.getBoolean('skills.http.allow_private_addresses', false),
-    allowPlainHttp: settings.getBoolean('skills.http.allow_plain_http', false),
+    allowPrivateAddresses: readBoolean(settings, 'skills.http.allow_private_addresses', false),
+    allowPlainHttp: readBoolean(settings, 'skills.http.allow_plain_http', false),
   };
 }
 

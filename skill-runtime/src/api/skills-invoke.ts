@@ -1,4 +1,4 @@
-import type { JsonValue } from '../contract.ts';
+import type { JsonValue } from '../contract/runtime-contract.ts';
 import { optionalObject, requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
 

@@ -1,33 +1,37 @@
-import { sql, type DatabasePool } from 'slonik';
-import { z } from 'zod';
-import type { JsonValue } from '../contract.ts';
+import type { JsonValue } from '../contract/json.ts';
+import { STORAGE_LIMITS, type StorageLimits } from '../limits.ts';
 import { SkillApiError } from './api-error.ts';
 import { requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
 
-export interface StorageLimits {
-  maxKeyChars: number;
-  maxValueBytes: number;
-  maxTotalBytes: number;
-  maxKeys: number;
+/**
+ * Where `storage.*` keeps a skill's values: PostgreSQL in Talon, memory under `talon-skill run`
+ * and the test harness. Both pass the one contract suite (`storage-contract.ts`), so a skill
+ * meets the same rules in either. Keys and value sizes are checked before a backend is asked;
+ * the backend enforces the totals atomically (two runs must not both squeeze under a cap).
+ */
+export interface StorageBackend {
+  get(skill: string, key: string): Promise<JsonValue | null>;
+  /** Stores `json` (already serialised, `bytes` long); throws SkillApiError `too_large` past a total. */
+  set(skill: string, key: string, json: string, bytes: number, limits: StorageLimits): Promise<void>;
+  delete(skill: string, key: string): Promise<boolean>;
+  /** Keys starting with `prefix`, sorted, at most `limit`. */
+  list(skill: string, prefix: string, limit: number): Promise<string[]>;
 }
 
-export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
-  maxKeyChars: 200,
-  maxValueBytes: 64 * 1024,
-  maxTotalBytes: 1024 * 1024,
-  maxKeys: 1000,
-};
+export type StorageFunctionName = 'storage.get' | 'storage.set' | 'storage.delete' | 'storage.list';
 
-const valueRow = z.object({ value: z.unknown() });
-const keyRow = z.object({ key: z.string() });
-const usageRow = z.object({ bytes: z.number(), keys: z.number() });
+/** The errors a backend throws when a total would be exceeded, worded once for both backends. */
+export const storageFull = (limits: StorageLimits): SkillApiError =>
+  new SkillApiError('too_large', `storage.set: this skill's storage is full (${limits.maxTotalBytes} bytes)`);
+export const storageTooManyKeys = (limits: StorageLimits): SkillApiError =>
+  new SkillApiError('too_large', `storage.set: this skill may keep at most ${limits.maxKeys} keys`);
 
-/** `storage.*`: a per-skill key-value store in PostgreSQL (table skill_storage), size-capped. */
+/** `storage.*`: a per-skill key-value store, size-capped, over whichever backend the host gives. */
 export function storageFunctions(
-  pool: DatabasePool,
-  limits: StorageLimits = DEFAULT_STORAGE_LIMITS,
-): Record<'storage.get' | 'storage.set' | 'storage.delete' | 'storage.list', HostFunction> {
+  backend: StorageBackend,
+  limits: StorageLimits = STORAGE_LIMITS,
+): Record<StorageFunctionName, HostFunction> {
   const keyOf = (fn: string, value: unknown): string => {
     const key = requireString(fn, 'key', value, limits.maxKeyChars);
     if (key.length === 0) throw new SkillApiError('invalid_argument', `${fn}: key must not be empty`);
@@ -36,11 +40,7 @@ export function storageFunctions(
   return {
     'storage.get': async (context, args) => {
       requireArity('storage.get', args, 1);
-      const key = keyOf('storage.get', args[0]);
-      const row = await pool.maybeOne(
-        sql.type(valueRow)`SELECT value FROM skill_storage WHERE skill = ${context.skill} AND key = ${key}`,
-      );
-      return row ? (row.value as JsonValue) : null;
+      return backend.get(context.skill, keyOf('storage.get', args[0]));
     },
     'storage.set': async (context, args) => {
       requireArity('storage.set', args, 2);
@@ -54,50 +54,20 @@ export function storageFunctions(
           `storage.set: a value may be at most ${limits.maxValueBytes} bytes`,
         );
       }
-      await pool.transaction(async (connection) => {
-        // One writer per skill at a time, so two runs cannot both squeeze under the cap.
-        await connection.query(
-          sql.unsafe`SELECT pg_advisory_xact_lock(hashtext(${'skill_storage:' + context.skill}))`,
-        );
-        const usage = await connection.one(sql.type(usageRow)`
-          SELECT COALESCE(SUM(bytes), 0)::int AS bytes, COUNT(*)::int AS keys
-          FROM skill_storage WHERE skill = ${context.skill} AND key <> ${key}`);
-        if (usage.bytes + bytes > limits.maxTotalBytes) {
-          throw new SkillApiError(
-            'too_large',
-            `storage.set: this skill's storage is full (${limits.maxTotalBytes} bytes)`,
-          );
-        }
-        if (usage.keys + 1 > limits.maxKeys) {
-          throw new SkillApiError(
-            'too_large',
-            `storage.set: this skill may keep at most ${limits.maxKeys} keys`,
-          );
-        }
-        await connection.query(sql.unsafe`
-          INSERT INTO skill_storage (skill, key, value, bytes) VALUES (${context.skill}, ${key}, ${json}::jsonb, ${bytes})
-          ON CONFLICT (skill, key) DO UPDATE SET value = EXCLUDED.value, bytes = EXCLUDED.bytes, updated_at = now()`);
-      });
+      await backend.set(context.skill, key, json, bytes, limits);
       return null;
     },
     'storage.delete': async (context, args) => {
       requireArity('storage.delete', args, 1);
-      const key = keyOf('storage.delete', args[0]);
-      const result = await pool.query(
-        sql.unsafe`DELETE FROM skill_storage WHERE skill = ${context.skill} AND key = ${key}`,
-      );
-      return result.rowCount > 0;
+      return backend.delete(context.skill, keyOf('storage.delete', args[0]));
     },
     'storage.list': async (context, args) => {
       requireArity('storage.list', args, 1);
       const prefix =
         args[0] === undefined || args[0] === null
           ? ''
-          : requireString('storage.list', 'prefix', args[0], 200);
-      const rows = await pool.any(sql.type(keyRow)`
-        SELECT key FROM skill_storage
-        WHERE skill = ${context.skill} AND starts_with(key, ${prefix}) ORDER BY key LIMIT ${limits.maxKeys}`);
-      return rows.map((row) => row.key);
+          : requireString('storage.list', 'prefix', args[0], limits.maxKeyChars);
+      return backend.list(context.skill, prefix, limits.maxKeys);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { build, transform, type Message, type Plugin } from 'esbuild';
+import { PACKAGE_LIMITS } from '../limits.ts';
 
 /** Something in `index.js` the host refuses, with where it is when known. */
 export interface BundleProblem {
@@ -15,8 +16,6 @@ export interface BundleScan {
   hasDefaultExport: boolean;
 }
 
-/** Upper bound on `index.js`; a bundle bigger than this is almost certainly carrying something it should not. */
-export const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
 
 // Dynamic code is refused because the owner approves exact code by checksum: code built from strings at
 // run time was never reviewed. The sandbox is the boundary either way; this is the early, readable refusal.
@@ -69,10 +68,10 @@ function locate(code: string, index: number): { line: number; column: number } {
  */
 export async function scanBundle(code: string): Promise<BundleScan> {
   const problems: BundleProblem[] = [];
-  if (Buffer.byteLength(code, 'utf8') > MAX_BUNDLE_BYTES) {
+  if (Buffer.byteLength(code, 'utf8') > PACKAGE_LIMITS.maxBundleBytes) {
     problems.push({
       construct: 'size',
-      message: `is larger than ${MAX_BUNDLE_BYTES / 1024 / 1024} MiB`,
+      message: `is larger than ${PACKAGE_LIMITS.maxBundleBytes / 1024 / 1024} MiB`,
     });
     return { ok: false, problems, hasDefaultExport: false };
   }

@@ -1,4 +1,4 @@
-import { SKILL_PERMISSIONS, type SkillPermission } from './permissions.ts';
+import { SKILL_PERMISSIONS, type SkillPermission } from './permission-table.ts';
 
 /** What `skill.json` holds. Validated with ajv against SKILL_MANIFEST_SCHEMA before any skill code runs. */
 export interface SkillManifest {

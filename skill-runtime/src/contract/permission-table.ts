@@ -1,13 +1,12 @@
 /**
  * THE permission table of the SkillAPI: every permission a manifest may ask for, and the host
- * functions (`area.method`, as the skill calls them on `ctx.api`) that each one gates. The isolate's
- * `api` object is generated from this list, and every call is checked against it in the host.
+ * functions (`area.method`, as the skill calls them on `ctx.api`) that each one gates. The manifest
+ * schema's list of permissions, the isolate's `api` object and the host's checks are all made from
+ * this table, and the SDK's `SkillApi` type is checked against it by the compiler (skill-api.ts).
  *
- * Adding a permission: add it to plugins-sdk/src/permissions.ts, add a row here, and an
- * implementation in skill-api/host-functions.ts. A test keeps this table, the SDK's permission names
- * and the SDK's SKILL_API_FUNCTIONS identical.
+ * Adding a permission: a row here, its functions' types in skill-api.ts, and their host side in
+ * api/host-functions.ts (the compiler refuses the build until all three agree).
  */
-import type { SkillPermission } from '../../../plugins-sdk/src/permissions.ts';
 
 export interface PermissionEntry {
   /** The SkillAPI functions this permission gates. */
@@ -18,6 +17,8 @@ export interface PermissionEntry {
   alwaysGranted?: boolean;
   /** Does nothing alone: widens another permission's function (here, `http.fetch`). */
   modifies?: string;
+  /** Only core skills (shipped in plugins/) may hold it. */
+  coreOnly?: boolean;
 }
 
 export const PERMISSION_TABLE = {
@@ -59,12 +60,25 @@ export const PERMISSION_TABLE = {
   shell: {
     functions: ['shell.exec'],
     description: 'Run an allowlisted command on the host (core skills only)',
+    coreOnly: true,
   },
   automation: {
     functions: ['automation.run'],
     description: 'Replay a recorded browser recipe in the sidecar (core skills only)',
+    coreOnly: true,
   },
-} as const satisfies Record<SkillPermission, PermissionEntry>;
+} as const satisfies Record<string, PermissionEntry>;
+
+/** A permission a manifest may ask for. */
+export type SkillPermission = keyof typeof PERMISSION_TABLE;
+
+/** Every permission, in the table's order. */
+export const SKILL_PERMISSIONS = Object.keys(PERMISSION_TABLE) as readonly SkillPermission[];
+
+/** Permissions only core skills (shipped in plugins/) may hold. */
+export const CORE_ONLY_PERMISSIONS: readonly SkillPermission[] = SKILL_PERMISSIONS.filter(
+  (permission) => (PERMISSION_TABLE[permission] as PermissionEntry).coreOnly === true,
+);
 
 export type SkillApiFunctionName = (typeof PERMISSION_TABLE)[SkillPermission]['functions'][number];
 

@@ -3,9 +3,9 @@
  * approvals, grants) and the skill runtime (which runs it: workers, isolates, the SkillAPI bridge,
  * limits, circuit breaker). Workflows and the admin call the runtime only through this.
  */
-import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
-import type { SkillPermission } from '../../../plugins-sdk/src/permissions.ts';
-import type { JsonValue } from '../settings/json-value.ts';
+import type { SkillManifest } from './manifest.ts';
+import type { SkillPermission } from './permission-table.ts';
+import type { JsonValue } from './json.ts';
 import type {
   ApiCallRecord,
   BreakerState,

@@ -4,13 +4,13 @@
  * granted to this skill (not merely those its manifest asked for). A call without the grant rejects
  * with a SkillApiError whose code is `permission_denied`.
  *
- * SKILL_API_FUNCTIONS below is the list of functions and the permission each needs; a test keeps it
- * identical to the host's permission table so these types cannot drift from what the host offers.
+ * The compiler checks below that `SkillApi` offers exactly the functions of the permission table,
+ * so these types cannot drift from what the host offers.
  */
-import type { SkillPermission } from './permissions.ts';
+import type { JsonObject, JsonValue } from './json.ts';
+import type { SkillApiFunctionName } from './permission-table.ts';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonValue };
 
 /** Why a SkillAPI call failed; `code` is stable, `message` is for people. */
 export interface SkillApiError extends Error {
@@ -103,26 +103,19 @@ export interface SkillApi {
   };
 }
 
-/** Every SkillAPI function as `area.method`, with the permission it needs. */
-export const SKILL_API_FUNCTIONS = {
-  'log.debug': 'log',
-  'log.info': 'log',
-  'log.warn': 'log',
-  'log.error': 'log',
-  'http.fetch': 'http',
-  'config.get': 'config.read',
-  'storage.get': 'storage',
-  'storage.set': 'storage',
-  'storage.delete': 'storage',
-  'storage.list': 'storage',
-  'skills.invoke': 'skills.invoke',
-  'llm.complete': 'llm',
-  'telegram.send': 'telegram.send',
-  'shell.exec': 'shell',
-  'automation.run': 'automation',
-} as const satisfies Record<string, SkillPermission>;
+/** Every function of `SkillApi` as `area.method`. */
+type FunctionsOf<Api> = {
+  [Area in keyof Api & string]: `${Area}.${keyof Api[Area] & string}`;
+}[keyof Api & string];
 
-export type SkillApiFunction = keyof typeof SKILL_API_FUNCTIONS;
+/** A SkillAPI function as `area.method` (`http.fetch`). */
+export type SkillApiFunction = SkillApiFunctionName;
+
+// Compile-time check (no code in a skill's bundle): `SkillApi` and the permission table name exactly
+// the same functions; adding one to either without the other fails the type check here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<Condition extends true> = Condition;
+export type SkillApiMatchesPermissionTable = Assert<Same<FunctionsOf<SkillApi>, SkillApiFunctionName>>;
 
 /** What `run` receives. */
 export interface SkillContext<Config = JsonObject, Input = JsonValue> {

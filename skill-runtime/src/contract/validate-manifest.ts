@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SKILL_MANIFEST_SCHEMA, type SkillManifest } from './manifest.ts';
-import { CORE_ONLY_PERMISSIONS, SKILL_PERMISSIONS } from './permissions.ts';
+import { CORE_ONLY_PERMISSIONS, SKILL_PERMISSIONS } from './permission-table.ts';
 
 /** One thing wrong with a manifest: the field (as `limits.memoryMb`, `permissions[2]`) and what is wrong. */
 export interface ManifestProblem {

@@ -2,8 +2,8 @@
  * What the skills API and run history send about skills and their runs. No imports with runtime
  * code: the admin UI imports these as types.
  */
-import type { SkillPermission } from '../../../plugins-sdk/src/permissions.ts';
-import type { JsonValue } from '../settings/json-value.ts';
+import type { SkillPermission } from './permission-table.ts';
+import type { JsonValue } from './json.ts';
 
 /** What the owner approved for a skill: never more than its manifest asks for. */
 export interface SkillGrants {

@@ -1,13 +1,15 @@
-import { formatBundleProblems, MAX_BUNDLE_BYTES, scanBundle } from '../../../plugins-sdk/src/bundle-scan.ts';
-import { decodeUtf8Strict, skillChecksum } from '../../../plugins-sdk/src/checksum.ts';
-import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
-import { formatManifestProblems, parseManifest } from '../../../plugins-sdk/src/validate-manifest.ts';
-import type { SkillKind } from './contract.ts';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { formatBundleProblems, scanBundle } from '../contract/bundle-scan.ts';
+import { decodeUtf8Strict, skillChecksum } from '../contract/checksum.ts';
+import type { SkillManifest } from '../contract/manifest.ts';
+import { formatManifestProblems, parseManifest } from '../contract/validate-manifest.ts';
+import type { SkillKind, SkillPackage } from '../contract/runtime-contract.ts';
+import { PACKAGE_LIMITS } from '../limits.ts';
 import {
   assertSkillName,
   CODE_FILE,
   MANIFEST_FILE,
-  MAX_MANIFEST_BYTES,
   readSkillFile,
   resolveSkillFolder,
   SkillFolderError,
@@ -67,8 +69,8 @@ export async function readSkillFolder(
   kind: SkillKind,
 ): Promise<ValidatedPackage & { folder: string }> {
   const folder = await resolveSkillFolder(skillsDirReal, name);
-  const manifestBytes = await readSkillFile(folder, MANIFEST_FILE, MAX_MANIFEST_BYTES);
-  const codeBytes = await readSkillFile(folder, CODE_FILE, MAX_BUNDLE_BYTES);
+  const manifestBytes = await readSkillFile(folder, MANIFEST_FILE, PACKAGE_LIMITS.maxManifestBytes);
+  const codeBytes = await readSkillFile(folder, CODE_FILE, PACKAGE_LIMITS.maxBundleBytes);
   let manifestSource: string;
   let code: string;
   try {
@@ -78,4 +80,40 @@ export async function readSkillFolder(
     throw new SkillFolderError('skill_file_invalid', (error as Error).message);
   }
   return { ...(await validatePackage(manifestSource, code, { kind, expectedName: name })), folder };
+}
+
+/**
+ * Reads a skill folder given by its path (an author's folder, a test's), under the same rules and
+ * checks as a folder of Talon's skills folder: the folder is read as `<parent>/<name>`.
+ */
+export async function readSkillFolderAt(
+  folderPath: string,
+  kind: SkillKind,
+): Promise<ValidatedPackage & { folder: string }> {
+  let real: string;
+  try {
+    real = await realpath(folderPath);
+  } catch {
+    throw new SkillFolderError('skill_not_found', `There is no skill folder at ${folderPath}`, 404);
+  }
+  return readSkillFolder(path.dirname(real), path.basename(real), kind);
+}
+
+/**
+ * A read package granted exactly what its manifest asks for: what `talon-skill run` and tests load.
+ * Talon itself grants only what the owner approved (the skill lifecycle).
+ */
+export function grantedAsRequested(pkg: ValidatedPackage, kind: SkillKind): SkillPackage {
+  const { manifest } = pkg;
+  return {
+    manifest,
+    code: pkg.code,
+    checksum: pkg.checksum,
+    kind,
+    grants: {
+      permissions: [...manifest.permissions],
+      net: [...(manifest.net ?? [])],
+      secrets: [...(manifest.secrets ?? [])],
+    },
+  };
 }

@@ -12,7 +12,6 @@ import { TalonError } from '../errors.ts';
 export const SKILL_FOLDER_NAME_PATTERN = /^[a-z][a-z0-9_]{1,63}$/;
 export const MANIFEST_FILE = 'skill.json';
 export const CODE_FILE = 'index.js';
-export const MAX_MANIFEST_BYTES = 256 * 1024;
 
 export class SkillFolderError extends TalonError {
   constructor(code: string, message: string, statusCode = 400) {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { BreakerState } from './contract.ts';
-
-export const BREAKER_MAX_FAILURES = 3;
+import type { BreakerState } from '../contract/runtime-contract.ts';
+import { BREAKER_LIMITS } from '../limits.ts';
 
 export interface BreakerSnapshot {
   state: BreakerState;
@@ -100,7 +99,7 @@ export class CircuitBreakers extends EventEmitter<BreakerEventMap> {
     }
     breaker.failures += 1;
     breaker.lastError = error;
-    if (breaker.state === 'closed' && breaker.failures >= BREAKER_MAX_FAILURES)
+    if (breaker.state === 'closed' && breaker.failures >= BREAKER_LIMITS.maxFailures)
       this.#open(skill, breaker, 'failures');
   }
 

@@ -2,9 +2,9 @@
  * The rules of who may do what along a `skills.invoke` chain, shared by the host's runtime and
  * `talon-skill run` so a chain ends the same way in both.
  */
-import { CORE_ONLY_PERMISSIONS } from '../../../plugins-sdk/src/permissions.ts';
-import type { SkillGrants, SkillKind, SkillManifest } from './contract.ts';
-import { SkillApiError } from './skill-api/api-error.ts';
+import { CORE_ONLY_PERMISSIONS } from '../contract/permission-table.ts';
+import type { SkillGrants, SkillKind, SkillManifest } from '../contract/runtime-contract.ts';
+import { SkillApiError } from '../api/api-error.ts';
 
 function intersect<T extends string>(left: readonly T[], right: readonly string[]): T[] {
   return left.filter((item) => right.includes(item));

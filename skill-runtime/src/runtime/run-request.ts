@@ -1,6 +1,6 @@
-import { checkSkillConfig, configMismatchMessage } from '../../../plugins-sdk/src/config-check.ts';
-import type { SkillManifest } from '../../../plugins-sdk/src/manifest.ts';
-import type { JsonValue } from './contract.ts';
+import { checkSkillConfig, configMismatchMessage } from '../contract/config-check.ts';
+import type { SkillManifest } from '../contract/manifest.ts';
+import type { JsonValue } from '../contract/runtime-contract.ts';
 
 export type PreparedRunRequest =
   | { ok: true; input: string; config: string }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabasePool } from 'slonik';
-import { SKILL_NAME_PATTERN } from '../../../plugins-sdk/src/manifest.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
-import { TalonError } from '../errors.ts';
-import type { Logger } from '../logging/logger.ts';
-import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
-import { SandboxError } from '../sandbox/sandbox-error.ts';
-import type { SettingsStore } from '../settings/store.ts';
-import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
+import { newApiRunState, SkillApiGate, type ApiGateOptions } from '../api/api-gate.ts';
+import type { ApiCallContext } from '../api/call-context.ts';
+import { hostFunctions, type HostFunctionDependencies } from '../api/host-functions.ts';
+import { DEFAULT_NETWORK_POLICY, ownerNetworkPolicy, type NetworkPolicy } from '../api/net-policy.ts';
+import type { StorageBackend } from '../api/storage.ts';
+import { SKILL_NAME_PATTERN } from '../contract/manifest.ts';
+import { SKILL_API_FUNCTION_NAMES } from '../contract/permission-table.ts';
 import type {
   JsonValue,
   SkillGrants,
@@ -16,30 +14,48 @@ import type {
   SkillRunResult,
   SkillRuntime,
   SkillStatus,
-} from './contract.ts';
+} from '../contract/runtime-contract.ts';
+import { TalonError } from '../errors.ts';
+import {
+  BREAKER_LIMITS,
+  PACKAGE_LIMITS,
+  RUNTIME_LIMITS,
+  type HttpLimits,
+  type RuntimeLimits,
+  type StorageLimits,
+} from '../limits.ts';
+import { readInteger, type AuditSink, type Logger, type SecretResolver, type SettingsReader } from '../ports.ts';
+import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
+import { SandboxError } from '../sandbox/sandbox-error.ts';
+import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
 import { calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
-import { SKILL_API_FUNCTION_NAMES } from './permission-table.ts';
 import { SkillRateLimiter } from './rate-limiter.ts';
 import { prepareRunRequest } from './run-request.ts';
 import { interpretOutcome } from './run-result.ts';
-import { DEFAULT_RUNTIME_LIMITS, skillLimits, type RuntimeLimits } from './runtime-limits.ts';
-import { newApiRunState, SkillApiGate } from './skill-api/api-gate.ts';
-import type { ApiCallContext } from './skill-api/call-context.ts';
-import { hostFunctions } from './skill-api/host-functions.ts';
-import type { HttpLimits } from './skill-api/http-fetch.ts';
-import { DEFAULT_NETWORK_POLICY, ownerNetworkPolicy, type NetworkPolicy } from './skill-api/net-policy.ts';
-import type { StorageLimits } from './skill-api/storage.ts';
+import { skillLimits } from './skill-limits.ts';
 
 export interface SandboxSkillRuntimeOptions {
-  pool: DatabasePool;
-  settings: SettingsStore;
-  audit: AuditLog;
+  settings: SettingsReader;
+  secrets: SecretResolver;
+  storage: StorageBackend;
+  audit: AuditSink;
   logger: Logger;
+  /** Where a skill's own `log.*` lines go; default: `logger` (the SDK shows them on stderr). */
+  skillLogger?: Logger;
   limits?: Partial<RuntimeLimits>;
+  /** Fixed (tests, `talon-skill run` flags); without it, the owner's settings `skills.http.*` on every call. */
   network?: Partial<NetworkPolicy>;
   sandbox?: Omit<SandboxOptions, 'logger' | 'apiFunctions'>;
   httpLimits?: HttpLimits;
   storageLimits?: StorageLimits;
+  /** The host's outside services (`llm.complete`, `telegram.send`, ...) and what a missing one says. */
+  services?: HostFunctionDependencies['services'];
+  unavailable?: HostFunctionDependencies['unavailable'];
+  /** Added to the message of `skill_not_found` (the SDK says how to load another skill). */
+  notLoadedHint?: string;
+  /** A test harness's scripted answers and its record of calls (see ApiGateOptions). */
+  override?: ApiGateOptions['override'];
+  observe?: ApiGateOptions['observe'];
 }
 
 interface InstalledSkill {
@@ -53,7 +69,6 @@ interface Chain {
   callerGrants: SkillGrants | undefined;
 }
 
-const MAX_CODE_CHARS = 5 * 1024 * 1024;
 const NAME = new RegExp(SKILL_NAME_PATTERN);
 
 /**
@@ -68,10 +83,14 @@ export class SandboxSkillRuntime implements SkillRuntime {
   readonly #gate: SkillApiGate;
   readonly #rateLimiter: SkillRateLimiter;
   readonly breakers: CircuitBreakers;
+  readonly #notLoadedHint: string;
+  readonly #skillLogger: Logger;
 
   constructor(options: SandboxSkillRuntimeOptions) {
-    this.#limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
+    this.#limits = { ...RUNTIME_LIMITS, ...options.limits };
+    this.#notLoadedHint = options.notLoadedHint ?? '';
     this.#logger = options.logger.child({ domain: 'skills' });
+    this.#skillLogger = options.skillLogger ?? this.#logger;
     this.#sandbox = new Sandbox({
       ...options.sandbox,
       logger: this.#logger,
@@ -83,18 +102,28 @@ export class SandboxSkillRuntime implements SkillRuntime {
       rateLimiter: this.#rateLimiter,
       callsPerRun: this.#limits.apiCallsPerRun,
       functions: hostFunctions({
-        pool: options.pool,
         settings: options.settings,
+        secrets: options.secrets,
+        storage: options.storage,
         // Given explicitly (tests, benchmarks) or the owner's settings, read on every call.
         network: options.network
           ? { ...DEFAULT_NETWORK_POLICY, ...options.network }
           : () => ownerNetworkPolicy(options.settings),
         ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
         ...(options.storageLimits ? { storageLimits: options.storageLimits } : {}),
+        ...(options.services ? { services: options.services } : {}),
+        ...(options.unavailable ? { unavailable: options.unavailable } : {}),
       }),
+      ...(options.override ? { override: options.override } : {}),
+      ...(options.observe ? { observe: options.observe } : {}),
     });
     this.breakers = new CircuitBreakers(
-      () => options.settings.getInteger('skills.circuit_breaker.cooldown_seconds', 300) * 1000,
+      () =>
+        readInteger(
+          options.settings,
+          'skills.circuit_breaker.cooldown_seconds',
+          BREAKER_LIMITS.defaultCooldownSeconds,
+        ) * 1000,
     );
     this.breakers.on('change', (change) =>
       this.#logger[change.to === 'open' ? 'error' : 'info'](
@@ -114,10 +143,10 @@ export class SandboxSkillRuntime implements SkillRuntime {
     const name = pkg.manifest.name;
     if (!NAME.test(name))
       throw new TalonError('invalid_skill', `"${name.slice(0, 64)}" is not a valid skill name`, 400);
-    if (typeof pkg.code !== 'string' || pkg.code.length > MAX_CODE_CHARS) {
+    if (typeof pkg.code !== 'string' || Buffer.byteLength(pkg.code) > PACKAGE_LIMITS.maxBundleBytes) {
       throw new TalonError(
         'invalid_skill',
-        `the code of ${name} must be a string of at most ${MAX_CODE_CHARS} characters`,
+        `the code of ${name} must be a string of at most ${PACKAGE_LIMITS.maxBundleBytes} bytes`,
         400,
       );
     }
@@ -204,7 +233,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
       };
     };
     const skill = this.#skills.get(name);
-    if (!skill) return failed('skill_not_found', `no skill named "${String(name).slice(0, 64)}" is loaded`);
+    if (!skill) return failed('skill_not_found', `no skill named "${String(name).slice(0, 64)}" is loaded${this.#notLoadedHint}`);
     // Refused before the breaker: a caller's bad request says nothing about the skill's health.
     const prepared = prepareRunRequest(skill.pkg.manifest, request, this.#limits.resultMaxChars);
     if (!prepared.ok) return failed(prepared.code, prepared.message);
@@ -224,7 +253,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
       grants: narrowGrants(skill.grants, chain.callerGrants),
       depth: chain.depth,
       runId: request.runId ?? randomUUID(),
-      logger: this.#logger,
+      logger: this.#skillLogger,
       logLines: 0,
       invoke: (callee, calleeInput, calleeConfig) => this.#invoke(context, callee, calleeInput, calleeConfig),
     };

@@ -19,6 +19,7 @@ export function isolateGlueSource(apiFunctions: readonly string[], limits: Isola
     maxChars: limits.resultMaxChars,
     callsPerRun: limits.apiCallsPerRun,
     concurrentPerRun: limits.apiConcurrentPerRun,
+    messageChars: limits.errorMessageChars,
   });
   return `'use strict';
 const hostCall = $0;
@@ -60,16 +61,16 @@ function refuseFunctions(_key, value) {
 
 function describe(thrown) {
   try {
-    if (typeof thrown === 'string') return { message: cut(thrown, 2000) };
+    if (typeof thrown === 'string') return { message: cut(thrown, K.messageChars) };
     if (thrown !== null && typeof thrown === 'object') {
       const message = thrown.message;
       const code = thrown.code;
       return {
-        message: typeof message === 'string' ? cut(message, 2000) : 'a value that is not an Error was thrown',
+        message: typeof message === 'string' ? cut(message, K.messageChars) : 'a value that is not an Error was thrown',
         code: typeof code === 'string' ? cut(code, 64) : undefined,
       };
     }
-    return { message: cut(StringCtor(thrown), 2000) };
+    return { message: cut(StringCtor(thrown), K.messageChars) };
   } catch {
     return { message: 'an unprintable value was thrown' };
   }

@@ -4,6 +4,8 @@
  * escaped its isolate could send anything, so nothing here is trusted by shape alone.
  */
 
+import { SANDBOX_LIMITS } from '../limits.ts';
+
 /** The limits an isolate is created with, already clamped by the host. */
 export interface IsolateLimits {
   memoryMb: number;
@@ -14,6 +16,8 @@ export interface IsolateLimits {
   apiCallsPerRun: number;
   /** API calls of one run that may wait on the host at the same time. */
   apiConcurrentPerRun: number;
+  /** An error message is cut to this many characters inside the isolate and the worker. */
+  errorMessageChars: number;
 }
 
 export type HostMessage =
@@ -42,7 +46,6 @@ export const WORKER_ERROR_CODES = [
 ] as const;
 export type WorkerErrorCode = (typeof WORKER_ERROR_CODES)[number];
 
-const MAX_STRING = 4 * 1024 * 1024;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -52,7 +55,7 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function isBoundedString(value: unknown, max = MAX_STRING): value is string {
+function isBoundedString(value: unknown, max = SANDBOX_LIMITS.maxIpcStringChars): value is string {
   return typeof value === 'string' && value.length <= max;
 }
 
@@ -71,7 +74,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
     case 'loaded':
       return { t: 'loaded' };
     case 'load_failed':
-      return isBoundedString(raw['message'], 10_000)
+      return isBoundedString(raw['message'], SANDBOX_LIMITS.maxIpcErrorChars)
         ? { t: 'load_failed', code: errorCode(raw['code']), message: raw['message'] }
         : undefined;
     case 'result':
@@ -81,7 +84,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
           ? { t: 'result', run: raw['run'], ok: true, json: raw['json'] }
           : undefined;
       }
-      return isBoundedString(raw['message'], 10_000)
+      return isBoundedString(raw['message'], SANDBOX_LIMITS.maxIpcErrorChars)
         ? { t: 'result', run: raw['run'], ok: false, code: errorCode(raw['code']), message: raw['message'] }
         : undefined;
     case 'api':

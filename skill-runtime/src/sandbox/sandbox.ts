@@ -1,4 +1,5 @@
-import type { Logger } from '../logging/logger.ts';
+import { SANDBOX_LIMITS } from '../limits.ts';
+import type { Logger } from '../ports.ts';
 import type { IsolateLimits } from './protocol.ts';
 import { SandboxError } from './sandbox-error.ts';
 import { SandboxWorker, type RunOutcome } from './worker-process.ts';
@@ -7,7 +8,6 @@ import { unprivilegedWorkerUser, whyWorkerUserCannotRun, type WorkerUser } from 
 
 export type { RunOutcome };
 
-const SPARE_REFILL_DELAY_MS = 100;
 
 export interface SkillLimits extends IsolateLimits {
   /** Wall-clock deadline of one call, including time spent waiting on the host's SkillAPI. */
@@ -82,9 +82,9 @@ export class Sandbox {
       }
     }
     this.#options = {
-      spareWorkers: 1,
-      idleWorkerMs: 120_000,
-      workerOverheadMb: 96,
+      spareWorkers: SANDBOX_LIMITS.spareWorkers,
+      idleWorkerMs: SANDBOX_LIMITS.idleWorkerMs,
+      workerOverheadMb: SANDBOX_LIMITS.workerOverheadMb,
       niceness: 0,
       ...options,
       workerUser,
@@ -217,7 +217,7 @@ export class Sandbox {
     let worker = this.#spares.shift();
     while (worker && !worker.alive) worker = this.#spares.shift();
     // Started a little later: forking now would compete with the load this spare is about to serve.
-    setTimeout(() => this.#refillSpares(), SPARE_REFILL_DELAY_MS).unref();
+    setTimeout(() => this.#refillSpares(), SANDBOX_LIMITS.spareRefillDelayMs).unref();
     return worker ?? this.#spawn();
   }
 

@@ -42,13 +42,13 @@ function catastrophic(message: string): void {
   }
 }
 
-function classify(error: unknown): { code: WorkerErrorCode; message: string } {
+function classify(error: unknown, limits: IsolateLimits): { code: WorkerErrorCode; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   if (/timed out/i.test(message)) return { code: 'timeout', message: 'the skill used up its CPU time' };
   if (/memory limit|disposed/i.test(message)) {
     return { code: 'memory_limit', message: 'the skill used more memory than its limit' };
   }
-  return { code: 'skill_error', message: message.slice(0, 2000) };
+  return { code: 'skill_error', message: message.slice(0, limits.errorMessageChars) };
 }
 
 async function freshIsolate(glue: string, limits: IsolateLimits): Promise<FreshIsolate> {
@@ -124,7 +124,7 @@ async function run(id: number, input: string, config: string): Promise<void> {
     }
     send({ t: 'result', run: id, ok: true, json });
   } catch (error) {
-    send({ t: 'result', run: id, ok: false, ...classify(error) });
+    send({ t: 'result', run: id, ok: false, ...classify(error, skill.limits) });
   }
   // A disposed isolate (memory limit) cannot run again: leave, and the host starts a fresh worker.
   if (skill.isolate.isDisposed) setImmediate(() => process.exit(70));
@@ -149,7 +149,7 @@ process.on('message', (raw: HostMessage) => {
           const { code, message } =
             error instanceof InvalidSkill
               ? { code: 'invalid_skill' as const, message: error.message }
-              : classify(error);
+              : classify(error, raw.limits);
           send({ t: 'load_failed', code: code === 'skill_error' ? 'invalid_skill' : code, message });
         },
       );

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { SANDBOX_LIMITS } from '../limits.ts';
 import { isolateGlueSource } from './isolate-glue.ts';
 import { residentMemoryMb } from './process-memory.ts';
 import { workerEntryFile } from './worker-entry.ts';
@@ -7,11 +8,6 @@ import { parseWorkerMessage, type IsolateLimits, type WorkerMessage } from './pr
 import { SandboxError, type SandboxFailureCode } from './sandbox-error.ts';
 import type { WorkerUser } from './worker-user.ts';
 
-const STDERR_TAIL_CHARS = 2000;
-const MEMORY_POLL_MS = 25;
-const SLOW_CALL_MS = 50;
-const STAY_LOW_MS = 1000;
-const LOWEST_PRIORITY = 19;
 
 export type RunOutcome =
   { ok: true; json: string } | { ok: false; code: SandboxFailureCode; message: string };
@@ -72,10 +68,10 @@ export class SandboxWorker {
     });
     this.ready.catch(() => undefined);
     // A spare starts below the placed workers: starting Node must not slow down skills being called.
-    this.#renice(options.niceness + 5);
+    this.#renice(options.niceness + SANDBOX_LIMITS.spareNicenessOffset);
     this.#child.stderr?.setEncoding('utf8');
     this.#child.stderr?.on('data', (chunk: string) => {
-      this.#stderrTail = (this.#stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-SANDBOX_LIMITS.stderrTailChars);
     });
     this.#child.on('message', (raw: unknown) => this.#receive(raw));
     this.#child.on('exit', () => this.#exited());
@@ -224,7 +220,7 @@ export class SandboxWorker {
   }
 
   /**
-   * While one of its calls has run longer than SLOW_CALL_MS, and for STAY_LOW_MS after, a worker is
+   * While one of its calls has run longer than SANDBOX_LIMITS.slowCallMs, and for SANDBOX_LIMITS.stayLowMs after, a worker is
    * reniced to the lowest priority: a skill that spins or bombs (call after call) leaves the CPU to
    * short calls of other skills and to the host, and does not win it back by starting a new call.
    */
@@ -234,13 +230,13 @@ export class SandboxWorker {
     const now = performance.now();
     let oldest = now;
     for (const pending of this.#runs.values()) oldest = Math.min(oldest, pending.startedAt);
-    if (now - oldest >= SLOW_CALL_MS) this.#lastSlowAt = now;
-    const lower = now - this.#lastSlowAt < STAY_LOW_MS;
+    if (now - oldest >= SANDBOX_LIMITS.slowCallMs) this.#lastSlowAt = now;
+    const lower = now - this.#lastSlowAt < SANDBOX_LIMITS.stayLowMs;
     if (lower !== this.#lowered) {
       this.#lowered = lower;
-      this.#renice(lower ? LOWEST_PRIORITY : this.#options.niceness);
+      this.#renice(lower ? SANDBOX_LIMITS.lowestNiceness : this.#options.niceness);
     }
-    const next = this.busy ? SLOW_CALL_MS / 2 : lower ? this.#lastSlowAt + STAY_LOW_MS - now + 1 : undefined;
+    const next = this.busy ? SANDBOX_LIMITS.slowCallMs / 2 : lower ? this.#lastSlowAt + SANDBOX_LIMITS.stayLowMs - now + 1 : undefined;
     if (next !== undefined && this.alive) {
       this.#slowTimer = setTimeout(() => this.#watchSlowness(), next);
       this.#slowTimer.unref();
@@ -259,7 +255,7 @@ export class SandboxWorker {
 
   #watchMemory(on: boolean): void {
     if (on && this.#memoryTimer === undefined && Number.isFinite(this.#rssLimitMb)) {
-      this.#memoryTimer = setInterval(() => void this.#checkMemory(), MEMORY_POLL_MS);
+      this.#memoryTimer = setInterval(() => void this.#checkMemory(), SANDBOX_LIMITS.memoryPollMs);
       this.#memoryTimer.unref();
     } else if (!on && this.#memoryTimer !== undefined) {
       clearInterval(this.#memoryTimer);

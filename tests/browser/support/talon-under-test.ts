@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startTalon, type Talon } from '../../../core/src/boot.ts';
-import { loadConfig } from '../../../core/src/config/env.ts';
-import { DEFAULT_ADMIN_UI_DIR } from '../../../core/src/server/admin-static.ts';
-import { createTestDatabase } from '../../../core/src/testing/test-database.ts';
+import { startTalon, type Talon } from '@talon/core/boot.ts';
+import { loadConfig } from '@talon/core/config/env.ts';
+import { DEFAULT_ADMIN_UI_DIR } from '@talon/core/server/admin-static.ts';
+import { createTestDatabase } from '@talon/core/testing/test-database.ts';
 
 export const BROWSER_TEST_PASSWORD = 'browser-test password 42';
 const SECRET_KEY_BASE = 'browser-test-secret-key-base-0123456789-abcdefghijklmnop';

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findFreePort } from '../../../core/src/db/embedded-postgres.ts';
+import { findFreePort } from '@talon/core/db/embedded-postgres.ts';
 
 /** The Node-RED release measured against (installed from npm by the benchmark itself). */
 export const NODE_RED_VERSION = '5.0.7';

@@ -3,22 +3,22 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { sql } from 'slonik';
-import { AuditLog } from '../../../core/src/audit/audit-log.ts';
-import { loadSettings } from '../../../core/src/boot.ts';
-import { loadConfig } from '../../../core/src/config/env.ts';
-import { SettingsCipher } from '../../../core/src/crypto/settings-cipher.ts';
-import { startEmbeddedPostgres } from '../../../core/src/db/embedded-postgres.ts';
-import { migrateUp } from '../../../core/src/db/migrate.ts';
-import { openPool } from '../../../core/src/db/pool.ts';
-import { TalonError } from '../../../core/src/errors.ts';
-import { createLogger } from '../../../core/src/logging/logger.ts';
-import { installErrorHandler } from '../../../core/src/server/error-handler.ts';
-import { workflowRoutes } from '../../../core/src/server/routes/workflows.ts';
-import { DEFAULT_CORE_SKILLS_DIR } from '../../../core/src/skills/core-skills.ts';
-import { SkillLifecycle } from '../../../core/src/skills/lifecycle.ts';
-import { SandboxSkillRuntime } from '../../../core/src/skills/sandbox-skill-runtime.ts';
-import { createWorkflowEngine } from '../../../core/src/workflows/engine.ts';
-import { InstalledSkills } from '../../../core/src/workflows/installed-skills.ts';
+import { AuditLog } from '@talon/core/audit/audit-log.ts';
+import { loadSettings } from '@talon/core/boot.ts';
+import { loadConfig } from '@talon/core/config/env.ts';
+import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
+import { startEmbeddedPostgres } from '@talon/core/db/embedded-postgres.ts';
+import { migrateUp } from '@talon/core/db/migrate.ts';
+import { openPool } from '@talon/core/db/pool.ts';
+import { TalonError } from '@talon/core/errors.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import { installErrorHandler } from '@talon/core/server/error-handler.ts';
+import { workflowRoutes } from '@talon/core/server/routes/workflows.ts';
+import { DEFAULT_CORE_SKILLS_DIR } from '@talon/core/skills/core-skills.ts';
+import { SkillLifecycle } from '@talon/core/skills/lifecycle.ts';
+import { createTalonSkillRuntime } from '@talon/core/skills/talon-skill-runtime.ts';
+import { createWorkflowEngine } from '@talon/core/workflows/engine.ts';
+import { InstalledSkills } from '@talon/core/workflows/installed-skills.ts';
 
 export interface TalonUnderTest {
   /** POST here (JSON body `{ input }`) runs the benchmark workflow and answers when it ended. */
@@ -47,7 +47,7 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
   const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY_BASE: secretKeyBase, DATA_DIR: folder });
   const settings = await loadSettings(pool, new SettingsCipher(secretKeyBase), config, logger);
   const audit = new AuditLog(pool, logger);
-  const runtime = new SandboxSkillRuntime({ pool, settings, audit, logger });
+  const runtime = createTalonSkillRuntime({ pool, settings, audit, logger });
   const installed = new InstalledSkills();
   const lifecycle = new SkillLifecycle({
     pool,

@@ -1,10 +1,10 @@
-import type { SchedulerOptions } from '../../../core/src/scheduler/workflow-scheduler.ts';
-import { createLogger } from '../../../core/src/logging/logger.ts';
-import type { TestDatabase } from '../../../core/src/testing/test-database.ts';
-import { createWorkflowEngine, type WorkflowEngine } from '../../../core/src/workflows/engine.ts';
-import type { StepUpCheck } from '../../../core/src/workflows/service.ts';
-import type { SkillCatalog } from '../../../core/src/workflows/skill-catalog.ts';
-import type { ScriptedRuntime } from '../../../core/src/workflows/testing/scripted-runtime.ts';
+import type { SchedulerOptions } from '@talon/core/scheduler/workflow-scheduler.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import type { TestDatabase } from '@talon/core/testing/test-database.ts';
+import { createWorkflowEngine, type WorkflowEngine } from '@talon/core/workflows/engine.ts';
+import type { StepUpCheck } from '@talon/core/workflows/service.ts';
+import type { SkillCatalog } from '@talon/core/workflows/skill-catalog.ts';
+import type { ScriptedRuntime } from '@talon/core/workflows/testing/scripted-runtime.ts';
 import { RecordingStepUp } from './step-up.ts';
 
 export interface TestNode {

@@ -1,14 +1,14 @@
 // A Talon workflow node in a process of its own, for the killed-node test: the parent kills it with
 // SIGKILL while a run is in flight. Reads DATABASE_URL and NODE_NAME; prints "ready" once working.
-import { createLogger } from '../../../core/src/logging/logger.ts';
-import { openPool } from '../../../core/src/db/pool.ts';
-import { createWorkflowEngine } from '../../../core/src/workflows/engine.ts';
-import { ManifestCatalog } from '../../../core/src/workflows/skill-catalog.ts';
-import { manifest } from '../../../core/src/workflows/testing/definitions.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import { openPool } from '@talon/core/db/pool.ts';
+import { createWorkflowEngine } from '@talon/core/workflows/engine.ts';
+import { ManifestCatalog } from '@talon/core/workflows/skill-catalog.ts';
+import { manifest } from '@talon/core/workflows/testing/definitions.ts';
 import {
   ScriptedRuntime,
   type ScriptedAnswer,
-} from '../../../core/src/workflows/testing/scripted-runtime.ts';
+} from '@talon/core/workflows/testing/scripted-runtime.ts';
 import { RecordingStepUp } from './step-up.ts';
 
 const databaseUrl = process.env['DATABASE_URL']!;

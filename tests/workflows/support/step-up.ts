@@ -1,5 +1,5 @@
-import { TalonError } from '../../../core/src/errors.ts';
-import type { StepUpCheck } from '../../../core/src/workflows/service.ts';
+import { TalonError } from '@talon/core/errors.ts';
+import type { StepUpCheck } from '@talon/core/workflows/service.ts';
 
 /**
  * A step-up check that accepts known codes, each once per (action, target) (a replay is refused,

@@ -1,4 +1,4 @@
-import { SKILL_PERMISSIONS } from '../../../../plugins-sdk/src/permissions.ts';
+import { SKILL_PERMISSIONS } from '@talon/skill-runtime/contract/permission-table.ts';
 
 /** JSON schemas of the skill lifecycle routes: bodies checked before a handler runs, responses serialized to exactly these fields. */
 export const nameParams = {

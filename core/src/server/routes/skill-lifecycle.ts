@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { MAX_BUNDLE_BYTES } from '../../../../plugins-sdk/src/bundle-scan.ts';
 import type { SettingsStore } from '../../settings/store.ts';
-import type { SkillGrants } from '../../skills/contract.ts';
+import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { LifecycleActor, SkillLifecycle } from '../../skills/lifecycle.ts';
-import { MAX_MANIFEST_BYTES } from '../../skills/skills-folder.ts';
+import { PACKAGE_LIMITS } from '@talon/skill-runtime/limits.ts';
 import { clientAddress } from '../security/client-info.ts';
 import {
   nameParams,
@@ -37,7 +36,7 @@ interface UploadBody extends CodeOnlyBody {
 }
 
 /** Base64 or JSON escaping can grow a package; the upload route alone accepts bodies this large. */
-const UPLOAD_BODY_LIMIT = 2 * (MAX_BUNDLE_BYTES + MAX_MANIFEST_BYTES);
+const UPLOAD_BODY_LIMIT = 2 * (PACKAGE_LIMITS.maxBundleBytes + PACKAGE_LIMITS.maxManifestBytes);
 
 /**
  * The owner's side of the skill lifecycle, under /api/skills/ beside the runtime's own routes
@@ -126,8 +125,8 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
           required: ['manifest', 'code'],
           additionalProperties: false,
           properties: {
-            manifest: { type: 'string', minLength: 2, maxLength: MAX_MANIFEST_BYTES },
-            code: { type: 'string', minLength: 1, maxLength: MAX_BUNDLE_BYTES },
+            manifest: { type: 'string', minLength: 2, maxLength: PACKAGE_LIMITS.maxManifestBytes },
+            code: { type: 'string', minLength: 1, maxLength: PACKAGE_LIMITS.maxBundleBytes },
             grants: grantsSchema,
             totpCode,
           },

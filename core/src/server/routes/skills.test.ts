@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { installSkillFolder } from '../../skills/folder-loader.ts';
+import { grantedAsRequested, readSkillFolderAt } from '@talon/skill-runtime/package/package-reader.ts';
 import { loginAsAdmin, type AdminSession } from '../../testing/admin-session.ts';
 import { createTestSkillRuntime, type TestSkillRuntime } from '../../testing/skill-runtime.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '../../testing/test-app.ts';
@@ -14,6 +14,7 @@ import { buildApp } from '../app.ts';
 let t: TestSkillRuntime;
 let app: FastifyInstance;
 let session: AdminSession;
+let root: string;
 let folder: string;
 
 beforeAll(async () => {
@@ -35,7 +36,9 @@ beforeAll(async () => {
   await app.ready();
   session = await loginAsAdmin(app, TEST_ADMIN_PASSWORD);
   // A skill written by hand, no SDK: a folder with skill.json and index.js.
-  folder = await mkdtemp(path.join(tmpdir(), 'talon-hand-skill-'));
+  root = await mkdtemp(path.join(tmpdir(), 'talon-hand-skill-'));
+  folder = path.join(root, 'word_count');
+  await mkdir(folder);
   await writeFile(
     path.join(folder, 'skill.json'),
     JSON.stringify({
@@ -57,13 +60,13 @@ beforeAll(async () => {
       },
     };`,
   );
-  await installSkillFolder(t.runtime, folder);
+  await t.runtime.install(grantedAsRequested(await readSkillFolderAt(folder, 'dynamic'), 'dynamic'));
 });
 
 afterAll(async () => {
   await app.close();
   await t.close();
-  await rm(folder, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
 describe('the skills admin API', () => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { TalonError } from '../../errors.ts';
-import type { JsonValue, SkillRuntime } from '../../skills/contract.ts';
+import type { JsonValue, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 
 export interface SkillRoutesOptions {
   runtime: SkillRuntime;

@@ -1,4 +1,4 @@
-import type { SkillManifest } from '../../../../plugins-sdk/src/manifest.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
 import type { WorkflowDefinition } from '../definition.ts';
 import type { SkillCatalog } from '../skill-catalog.ts';
 import { validateDefinition } from '../validate-definition.ts';

@@ -5,7 +5,7 @@ import type {
   SkillRunResult,
   SkillRuntime,
   SkillStatus,
-} from '../../skills/contract.ts';
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
 
 /** What a scripted skill answers: a value and branch, or an error code. */
 export type ScriptedAnswer = { result: JsonValue; branch?: string } | { error: string; message?: string };
