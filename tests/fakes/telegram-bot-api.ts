@@ -164,6 +164,11 @@ export class FakeBotApi {
     return message;
   }
 
+  /** getUpdates calls open right now (long polls waiting). */
+  get openPolls(): number {
+    return this.#openPolls.size;
+  }
+
   /** Updates not yet acknowledged by a getUpdates offset. */
   get pendingUpdates(): readonly FakeUpdate[] {
     return this.#pending;

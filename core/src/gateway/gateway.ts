@@ -216,11 +216,15 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
     this.#startSession();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and gives the lease up, so another node takes over at once. `releaseLease: false`
+   * leaves the lease to lapse, as a node that died would (tests of the failover use it).
+   */
+  async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
     this.#started = false;
     clearTimeout(this.#restartTimer);
     for (const stop of this.#stops.splice(0)) stop();
-    await this.#endSession();
+    await this.#endSession(options.releaseLease ?? true);
     this.#state = 'stopped';
   }
 
@@ -249,10 +253,10 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
     });
   }
 
-  async #endSession(): Promise<void> {
+  async #endSession(releaseLease = true): Promise<void> {
     this.#session?.abort();
     await this.#sessionDone;
-    await this.#stepDown();
+    await this.#stepDown(releaseLease);
     this.#bot = undefined;
   }
 

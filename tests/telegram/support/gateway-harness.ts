@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Announcements } from '@talon/core/announcements/announcements.ts';
 import { AuditLog } from '@talon/core/audit/audit-log.ts';
 import { StepUp } from '@talon/core/auth/step-up.ts';
@@ -7,6 +8,7 @@ import { totpCodeAt } from '@talon/core/auth/totp.ts';
 import { loadSettings } from '@talon/core/boot.ts';
 import { loadConfig } from '@talon/core/config/env.ts';
 import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
+import { announceDomainEvents, type TamperedSource } from '@talon/core/gateway/announcement-sources.ts';
 import type { CommandGroup, SkillSummary } from '@talon/core/gateway/commands/command-table.ts';
 import { COMMAND_GROUPS } from '@talon/core/gateway/commands/commands.ts';
 import { TelegramGateway, type GatewayTimings } from '@talon/core/gateway/gateway.ts';
@@ -41,7 +43,11 @@ export interface GatewayNode {
   announcements: Announcements;
   twoFactor: TwoFactor;
   engine: WorkflowEngine;
-  stop(): Promise<void>;
+  /** Stand-ins for the skill runtime's breaker events and the lifecycle's tamper events. */
+  breakers: EventEmitter;
+  lifecycleEvents: EventEmitter;
+  /** `releaseLease: false` stops like a crash: the lease is left to lapse. */
+  stop(options?: { releaseLease?: boolean }): Promise<void>;
 }
 
 export interface NodeOptions {
@@ -110,16 +116,35 @@ export async function startGatewayNode(database: TestDatabase, fake: FakeBotApi,
     ...(options.now ? { now: options.now } : {}),
     ...(options.extraCommands ? { commandGroups: [...COMMAND_GROUPS, ...options.extraCommands] } : {}),
   });
+  const breakers = new EventEmitter();
+  const lifecycleEvents = new EventEmitter();
+  const stopSources = announceDomainEvents(
+    announcements,
+    {
+      breakers: {
+        onBreakerChange: (listener) => {
+          breakers.on('change', listener);
+          return () => breakers.off('change', listener);
+        },
+      },
+      lifecycle: lifecycleEvents as unknown as TamperedSource,
+      workflows: engine,
+    },
+    () => undefined,
+  );
   await gateway.start();
   return {
+    breakers,
+    lifecycleEvents,
     gateway,
     settings,
     audit,
     announcements,
     twoFactor,
     engine,
-    stop: async () => {
-      await gateway.stop();
+    stop: async (stopOptions) => {
+      stopSources();
+      await gateway.stop(stopOptions);
       await engine.stop();
     },
   };
