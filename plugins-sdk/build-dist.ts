@@ -67,7 +67,10 @@ export async function buildDist(): Promise<void> {
   });
   // The runtime forks its workers from worker-main.ts, read as text beside the code that starts
   // them and type-stripped once (skill-runtime/src/sandbox/worker-entry.ts): ship it as it is.
-  await copyFile(path.join(runtimeSource, 'sandbox', 'worker-main.ts'), path.join(DIST_DIR, 'worker-main.ts'));
+  await copyFile(
+    path.join(runtimeSource, 'sandbox', 'worker-main.ts'),
+    path.join(DIST_DIR, 'worker-main.ts'),
+  );
   await buildDeclarations();
 }
 

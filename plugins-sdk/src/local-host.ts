@@ -21,7 +21,10 @@ export class LocalSkillHost {
    * Loads every skill (the first is the one `run` runs). A skill the sandbox refuses to load
    * rejects with the runtime's error, after the others are stopped.
    */
-  static async open(skills: readonly SkillPackage[], options: LocalRuntimeOptions = {}): Promise<LocalSkillHost> {
+  static async open(
+    skills: readonly SkillPackage[],
+    options: LocalRuntimeOptions = {},
+  ): Promise<LocalSkillHost> {
     const [main] = skills;
     if (!main) throw new Error('LocalSkillHost needs at least one skill');
     const runtime = createLocalRuntime(options);
@@ -36,7 +39,11 @@ export class LocalSkillHost {
 
   /** One run of the skill under test, as Talon runs it (a failure opens no breaker for the next run). */
   run(request: { input: JsonValue; config?: JsonObject }): Promise<SkillRunResult> {
-    return this.#runtime.run(this.#main, { ...request, runId: 'talon-skill-run', breakerCountsFailure: false });
+    return this.#runtime.run(this.#main, {
+      ...request,
+      runId: 'talon-skill-run',
+      breakerCountsFailure: false,
+    });
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** What a missing outside service answers. */
   unavailable?: (fn: OutsideServiceName) => string;
+  /** Added to `skill_not_found` when `skills.invoke` names a skill that is not loaded. */
+  notLoadedHint?: string;
   /** The test harness's scripted answers and its record of calls. */
   override?: ApiGateOptions['override'];
   observe?: ApiGateOptions['observe'];
@@ -42,7 +44,11 @@ const LEVEL_NAMES: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warn
 function skillLineLogger(log: (line: string) => void): Logger {
   const lines = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const entry = JSON.parse(chunk.toString('utf8')) as { level: number; msg: string; skillFields?: unknown };
+      const entry = JSON.parse(chunk.toString('utf8')) as {
+        level: number;
+        msg: string;
+        skillFields?: unknown;
+      };
       const fields = entry.skillFields ? ` ${JSON.stringify(entry.skillFields)}` : '';
       log(`[skill ${LEVEL_NAMES[entry.level] ?? 'info'}] ${entry.msg}${fields}`);
       done();
@@ -64,9 +70,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions = {}): SandboxSk
     network: { ...DEFAULT_NETWORK_POLICY, ...options.network },
     sandbox: { spareWorkers: 0 },
     unavailable:
-      options.unavailable ??
-      ((fn) => `${fn} needs a running Talon; script it with the test harness instead`),
-    notLoadedHint: ': add its folder with --with <folder>',
+      options.unavailable ?? ((fn) => `${fn} needs a running Talon; script it with the test harness instead`),
+    notLoadedHint: options.notLoadedHint ?? ': add its folder with --with <folder>',
     ...(options.override ? { override: options.override } : {}),
     ...(options.observe ? { observe: options.observe } : {}),
   });

@@ -18,7 +18,13 @@ import {
 } from '../testing/skill-lifecycle-app.ts';
 import { TEST_ADMIN_PASSWORD } from '../testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
-import type { SkillPackage, SkillRunRequest, SkillRunResult, SkillRuntime, SkillStatus } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type {
+  SkillPackage,
+  SkillRunRequest,
+  SkillRunResult,
+  SkillRuntime,
+  SkillStatus,
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { SkillLifecycleEvents, type SkillTamperedEvent } from './skill-events.ts';
 
 /**

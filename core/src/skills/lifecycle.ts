@@ -3,7 +3,11 @@ import { ApprovalStore, type SkillApproval } from './approval-store.ts';
 import { loadCoreSkills, verifyApprovedSkills, type CoreSkillState } from './boot-verification.ts';
 import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { requestedGrants, resolveGrants } from './grants.ts';
-import { readSkillFolder, validatePackage, type ValidatedPackage } from '@talon/skill-runtime/package/package-reader.ts';
+import {
+  readSkillFolder,
+  validatePackage,
+  type ValidatedPackage,
+} from '@talon/skill-runtime/package/package-reader.ts';
 import { PendingSkills, type PendingSkill } from './pending-skills.ts';
 import { compareVersions } from './semver.ts';
 import { SkillLifecycleEvents } from './skill-events.ts';

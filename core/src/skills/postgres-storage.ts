@@ -2,11 +2,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 import type { StorageLimits } from '@talon/skill-runtime/limits.ts';
-import {
-  storageFull,
-  storageTooManyKeys,
-  type StorageBackend,
-} from '@talon/skill-runtime/api/storage.ts';
+import { storageFull, storageTooManyKeys, type StorageBackend } from '@talon/skill-runtime/api/storage.ts';
 
 const valueRow = z.object({ value: z.unknown() });
 const keyRow = z.object({ key: z.string() });
@@ -30,9 +26,7 @@ export class PostgresStorage implements StorageBackend {
   async set(skill: string, key: string, json: string, bytes: number, limits: StorageLimits): Promise<void> {
     await this.#pool.transaction(async (connection) => {
       // One writer per skill at a time, so two runs cannot both squeeze under the cap.
-      await connection.query(
-        sql.unsafe`SELECT pg_advisory_xact_lock(hashtext(${'skill_storage:' + skill}))`,
-      );
+      await connection.query(sql.unsafe`SELECT pg_advisory_xact_lock(hashtext(${'skill_storage:' + skill}))`);
       const usage = await connection.one(sql.type(usageRow)`
         SELECT COALESCE(SUM(bytes), 0)::int AS bytes, COUNT(*)::int AS keys
         FROM skill_storage WHERE skill = ${skill} AND key <> ${key}`);

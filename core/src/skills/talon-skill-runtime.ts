@@ -6,8 +6,10 @@ import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { PostgresStorage } from './postgres-storage.ts';
 
-export interface TalonSkillRuntimeOptions
-  extends Omit<SandboxSkillRuntimeOptions, 'settings' | 'secrets' | 'storage' | 'audit' | 'logger'> {
+export interface TalonSkillRuntimeOptions extends Omit<
+  SandboxSkillRuntimeOptions,
+  'settings' | 'secrets' | 'storage' | 'audit' | 'logger'
+> {
   pool: DatabasePool;
   settings: SettingsStore;
   audit: AuditLog;

@@ -107,7 +107,9 @@ describe('the packed SDK installed into an empty project (npx talon-skill)', () 
     });
     // The SDK's declarations come with it: the new project type-checks against the installed SDK.
     const tsc = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
-    await expect(run(process.execPath, [tsc, '-p', path.join(folder, 'tsconfig.json')])).resolves.toBeDefined();
+    await expect(
+      run(process.execPath, [tsc, '-p', path.join(folder, 'tsconfig.json')]),
+    ).resolves.toBeDefined();
     const tests = await talonSkill(folder, 'test');
     expect(tests.code).toBe(0);
     expect(tests.stdout).toMatch(/2 passed/);

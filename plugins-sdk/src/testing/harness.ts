@@ -33,6 +33,7 @@ export async function loadSkill(folder: string | URL, options: LoadSkillOptions 
     override: (method) => api.scripted(method),
     observe: (call) => api.calls.push(call),
     unavailable: (fn) => `${fn} is not available in a test: script it with api.respond('${fn}', value)`,
+    notLoadedHint: ": the harness loads one skill, script it with api.respond('skills.invoke', value)",
   });
   try {
     await runtime.install({ ...pkg, kind, grants });

@@ -101,7 +101,14 @@ export class SkillApiGate {
       const fn = this.#options.override?.(name) ?? this.#options.functions[name];
       const result = await fn(run.context, args);
       this.#record(run, { permission, method, allowed: true, durationMs: elapsed(started) });
-      this.#options.observe?.({ method, args, permission, allowed: true, result, durationMs: elapsed(started) });
+      this.#options.observe?.({
+        method,
+        args,
+        permission,
+        allowed: true,
+        result,
+        durationMs: elapsed(started),
+      });
       return JSON.stringify({ result });
     } catch (error) {
       const failure =

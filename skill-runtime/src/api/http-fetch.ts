@@ -10,7 +10,6 @@ import { isPlainObject, optionalObject, requireArity, requireString } from './ar
 import type { ApiCallContext, HostFunction } from './call-context.ts';
 import { checkDestination, isNonPublicAddress, type NetworkPolicy } from './net-policy.ts';
 
-
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const FORBIDDEN_HEADERS = new Set([

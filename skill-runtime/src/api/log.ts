@@ -3,7 +3,6 @@ import { SkillApiError } from './api-error.ts';
 import { optionalObject, requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
 
-
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /** `log.<level>(message, fields?)`: one line in Talon's log, tagged with the skill and the run. */
@@ -20,7 +19,10 @@ export function logFunction(level: Level): HostFunction {
       );
     }
     if (context.logLines >= LOG_LIMITS.maxLinesPerRun) {
-      throw new SkillApiError('rate_limited', `${fn}: a run may log at most ${LOG_LIMITS.maxLinesPerRun} lines`);
+      throw new SkillApiError(
+        'rate_limited',
+        `${fn}: a run may log at most ${LOG_LIMITS.maxLinesPerRun} lines`,
+      );
     }
     context.logLines += 1;
     // Fields are nested under `skillFields` so a skill cannot overwrite the host's own keys.

@@ -16,7 +16,6 @@ export interface BundleScan {
   hasDefaultExport: boolean;
 }
 
-
 // Dynamic code is refused because the owner approves exact code by checksum: code built from strings at
 // run time was never reviewed. The sandbox is the boundary either way; this is the early, readable refusal.
 const FORBIDDEN_PATTERNS: readonly { construct: string; pattern: RegExp; message: string }[] = [

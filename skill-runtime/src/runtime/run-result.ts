@@ -1,6 +1,11 @@
 import { DEFAULT_ROUTES } from '../contract/manifest.ts';
 import type { RunOutcome } from '../sandbox/sandbox.ts';
-import type { ApiCallRecord, JsonValue, SkillManifest, SkillRunResult } from '../contract/runtime-contract.ts';
+import type {
+  ApiCallRecord,
+  JsonValue,
+  SkillManifest,
+  SkillRunResult,
+} from '../contract/runtime-contract.ts';
 
 /** The SDK's branch marker: `branch(name, value)` returns `{ $branch, result }`. */
 const SDK_BRANCH_KEY = '$branch';

@@ -24,7 +24,13 @@ import {
   type RuntimeLimits,
   type StorageLimits,
 } from '../limits.ts';
-import { readInteger, type AuditSink, type Logger, type SecretResolver, type SettingsReader } from '../ports.ts';
+import {
+  readInteger,
+  type AuditSink,
+  type Logger,
+  type SecretResolver,
+  type SettingsReader,
+} from '../ports.ts';
 import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
 import { SandboxError } from '../sandbox/sandbox-error.ts';
 import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
@@ -233,7 +239,11 @@ export class SandboxSkillRuntime implements SkillRuntime {
       };
     };
     const skill = this.#skills.get(name);
-    if (!skill) return failed('skill_not_found', `no skill named "${String(name).slice(0, 64)}" is loaded${this.#notLoadedHint}`);
+    if (!skill)
+      return failed(
+        'skill_not_found',
+        `no skill named "${String(name).slice(0, 64)}" is loaded${this.#notLoadedHint}`,
+      );
     // Refused before the breaker: a caller's bad request says nothing about the skill's health.
     const prepared = prepareRunRequest(skill.pkg.manifest, request, this.#limits.resultMaxChars);
     if (!prepared.ok) return failed(prepared.code, prepared.message);

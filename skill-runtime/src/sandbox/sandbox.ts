@@ -8,7 +8,6 @@ import { unprivilegedWorkerUser, whyWorkerUserCannotRun, type WorkerUser } from 
 
 export type { RunOutcome };
 
-
 export interface SkillLimits extends IsolateLimits {
   /** Wall-clock deadline of one call, including time spent waiting on the host's SkillAPI. */
   wallTimeoutMs: number;

@@ -8,7 +8,6 @@ import { parseWorkerMessage, type IsolateLimits, type WorkerMessage } from './pr
 import { SandboxError, type SandboxFailureCode } from './sandbox-error.ts';
 import type { WorkerUser } from './worker-user.ts';
 
-
 export type RunOutcome =
   { ok: true; json: string } | { ok: false; code: SandboxFailureCode; message: string };
 
@@ -236,7 +235,11 @@ export class SandboxWorker {
       this.#lowered = lower;
       this.#renice(lower ? SANDBOX_LIMITS.lowestNiceness : this.#options.niceness);
     }
-    const next = this.busy ? SANDBOX_LIMITS.slowCallMs / 2 : lower ? this.#lastSlowAt + SANDBOX_LIMITS.stayLowMs - now + 1 : undefined;
+    const next = this.busy
+      ? SANDBOX_LIMITS.slowCallMs / 2
+      : lower
+        ? this.#lastSlowAt + SANDBOX_LIMITS.stayLowMs - now + 1
+        : undefined;
     if (next !== undefined && this.alive) {
       this.#slowTimer = setTimeout(() => this.#watchSlowness(), next);
       this.#slowTimer.unref();
