@@ -230,6 +230,8 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
 
   /** Re-reads the settings and starts over (a new token, chat, mode or API root). */
   async restart(): Promise<void> {
+    // A restart already scheduled by the same settings change would only repeat this one.
+    clearTimeout(this.#restartTimer);
     await this.#endSession();
     if (this.#started) this.#startSession();
   }

@@ -60,6 +60,8 @@ export interface NodeOptions {
   approvalTimeoutSeconds?: number;
   /** Milliseconds since the epoch the gateway believes it is (challenge expiry). */
   now?: () => number;
+  /** Log lines (JSON) of this node are pushed here, when given. */
+  logLines?: string[];
   /** Extra command groups (after the built-in ones), as a later issue would add them. */
   extraCommands?: CommandGroup[];
 }
@@ -75,7 +77,10 @@ export const DEFAULT_SKILLS: SkillSummary[] = [
  * pg-boss (with scripted skills: the sandbox is not what these tests are about), and the fake Bot API.
  */
 export async function startGatewayNode(database: TestDatabase, fake: FakeBotApi, options: NodeOptions = {}): Promise<GatewayNode> {
-  const logger = createLogger(process.env['TALON_TEST_LOG'] === '1' ? 'debug' : 'silent');
+  const logLines = options.logLines;
+  const logger = logLines
+    ? createLogger('info', { write: (line: string) => void logLines.push(line) })
+    : createLogger(process.env['TALON_TEST_LOG'] === '1' ? 'debug' : 'silent');
   const config = loadConfig({
     NODE_ENV: 'test',
     SECRET_KEY_BASE: TEST_SECRET_KEY_BASE,

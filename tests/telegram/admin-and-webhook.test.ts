@@ -1,0 +1,176 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@talon/core/config/env.ts';
+import { TelegramStepUpApprovals } from '@talon/core/gateway/step-up-approvals.ts';
+import { createLogger } from '@talon/core/logging/logger.ts';
+import { buildApp } from '@talon/core/server/app.ts';
+import { enrolTotp, loginAsAdmin, nextStepTotpCode, forgetUsedTotpCodes, type AdminSession } from '@talon/core/testing/admin-session.ts';
+import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '@talon/core/testing/test-app.ts';
+import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
+import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
+import { ask, BOT_TOKEN, OWNER, STRANGER, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+
+// The admin's Telegram screen API and the public webhook, through the real Fastify app.
+let database: TestDatabase;
+let fake: FakeBotApi;
+let node: GatewayNode;
+let app: FastifyInstance;
+let session: AdminSession;
+let secret: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fake = await FakeBotApi.start({ token: BOT_TOKEN, username: 'owners_talon_bot' });
+  node = await startGatewayNode(database, fake, { logLines });
+  const approvals = new TelegramStepUpApprovals({ settings: node.settings, grants: node.gateway.grants, audit: node.audit });
+  approvals.attach(node.gateway);
+  app = await buildApp({
+    config: loadConfig({ NODE_ENV: 'test', SECRET_KEY_BASE: TEST_SECRET_KEY_BASE, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD }),
+    logger: createLogger('silent'),
+    pool: database.pool,
+    settings: node.settings,
+    audit: node.audit,
+    secretKeyBase: TEST_SECRET_KEY_BASE,
+    adminUiDir: '/nonexistent/talon-admin-ui',
+    telegram: node.gateway,
+    wrapStepUp: (stepUp) => approvals.wrap(stepUp),
+  });
+  await app.ready();
+  await waitConnected(node);
+  session = await loginAsAdmin(app, TEST_ADMIN_PASSWORD);
+});
+afterAll(async () => {
+  await app?.close();
+  await node?.stop();
+  await fake?.close();
+  await database?.drop();
+});
+
+const get = () => app.inject({ method: 'GET', url: '/api/telegram', headers: session.headers });
+const put = (url: string, payload: Record<string, unknown>) => app.inject({ method: 'PUT', url, headers: session.headers, payload });
+
+describe('the Telegram screen API', () => {
+  it('needs the admin session', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/telegram' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/api/telegram/test-message' })).statusCode).toBe(401);
+  });
+
+  it('shows who the bot is, which node polls, the last update and the refused chat ids', async () => {
+    fake.message({ chatId: STRANGER, text: 'hi, am I the owner?' });
+    await ask(fake, '/ping');
+    const status = (await get()).json();
+    expect(status).toMatchObject({
+      state: 'connected',
+      mode: 'polling',
+      bot: { username: 'owners_talon_bot' },
+      chatId: String(OWNER),
+      activeNode: 'node-a',
+      node: 'node-a',
+      lastError: null,
+      refusedChats: [{ chatId: String(STRANGER), chatType: 'private', count: 1 }],
+    });
+    expect(Date.now() - Date.parse(status.lastUpdateAt)).toBeLessThan(60_000);
+    expect(status.announcements).toContainEqual(expect.objectContaining({ kind: 'workflow_failed', enabled: true }));
+  });
+
+  it('sends a test message to the owner', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/telegram/test-message', headers: session.headers });
+    expect(response.json()).toEqual({ sent: true });
+    expect(fake.sentTo(OWNER).at(-1)!.text).toMatch(/^Test message from Talon \(node node-a\)/);
+  });
+
+  it('switches announcements without a code', async () => {
+    const response = await put('/api/telegram/preferences', { announcements: { circuit_opened: false } });
+    expect(response.statusCode).toBe(200);
+    expect(node.settings.getBoolean('telegram.announce.circuit_opened', true)).toBe(false);
+    expect((await put('/api/telegram/preferences', { announcements: { no_such_kind: true } })).statusCode).toBe(400);
+  });
+
+  it('changing the token, chat id, mode or API root needs a 2FA code', async () => {
+    const refused = await put('/api/telegram/connection', { chatId: '999' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: 'totp_not_enrolled' });
+    expect(node.settings.getString('telegram.chat_id')).toBe(String(OWNER));
+    // The generic settings API applies the same rule.
+    const generic = await put('/api/settings/telegram.chat_id', { value: '999' });
+    expect(generic.statusCode).toBe(403);
+
+    secret = await enrolTotp(app, session);
+    const noCode = await put('/api/telegram/connection', { chatId: '999' });
+    expect(noCode.json()).toMatchObject({ error: 'totp_required' });
+    expect((await put('/api/telegram/connection', { chatId: 'not-a-number', totpCode: '123456' })).statusCode).toBe(400);
+    expect((await put('/api/telegram/connection', { apiRoot: 'ftp://x', totpCode: '123456' })).statusCode).toBe(400);
+  });
+});
+
+describe('a bad token', () => {
+  it('is reported once, in the log and the admin, and a good token brings the bot back', async () => {
+    const changed = await put('/api/telegram/connection', { botToken: '7000001:wrong-token', totpCode: await nextStepTotpCode(secret) });
+    expect(changed.statusCode).toBe(200);
+    await expect.poll(async () => (await get()).json().state).toBe('bad_token');
+    const getMeCalls = () => fake.calls.filter((call) => call.method === 'getMe').length;
+    const calls = getMeCalls();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(getMeCalls()).toBe(calls);
+    expect((await get()).json()).toMatchObject({ bot: null, lastError: expect.stringMatching(/401 Unauthorized/) });
+    const reports = logLines.filter((line) => line.includes('Telegram refused the bot token'));
+    expect(reports).toHaveLength(1);
+    expect(logLines.join('\n')).not.toContain('wrong-token');
+
+    await forgetUsedTotpCodes(database.pool);
+    const fixed = await put('/api/telegram/connection', { botToken: BOT_TOKEN, totpCode: await nextStepTotpCode(secret) });
+    expect(fixed.statusCode).toBe(200);
+    await expect.poll(async () => (await get()).json().state).toBe('connected');
+    expect(await ask(fake, '/ping')).toBe('pong from node-a');
+  });
+});
+
+describe('webhook mode', () => {
+  const post = (update: Record<string, unknown>, secretHeader?: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/telegram',
+      headers: secretHeader === undefined ? {} : { 'x-telegram-bot-api-secret-token': secretHeader },
+      payload: update,
+    });
+
+  it('registers the webhook at server.public_url with a generated secret and stops polling', async () => {
+    await forgetUsedTotpCodes(database.pool);
+    const response = await put('/api/telegram/preferences', {
+      publicUrl: 'https://talon.example.org/',
+      totpCode: await nextStepTotpCode(secret),
+    });
+    expect(response.statusCode).toBe(200);
+    await forgetUsedTotpCodes(database.pool);
+    expect((await put('/api/telegram/connection', { mode: 'webhook', totpCode: await nextStepTotpCode(secret) })).statusCode).toBe(200);
+    await expect.poll(() => fake.webhook?.url).toBe('https://talon.example.org/webhooks/telegram');
+    expect(fake.webhook!.secret_token).toBe(node.settings.getString('telegram.webhook_secret'));
+    expect(fake.webhook!.secret_token!.length).toBeGreaterThanOrEqual(32);
+    expect((await get()).json()).toMatchObject({ mode: 'webhook', webhookUrl: 'https://talon.example.org/webhooks/telegram' });
+    const polls = fake.calls.filter((call) => call.method === 'getUpdates').length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.calls.filter((call) => call.method === 'getUpdates').length).toBe(polls);
+  });
+
+  it('refuses calls without the secret header or with a wrong one, and handles nothing', async () => {
+    const before = fake.sent.length;
+    const update = { update_id: 900_001, message: fake.buildMessage({ chatId: OWNER, text: '/ping' }) };
+    const missing = await post(update);
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json()).toEqual({ error: 'telegram_webhook_secret', message: 'Missing or wrong X-Telegram-Bot-Api-Secret-Token' });
+    expect((await post(update, 'guessed-secret')).statusCode).toBe(401);
+    expect((await post({ message: 'no update id' }, node.settings.getString('telegram.webhook_secret'))).statusCode).toBe(400);
+    expect(fake.sent.length).toBe(before);
+  });
+
+  it('handles an update with the right secret (once, even when Telegram retries it); strangers still get nothing', async () => {
+    const secretToken = node.settings.getString('telegram.webhook_secret');
+    const before = fake.sent.length;
+    const update = { update_id: 900_002, message: fake.buildMessage({ chatId: OWNER, text: '/ping' }) };
+    expect((await post(update, secretToken)).statusCode).toBe(200);
+    expect((await post(update, secretToken)).statusCode).toBe(200);
+    expect((await post({ update_id: 900_003, message: fake.buildMessage({ chatId: STRANGER, text: '/ping' }) }, secretToken)).statusCode).toBe(200);
+    expect(fake.sent.slice(before).map((message) => [message.chat_id, message.text])).toEqual([[String(OWNER), 'pong from node-a']]);
+  });
+});
