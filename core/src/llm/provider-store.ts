@@ -9,6 +9,7 @@ import {
   LLM_LOCALITIES,
   LLM_PROVIDER_KINDS,
   LLM_TIERS,
+  PROVIDER_ID_PATTERN,
   type LlmLocality,
   type LlmProviderKind,
   type LlmProviderView,
@@ -49,7 +50,7 @@ export interface NewProvider {
 /** A change; `apiKey: ''` keeps the stored key, `clearKey` removes it. */
 export type ProviderChange = Partial<Omit<NewProvider, 'id' | 'kind'>> & { clearKey?: boolean | undefined };
 
-export const PROVIDER_ID_PATTERN = '^[a-z][a-z0-9_]{0,39}$';
+export { PROVIDER_ID_PATTERN };
 
 const providerRow = z.object({
   id: z.string(),

@@ -15,6 +15,9 @@ export type LlmProviderKind = (typeof LLM_PROVIDER_KINDS)[number];
 export const LLM_LOCALITIES = ['local', 'remote'] as const;
 export type LlmLocality = (typeof LLM_LOCALITIES)[number];
 
+/** A provider's id: also a part of its key setting's name (`llm.provider.<id>.api_key`). */
+export const PROVIDER_ID_PATTERN = '^[a-z][a-z0-9_]{0,39}$';
+
 /** A provider as the admin sees it: never its key, only whether one is stored. */
 export interface LlmProviderView {
   id: string;

@@ -6,6 +6,7 @@ import {
   MISSED_RUN_POLICIES,
   UNAVAILABLE_ACTIONS,
 } from './definition.ts';
+import { PROVIDER_ID_PATTERN } from '../llm/wire-types.ts';
 
 export const STEP_ID_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
 export const BRANCH_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
@@ -45,6 +46,15 @@ const stepSchema = {
     },
     onUnavailable: { type: 'string', enum: [...UNAVAILABLE_ACTIONS], default: 'halt' },
     fallbackSkill: { type: ['string', 'null'], pattern: SKILL_NAME_PATTERN, default: null },
+    llm: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        tier: { type: ['string', 'null'], enum: [...LLM_TIERS, null], default: null },
+        provider: { type: ['string', 'null'], pattern: PROVIDER_ID_PATTERN, default: null },
+      },
+    },
   },
 } as const;
 
@@ -81,6 +91,7 @@ export const WORKFLOW_DEFINITION_SCHEMA = {
       properties: {
         tier: { type: ['string', 'null'], enum: [...LLM_TIERS, null], default: null },
         provider: { type: ['string', 'null'], maxLength: 100, default: null },
+        localOnly: { type: 'boolean', default: false },
       },
     },
     nodePin: { type: ['string', 'null'], maxLength: 100, default: null },

@@ -1,4 +1,5 @@
 import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import type { LlmTier } from '../llm/wire-types.ts';
 
 /** The route target that ends the run (completed). */
 export const END = 'end';
@@ -7,8 +8,7 @@ export const DEFAULT_BRANCH = 'default';
 /** The branch whose route is taken when a step fails (after retries and missing/open handling). */
 export const ERROR_BRANCH = 'on_error';
 
-export const LLM_TIERS = ['light', 'medium', 'heavy', 'local'] as const;
-export type LlmTier = (typeof LLM_TIERS)[number];
+export { LLM_TIERS, type LlmTier } from '../llm/wire-types.ts';
 
 export const MISSED_RUN_POLICIES = ['skip', 'run_once'] as const;
 export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
@@ -42,6 +42,17 @@ export interface StepDefinition {
   retry: RetryPolicy;
   onUnavailable: UnavailableAction;
   fallbackSkill: string | null;
+  /**
+   * The step's LLM calls: a tier and a provider that win over the workflow's (null = the workflow's).
+   * Optional: versions saved before steps had it mean "the workflow's".
+   */
+  llm?: StepLlm;
+}
+
+/** Which model a step's `llm.complete` calls reach. */
+export interface StepLlm {
+  tier: LlmTier | null;
+  provider: string | null;
 }
 
 export interface ScheduleDefinition {
@@ -57,7 +68,11 @@ export interface WorkflowDefinition {
   enabled: boolean;
   schedule: ScheduleDefinition | null;
   requires2fa: boolean;
-  llm: { tier: LlmTier | null; provider: string | null };
+  /**
+   * The default tier and provider of the workflow's LLM calls, and `localOnly`: its data may only
+   * reach providers marked local (optional: false for versions saved before it existed).
+   */
+  llm: { tier: LlmTier | null; provider: string | null; localOnly?: boolean };
   /** Only this node runs the workflow (its TALON node name); null = any node. */
   nodePin: string | null;
   /** Runs beyond this wait in the queue. */

@@ -2,6 +2,8 @@ import type { DatabasePool } from 'slonik';
 import type { Logger } from '../logging/logger.ts';
 import { WorkflowScheduler, type SchedulerOptions } from '../scheduler/workflow-scheduler.ts';
 import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type { ContentSanitizer } from '../content/sanitizer.ts';
+import type { RunLlmPolicies } from '../llm/run-policies.ts';
 import { WorkflowExecutor } from './executor.ts';
 import { WorkflowRepository } from './repository.ts';
 import { RunEvents } from './run-events.ts';
@@ -24,6 +26,10 @@ export interface WorkflowEngineOptions {
   approvalTimeoutSeconds?: () => number;
   /** Run history kept (read at each hourly prune, so a settings change applies). */
   historyLimits?: () => { maxAgeDays: number; maxRunsPerWorkflow: number };
+  /** Cleans the output of external skills (default: the seeded phrase list and cap). */
+  sanitizer?: ContentSanitizer;
+  /** The LLM router's per-run choices, which the executor sets for each step. */
+  llmPolicies?: RunLlmPolicies;
   scheduler?: Partial<
     Omit<SchedulerOptions, 'databaseUrl' | 'pool' | 'node' | 'logger' | 'processor' | 'runs'>
   >;
@@ -61,7 +67,13 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
   const workflows = new WorkflowRepository(options.pool);
   const runs = new RunRepository(options.pool);
   const events = new RunEvents();
-  const executor = new WorkflowExecutor({ runtime: options.runtime, catalog: options.catalog, sleep });
+  const executor = new WorkflowExecutor({
+    runtime: options.runtime,
+    catalog: options.catalog,
+    sleep,
+    ...(options.sanitizer ? { sanitizer: options.sanitizer } : {}),
+    ...(options.llmPolicies ? { llmPolicies: options.llmPolicies } : {}),
+  });
   const logger = options.logger.child({ node: options.node });
   const processor = new RunProcessor({ workflows, runs, executor, events, logger, node: options.node });
   const limits = options.historyLimits;

@@ -4,6 +4,9 @@ import { nextAfterFailure, nextAfterSkip, nextAfterSuccess } from './routes.ts';
 import type { StepResultRecord } from './run-repository.ts';
 import { capSnapshot } from './snapshot.ts';
 import { runStep, type StepRunnerDeps } from './step-runner.ts';
+import { sanitizeIfExternal, stepLlmPolicy } from './untrusted-output.ts';
+import { ContentSanitizer } from '../content/sanitizer.ts';
+import { DEFAULT_INJECTION_PATTERNS, DEFAULT_MAX_STRING_CHARS } from '../content/injection-patterns.ts';
 
 export interface RunHooks {
   /** Before a step runs (live progress). */
@@ -38,12 +41,27 @@ export type RunOutcome =
  */
 export class WorkflowExecutor {
   readonly #deps: StepRunnerDeps;
+  readonly #sanitizer: ContentSanitizer;
 
   constructor(deps: StepRunnerDeps) {
     this.#deps = deps;
+    this.#sanitizer =
+      deps.sanitizer ??
+      new ContentSanitizer(() => ({
+        patterns: DEFAULT_INJECTION_PATTERNS,
+        maxStringChars: DEFAULT_MAX_STRING_CHARS,
+      }));
   }
 
   async execute(request: RunRequest): Promise<RunOutcome> {
+    try {
+      return await this.#walk(request);
+    } finally {
+      this.#deps.llmPolicies?.delete(request.runId);
+    }
+  }
+
+  async #walk(request: RunRequest): Promise<RunOutcome> {
     const { definition, signal } = request;
     const steps = definition.steps;
     const indexById = new Map(steps.map((step, index) => [step.id, index]));
@@ -76,6 +94,7 @@ export class WorkflowExecutor {
       const seq = executed + 1;
       request.hooks.stepStarted?.({ seq, stepId: step.id, stepName: step.name });
       const startedAt = Date.now();
+      this.#deps.llmPolicies?.set(request.runId, stepLlmPolicy(definition, step));
       const execution = await runStep(this.#deps, step, input, request.runId, signal);
       executed = seq;
 
@@ -98,6 +117,15 @@ export class WorkflowExecutor {
         output = execution.output;
         next = nextAfterSuccess(steps, index, execution.branch);
       }
+
+      // Untrusted output is cleaned before anything downstream (next step, run output) sees it.
+      const untrusted = sanitizeIfExternal(
+        this.#deps.catalog,
+        this.#sanitizer,
+        execution.executedSkill,
+        output,
+      );
+      output = untrusted.output;
 
       const problem =
         execution.outcome === 'failed'
@@ -123,6 +151,7 @@ export class WorkflowExecutor {
         attempts: execution.attempts,
         durationMs: Date.now() - startedAt,
         apiCalls: execution.apiCalls,
+        sanitized: untrusted.report,
         startedAt,
       });
 

@@ -1,6 +1,7 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { ApiCallRecord, JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type { SanitizeReport } from '../content/sanitizer.ts';
 import { RunNotFoundError } from './errors.ts';
 import type { Snapshot } from './snapshot.ts';
 import {
@@ -65,6 +66,7 @@ const stepRow = z.object({
   attempts: z.number(),
   duration_ms: z.number(),
   api_calls: z.custom<ApiCallRecord[]>((value) => Array.isArray(value)),
+  sanitized: z.custom<SanitizeReport | null>(() => true),
   started_at: z.number(),
 });
 
@@ -93,7 +95,7 @@ export interface RunEnding {
   stepsExecuted: number;
 }
 
-const jsonb = (value: JsonValue | Snapshot | ApiCallRecord[]) =>
+const jsonb = (value: JsonValue | Snapshot | ApiCallRecord[] | SanitizeReport) =>
   sql.jsonb(JSON.parse(JSON.stringify(value ?? null)));
 
 /** One INSERT of many step results, from a JSON array (a single round trip however many steps). */
@@ -120,19 +122,20 @@ function insertStepsOfRuns(entries: readonly { runId: string; step: StepResultRe
     attempts: step.attempts,
     duration_ms: Math.round(step.durationMs),
     api_calls: step.apiCalls,
+    sanitized: step.sanitized,
     started_at: new Date(step.startedAt).toISOString(),
   }));
   return sql.fragment`
     INSERT INTO workflow_step_results (run_id, seq, step_id, step_name, skill, executed_skill, outcome, branch,
       next_step_id, input_snapshot, output_snapshot, error_code, error_message, attempts, duration_ms,
-      api_calls, started_at)
+      api_calls, sanitized, started_at)
     SELECT r.run_id, r.seq, r.step_id, r.step_name, r.skill, r.executed_skill, r.outcome, r.branch, r.next_step_id,
       r.input_snapshot, r.output_snapshot, r.error_code, r.error_message, r.attempts, r.duration_ms,
-      COALESCE(r.api_calls, '[]'::jsonb), r.started_at
+      COALESCE(r.api_calls, '[]'::jsonb), NULLIF(r.sanitized, 'null'::jsonb), r.started_at
     FROM jsonb_to_recordset(${jsonb(rows as unknown as JsonValue)}) AS r (run_id uuid, seq int, step_id text, step_name text,
       skill text, executed_skill text, outcome text, branch text, next_step_id text, input_snapshot jsonb,
       output_snapshot jsonb, error_code text, error_message text, attempts int, duration_ms int,
-      api_calls jsonb, started_at timestamptz)`;
+      api_calls jsonb, sanitized jsonb, started_at timestamptz)`;
 }
 
 /** A run created by a batched trigger: queued for any node, or already running here (its job claimed). */
@@ -360,7 +363,7 @@ export class RunRepository {
   async steps(runId: string): Promise<StepResultRecord[]> {
     const rows = await this.#pool.any(sql.type(stepRow)`
       SELECT seq, step_id, step_name, skill, executed_skill, outcome, branch, next_step_id, input_snapshot,
-             output_snapshot, error_code, error_message, attempts, duration_ms, api_calls, started_at
+             output_snapshot, error_code, error_message, attempts, duration_ms, api_calls, sanitized, started_at
       FROM workflow_step_results WHERE run_id = ${runId} ORDER BY seq`);
     return rows.map((row) => ({
       seq: row.seq,
@@ -378,6 +381,7 @@ export class RunRepository {
       attempts: row.attempts,
       durationMs: row.duration_ms,
       apiCalls: row.api_calls,
+      sanitized: row.sanitized ?? null,
       startedAt: row.started_at,
     }));
   }

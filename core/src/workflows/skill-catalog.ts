@@ -8,6 +8,8 @@ export interface SkillDescription {
   routes: readonly string[];
   /** JSON Schema of the step config; undefined = any object. */
   configSchema: Record<string, unknown> | undefined;
+  /** Its output comes from outside (web, feeds, APIs): sanitized before the next step gets it. */
+  external?: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export function describeManifest(manifest: SkillManifest): SkillDescription {
     version: manifest.version,
     routes: manifest.routes ?? DEFAULT_ROUTES,
     configSchema: manifest.configSchema,
+    external: manifest.external === true,
   };
 }
 

@@ -1,6 +1,13 @@
-import type { ApiCallRecord, JsonValue, SkillRunResult, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type {
+  ApiCallRecord,
+  JsonValue,
+  SkillRunResult,
+  SkillRuntime,
+} from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { ERROR_BRANCH, type RetryPolicy, type StepDefinition } from './definition.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
+import type { ContentSanitizer } from '../content/sanitizer.ts';
+import type { RunLlmPolicies } from '../llm/run-policies.ts';
 import { checkSkillConfig, configMismatchMessage } from '@talon/skill-runtime/contract/config-check.ts';
 
 /** Error codes a retry may cure: the skill failed, hung or crashed. Everything else fails the same way again. */
@@ -38,6 +45,10 @@ export interface StepRunnerDeps {
   catalog: SkillCatalog;
   /** Waits between attempts; resolves early (false) when the run is aborted. */
   sleep: (ms: number, signal: AbortSignal) => Promise<boolean>;
+  /** Cleans external skills' output (default: the seeded phrase list and cap). */
+  sanitizer?: ContentSanitizer;
+  /** Where the executor tells the LLM router each run's current step choices (tier, provider, local only). */
+  llmPolicies?: RunLlmPolicies;
 }
 
 export function backoffDelay(policy: RetryPolicy, failedAttempts: number): number {

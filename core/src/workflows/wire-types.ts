@@ -6,6 +6,7 @@
 import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 import type { ApiCallRecord } from '@talon/skill-runtime/contract/wire-types.ts';
 import type { MissedRunPolicy, ScheduleDefinition, WorkflowDefinition } from './definition.ts';
+import type { SanitizeReport } from '../content/sanitizer.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting_2fa', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -98,6 +99,8 @@ export interface StepResultView {
   attempts: number;
   durationMs: number;
   apiCalls: ApiCallRecord[];
+  /** What the content sanitizer removed from this step's output (its skill is external); null otherwise. */
+  sanitized: SanitizeReport | null;
   startedAt: string | null;
 }
 
