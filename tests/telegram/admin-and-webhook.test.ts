@@ -126,6 +126,33 @@ describe('a bad token', () => {
   });
 });
 
+describe('admin step-ups approved from Telegram', () => {
+  it('asks the chat for a code bound to that exact action; the grant works once, for that action only', async () => {
+    await forgetUsedTotpCodes(database.pool);
+    const on = await put('/api/telegram/preferences', { approveAdminStepUps: true, totpCode: await nextStepTotpCode(secret) });
+    expect(on.statusCode).toBe(200);
+    const plainHttp = () => put('/api/settings/skills.http.allow_plain_http', { value: true });
+
+    const before = fake.sent.length;
+    const asked = await plainHttp();
+    expect(asked.statusCode).toBe(403);
+    expect(asked.json()).toMatchObject({ error: 'totp_required', message: expect.stringMatching(/send it in your Telegram chat/) });
+    const prompt = await fake.waitForSent(() => true, { since: before });
+    expect(prompt.text).toMatch(/^The admin asks: approve settings\.update of skills\.http\.allow_plain_http in the admin\?/);
+
+    await forgetUsedTotpCodes(database.pool);
+    expect(await ask(fake, await nextStepTotpCode(secret))).toMatch(/^Approved: approve settings\.update of skills\.http\.allow_plain_http/);
+    // Another action is not covered by that approval: it asks again.
+    expect((await put('/api/settings/skills.http.allow_private_addresses', { value: true })).statusCode).toBe(403);
+    expect(node.settings.getBoolean('skills.http.allow_private_addresses', true)).toBe(false);
+    // The approved one goes through once, without a typed code.
+    expect((await plainHttp()).statusCode).toBe(200);
+    expect(node.settings.getBoolean('skills.http.allow_plain_http', false)).toBe(true);
+    expect((await put('/api/settings/skills.http.allow_plain_http', { value: false })).statusCode).toBe(403);
+    expect(node.settings.getBoolean('skills.http.allow_plain_http', false)).toBe(true);
+  });
+});
+
 describe('webhook mode', () => {
   const post = (update: Record<string, unknown>, secretHeader?: string) =>
     app.inject({
