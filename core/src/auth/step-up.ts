@@ -1,7 +1,16 @@
+import type { Announcements } from '../announcements/announcements.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import { addressKey } from './address-key.ts';
 import { AuthError, describeWait } from './auth-errors.ts';
-import type { TotpGuard, TotpGuardOutcome } from './totp-guard.ts';
+import {
+  TOTP_FAILURE_LIMITS,
+  TOTP_FAILURE_WINDOW_SECONDS,
+  type TotpGuard,
+  type TotpGuardOutcome,
+  type TotpScope,
+  type TotpScopeName,
+} from './totp-guard.ts';
 
 export const TOTP_SECRET_KEY = 'auth.totp.secret';
 export const TOTP_PENDING_SECRET_KEY = 'auth.totp.pending_secret';
@@ -12,10 +21,15 @@ export interface StepUpRequest {
   action: string;
   /** The code the owner typed (requests send it as `totpCode`); missing or empty is refused. */
   code: string | undefined | null;
-  /** Who asks: `admin`, `telegram:<chat>`... */
+  /** Who asks: `admin`, `telegram:<chat>`... (wrong codes from `telegram:<chat>` are counted per chat). */
   actor: string;
-  /** From where: a client address, a chat id. */
+  /** From where: a client address (wrong codes are counted per address, an IPv6 one per /64), a chat id. */
   source?: string | undefined;
+  /**
+   * The admin session asking, as a non-secret tag (`sessionTag` in server/security/session-cookie.ts):
+   * wrong codes are counted per session, so a stolen session cannot lock the owner's out.
+   */
+  session?: string | undefined;
   /** What the action is applied to, for the audit log (a skill name, a workflow id). */
   target?: string | undefined;
 }
@@ -48,11 +62,31 @@ export function totpDenial(outcome: Exclude<TotpGuardOutcome, { result: 'accepte
     case 'rate_limited':
       return new AuthError(
         'totp_rate_limited',
-        `Too many wrong 2FA codes: try again ${describeWait(outcome.retryAfterSeconds)}`,
+        `Too many wrong 2FA codes ${FROM_SCOPE[outcome.scope]}: try again ${describeWait(outcome.retryAfterSeconds)}`,
         429,
         outcome.retryAfterSeconds,
       );
   }
+}
+
+const FROM_SCOPE: Readonly<Record<TotpScopeName, string>> = {
+  session: 'in this session',
+  chat: 'from this chat',
+  address: 'from your address',
+  global: 'from everywhere together, so every code is refused for now',
+};
+
+const TELEGRAM_ACTOR_PREFIX = 'telegram:';
+
+/** What wrong codes of this request are counted by: its session, its chat, or its address. */
+export function stepUpScope(request: Pick<StepUpRequest, 'actor' | 'source' | 'session'>): TotpScope {
+  if (request.actor.startsWith(TELEGRAM_ACTOR_PREFIX)) {
+    return { chat: request.actor.slice(TELEGRAM_ACTOR_PREFIX.length) };
+  }
+  return {
+    session: request.session,
+    address: request.source === undefined ? undefined : addressKey(request.source),
+  };
 }
 
 /**
@@ -64,17 +98,21 @@ export class StepUp implements StepUpVerifier {
   readonly #settings: SettingsStore;
   readonly #guard: TotpGuard;
   readonly #audit: AuditLog;
+  readonly #announcements: Announcements | undefined;
   readonly #nowSeconds: () => number;
 
   constructor(options: {
     settings: SettingsStore;
     guard: TotpGuard;
     audit: AuditLog;
+    /** Told when wrong codes reach the global limit; none: only the audit log. */
+    announcements?: Announcements | undefined;
     nowSeconds?: () => number;
   }) {
     this.#settings = options.settings;
     this.#guard = options.guard;
     this.#audit = options.audit;
+    this.#announcements = options.announcements;
     this.#nowSeconds = options.nowSeconds ?? (() => Date.now() / 1000);
   }
 
@@ -108,6 +146,7 @@ export class StepUp implements StepUpVerifier {
       code,
       action: request.action,
       source: request.source,
+      scope: stepUpScope(request),
       epochSeconds: this.#nowSeconds(),
     });
     if (outcome.result === 'accepted') {
@@ -115,6 +154,28 @@ export class StepUp implements StepUpVerifier {
       return;
     }
     await audit('denied', `totp_${outcome.result}`);
+    if (outcome.result !== 'rate_limited' && outcome.globalLimitReached)
+      await this.#globalLimitReached(request);
     throw totpDenial(outcome);
+  }
+
+  async #globalLimitReached(request: StepUpRequest): Promise<void> {
+    const limit = TOTP_FAILURE_LIMITS.global;
+    const minutes = TOTP_FAILURE_WINDOW_SECONDS / 60;
+    await this.#audit.record({
+      actor: request.actor,
+      action: 'totp.step_up_budget',
+      outcome: 'denied',
+      reason: 'budget_exhausted',
+      source: request.source,
+      details: { failures: limit, windowSeconds: TOTP_FAILURE_WINDOW_SECONDS },
+    });
+    this.#announcements?.announce({
+      kind: 'step_up_budget_exhausted',
+      key: 'step_up_budget',
+      text:
+        `${limit} wrong 2FA codes in ${minutes} minutes: every 2FA code, yours too, is refused until ` +
+        'they are older than that. If they were not yours, someone has your password or your Telegram chat.',
+    });
   }
 }

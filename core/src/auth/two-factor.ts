@@ -4,6 +4,7 @@ import type { SettingsStore } from '../settings/store.ts';
 import { AuthError } from './auth-errors.ts';
 import {
   isTotpEnrolled,
+  stepUpScope,
   totpDenial,
   TOTP_ENABLED_KEY,
   TOTP_PENDING_SECRET_KEY,
@@ -30,6 +31,8 @@ export interface Enrolment {
 interface Who {
   actor: string;
   source: string | undefined;
+  /** The admin session's tag, so its wrong codes are counted apart from other sessions'. */
+  session?: string | undefined;
 }
 
 /**
@@ -107,6 +110,7 @@ export class TwoFactor {
       code: code.trim(),
       action: 'totp.confirm',
       source: who.source,
+      scope: stepUpScope(who),
       epochSeconds: this.#nowSeconds(),
     });
     if (outcome.result !== 'accepted') {
@@ -121,7 +125,13 @@ export class TwoFactor {
 
   /** Turns 2FA off; needs a current code (a stolen session alone cannot remove the second factor). */
   async disable(code: string | undefined, who: Who): Promise<void> {
-    await this.#stepUp.verify({ action: 'totp.disable', code, actor: who.actor, source: who.source });
+    await this.#stepUp.verify({
+      action: 'totp.disable',
+      code,
+      actor: who.actor,
+      source: who.source,
+      session: who.session,
+    });
     await this.#settings.set(TOTP_ENABLED_KEY, false, { type: 'boolean', category: 'auth' });
     await this.#settings.set(TOTP_SECRET_KEY, '', { type: 'string', category: 'auth', sensitive: true });
     await this.#settings.delete(TOTP_PENDING_SECRET_KEY);

@@ -61,7 +61,12 @@ export interface AuthServices {
 export function createAuthServices(deps: AdminSecurityDependencies): AuthServices {
   const guard = new TotpGuard(deps.pool);
   const limiter = new LoginRateLimiter(deps.pool, deps.settings);
-  const stepUp = new StepUp({ settings: deps.settings, guard, audit: deps.audit });
+  const stepUp = new StepUp({
+    settings: deps.settings,
+    guard,
+    audit: deps.audit,
+    announcements: deps.announcements,
+  });
   return {
     sessions: new AdminSessions(deps.pool, deps.settings),
     limiter,

@@ -17,6 +17,7 @@ export interface StepUpCheck {
     code: string | undefined | null;
     actor: string;
     source?: string | undefined;
+    session?: string | undefined;
     target?: string | undefined;
   }): Promise<void>;
 }
@@ -43,6 +44,8 @@ export interface Requester {
   /** `admin`, `telegram:<chat>`, `api`… */
   actor: string;
   source?: string | undefined;
+  /** The admin session's tag (wrong 2FA codes are counted per session). */
+  session?: string | undefined;
 }
 
 export interface TriggerRequest extends Requester {
@@ -180,6 +183,7 @@ export class WorkflowService {
       code,
       actor: requester.actor,
       source: requester.source,
+      session: requester.session,
       target: runApprovalTarget(workflow.id, workflow.version),
     });
   }
@@ -240,6 +244,7 @@ export class WorkflowService {
       code: totpCode,
       actor: requester.actor,
       source: requester.source,
+      session: requester.session,
       target: runApprovalTarget(workflow.id, workflow.version),
     });
     if (!(await this.#workflows.approveSchedule(workflowId, workflow.version))) {

@@ -195,6 +195,27 @@ describe('a setting that needs a code, with 2FA enrolled', () => {
     expect(await stored('auth.trust_proxy_headers')).toBe('false');
   });
 
+  it("wrong codes from a stolen session lock out that session, not the owner's", async () => {
+    const stolen = await loginAsAdmin(talon.app, TEST_ADMIN_PASSWORD, { remoteAddress: '198.51.100.9' });
+    const putAs = (who: AdminSession, totpCode: string) =>
+      talon.app.inject({
+        method: 'PUT',
+        url: '/api/settings/auth.trust_proxy_headers',
+        headers: who.headers,
+        payload: { value: true, totpCode },
+      });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await putAs(stolen, await wrongCode(secret))).statusCode).toBe(403);
+    }
+    const locked = await putAs(stolen, await totpCode(secret));
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json<{ message: string }>().message).toContain('in this session');
+    const owners = await putAs(session, await totpCode(secret));
+    expect(owners.statusCode).toBe(200);
+    expect(await stored('auth.trust_proxy_headers')).toBe('true');
+    await talon.settings.set('auth.trust_proxy_headers', false);
+  });
+
   it('still refuses the 2FA settings themselves, even with a valid code', async () => {
     const response = await put('auth.totp.enabled', { value: false, totpCode: await totpCode(secret) });
     expect(response.statusCode).toBe(403);
@@ -206,7 +227,10 @@ describe('a setting that needs a code, with 2FA enrolled', () => {
     const without = await put('skills.circuit_breaker.cooldown_seconds', { value: 120 });
     expect(without.statusCode).toBe(200);
     expect(await stored('skills.circuit_breaker.cooldown_seconds')).toBe('120');
-    const withWrongCode = await put('github.watched_branches', { value: 'trunk', totpCode: await wrongCode(secret) });
+    const withWrongCode = await put('github.watched_branches', {
+      value: 'trunk',
+      totpCode: await wrongCode(secret),
+    });
     expect(withWrongCode.statusCode).toBe(200);
     expect(await stored('github.watched_branches')).toBe('trunk');
   });

@@ -5,6 +5,7 @@ import type { AdminSettingView, SettingView } from '../../settings/setting-view.
 import type { SettingsStore } from '../../settings/store.ts';
 import { serializeSettingValue } from '../../settings/value.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { sessionTag } from '../security/session-cookie.ts';
 import { managedElsewhere, settingNeedsCode } from './setting-rules.ts';
 
 export interface SettingsRoutesOptions {
@@ -132,6 +133,7 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
           code: request.body.totpCode,
           actor: 'admin',
           source: clientAddress(request, settings),
+          session: sessionTag(request),
           target: key,
         });
       }

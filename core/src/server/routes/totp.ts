@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TwoFactor } from '../../auth/two-factor.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { sessionTag } from '../security/session-cookie.ts';
 
 export interface TotpRoutesOptions {
   twoFactor: TwoFactor;
@@ -34,7 +35,11 @@ const enrolledResponse = {
 
 /** The 2FA screens' API (session required, CSRF checked, every outcome audited). */
 export const totpRoutes: FastifyPluginAsync<TotpRoutesOptions> = async (app, { twoFactor, settings }) => {
-  const who = (request: FastifyRequest) => ({ actor: 'admin', source: clientAddress(request, settings) });
+  const who = (request: FastifyRequest) => ({
+    actor: 'admin',
+    source: clientAddress(request, settings),
+    session: sessionTag(request),
+  });
 
   app.get('/api/auth/totp', { schema: { response: { 200: statusResponse } } }, async () =>
     twoFactor.status(),

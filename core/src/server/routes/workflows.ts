@@ -5,6 +5,7 @@ import { RUN_STATUSES } from '../../workflows/run-repository.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import type { Requester } from '../../workflows/service.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { sessionTag } from '../security/session-cookie.ts';
 import { waitForRunEnd } from '../../workflows/wait-for-run.ts';
 import { streamRunEvents } from './workflow-events.ts';
 import { runView, stepView, workflowSummary, workflowView } from './workflow-views.ts';
@@ -46,6 +47,7 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
   const requester = (request: FastifyRequest): Requester => ({
     actor: 'admin',
     source: clientAddress(request, settings),
+    session: sessionTag(request),
   });
 
   // A definition's problems go back as a list (path + message) besides the usual error body.

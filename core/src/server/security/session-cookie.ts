@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_SESSION_LIFETIME_SECONDS } from '../../auth/admin-sessions.ts';
@@ -55,6 +56,20 @@ export async function registerSessionCookie(
 export function sessionIdOf(request: FastifyRequest): string | undefined {
   const value: unknown = request.session.get(SESSION_ID_FIELD);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * A stable, non-secret tag of the admin session (a labelled SHA-256 of its id, shortened; not the
+ * sessions table's key): what wrong 2FA codes are counted by, so one session's guesses never lock
+ * another out. Undefined without a session.
+ */
+export function sessionTag(request: FastifyRequest): string | undefined {
+  const sessionId = sessionIdOf(request);
+  if (sessionId === undefined) return undefined;
+  return createHash('sha256')
+    .update(`talon.session-tag:${sessionId}`, 'utf8')
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** Rotation: the old cookie's contents (CSRF secret included) are dropped, a new id goes in. */
