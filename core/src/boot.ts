@@ -19,6 +19,7 @@ import { SkillLifecycle } from './skills/lifecycle.ts';
 import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
 import { createTalonSkillRuntime } from './skills/talon-skill-runtime.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts';
+import { createLlm, type Llm } from './llm/create-llm.ts';
 import { InstalledSkills } from './workflows/installed-skills.ts';
 
 export interface Database {
@@ -79,6 +80,8 @@ export interface Talon {
   workflows: WorkflowEngine;
   /** The Telegram gateway and the announcements it delivers. */
   telegram: TelegramWiring;
+  /** The LLM router (`llm.router.complete` is the SkillAPI's `llm.complete`) and the content sanitizer. */
+  llm: Llm;
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -122,6 +125,8 @@ export async function startTalon(
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
     const audit = new AuditLog(database.pool, logger);
+    // Providers from the first-boot seeds; the workflow executor cleans external output with its sanitizer.
+    const llm = await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds });
     runtime = createTalonSkillRuntime({ pool: database.pool, settings, audit, logger });
     // The workflow engine learns each skill's manifest (routes, configSchema) as it is installed.
     const installedSkills = new InstalledSkills();
@@ -148,6 +153,8 @@ export async function startTalon(
         maxAgeDays: settings.getInteger('workflows.history.max_age_days', 30),
         maxRunsPerWorkflow: settings.getInteger('workflows.history.max_runs_per_workflow', 1000),
       }),
+      sanitizer: llm.sanitizer,
+      llmPolicies: llm.router.runPolicies,
     });
     // Before the skills start, so a skill refused at start is announced.
     telegram = wireTelegramGateway({
@@ -171,6 +178,7 @@ export async function startTalon(
       skillLifecycle,
       skillRuntime: runtime,
       workflowEngine: workflows,
+      llm: llm.router,
       telegram: telegram.gateway,
       wrapStepUp: telegram.wrapStepUp,
       announcements: telegram.announcements,
@@ -196,6 +204,7 @@ export async function startTalon(
       skills: { runtime, lifecycle: skillLifecycle },
       workflows,
       telegram,
+      llm,
       url,
       stop: () =>
         (stopping ??= (async () => {

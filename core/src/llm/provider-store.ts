@@ -166,8 +166,8 @@ export class ProviderStore {
     };
   }
 
-  /** Adds a provider; `keySetting` names an existing setting (first-boot seeds), otherwise one is made. */
-  async create(input: NewProvider, keySetting: string = keySettingFor(input.id)): Promise<LlmProvider> {
+  /** What `create` would refuse, checked first (so a typo never spends a 2FA code); answers the base URL. */
+  checkNew(input: NewProvider): string {
     if (!new RegExp(PROVIDER_ID_PATTERN).test(input.id)) {
       throw new LlmError(
         'llm_provider_invalid',
@@ -175,7 +175,20 @@ export class ProviderStore {
       );
     }
     checkTierAndLocality(input.tier, input.locality);
-    const baseUrl = checkBaseUrl(input.baseUrl?.trim() || DEFAULT_BASE_URLS[input.kind]);
+    return checkBaseUrl(input.baseUrl?.trim() || DEFAULT_BASE_URLS[input.kind]);
+  }
+
+  /** What `update` would refuse, checked first; answers the base URL the provider would have. */
+  checkChange(current: LlmProvider, change: ProviderChange): string {
+    checkTierAndLocality(change.tier ?? current.tier, change.locality ?? current.locality);
+    return change.baseUrl === undefined
+      ? current.baseUrl
+      : checkBaseUrl(change.baseUrl.trim() || DEFAULT_BASE_URLS[current.kind]);
+  }
+
+  /** Adds a provider; `keySetting` names an existing setting (first-boot seeds), otherwise one is made. */
+  async create(input: NewProvider, keySetting: string = keySettingFor(input.id)): Promise<LlmProvider> {
+    const baseUrl = this.checkNew(input);
     try {
       await this.#pool.query(sql.unsafe`
         INSERT INTO llm_providers (id, name, kind, base_url, model, tier, priority, locality, enabled, key_setting)
@@ -194,13 +207,9 @@ export class ProviderStore {
 
   async update(id: string, change: ProviderChange): Promise<LlmProvider> {
     const current = await this.get(id);
+    const baseUrl = this.checkChange(current, change);
     const tier = change.tier ?? current.tier;
     const locality = change.locality ?? current.locality;
-    checkTierAndLocality(tier, locality);
-    const baseUrl =
-      change.baseUrl === undefined
-        ? current.baseUrl
-        : checkBaseUrl(change.baseUrl.trim() || DEFAULT_BASE_URLS[current.kind]);
     const keySetting = current.keySetting ?? keySettingFor(id);
     await this.#pool.query(sql.unsafe`
       UPDATE llm_providers SET name = ${change.name ?? current.name}, base_url = ${baseUrl},

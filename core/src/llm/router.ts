@@ -10,10 +10,10 @@ import { JSON_INSTRUCTION, parseJsonAnswer } from './json-answer.ts';
 import { LLM_LIMITS, type LlmLimitName } from './limits.ts';
 import type { LlmProvider, ProviderStore } from './provider-store.ts';
 import { estimateTokens, normaliseRequest, type CompleteRequest, type NormalisedRequest } from './request.ts';
-import { candidatesFor } from './routing.ts';
+import { candidatesFor, reachOf, type Reach, type ReachTarget } from './routing.ts';
 import { RunLlmPolicies } from './run-policies.ts';
 import { UsageLedger } from './usage.ts';
-import type { LlmAttempt, LlmTier, LlmUsage } from './wire-types.ts';
+import type { LlmAttempt, LlmProviderTestResult, LlmTier, LlmUsage } from './wire-types.ts';
 
 export type { CompleteRequest };
 
@@ -225,6 +225,57 @@ export class LlmRouter {
       .map((attempt) => `${attempt.provider}: ${attempt.reason ?? attempt.outcome}`)
       .join(', ');
     throw new LlmError('llm_unavailable', `No LLM provider could answer (${summary})`, attempts);
+  }
+
+  /**
+   * The admin's "Test" button: one short call to this provider only, outside any budget, counted in
+   * its usage. Answers what happened instead of throwing.
+   */
+  async testProvider(id: string): Promise<LlmProviderTestResult> {
+    const provider = await this.providers.get(id);
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    const apiKey = this.providers.apiKey(provider);
+    const day = utcDay(this.#now());
+    const noKey = missingKey(provider, apiKey);
+    if (noKey)
+      return {
+        ok: false,
+        model: provider.model,
+        durationMs: 0,
+        error: { code: 'llm_auth_failed', message: noKey.message },
+      };
+    try {
+      const answer = await attemptProvider(
+        provider,
+        apiKey,
+        {
+          system: undefined,
+          messages: [{ role: 'user', content: 'Reply with the word OK.' }],
+          maxTokens: 16,
+          temperature: 0,
+          json: false,
+        },
+        this.#timeoutMs?.() ?? this.#limit('timeoutSeconds') * 1000,
+      );
+      await this.usage.record(provider.id, day, { ...answer.usage, failed: false });
+      return { ok: true, text: answer.text, model: answer.model, durationMs: elapsed(), usage: answer.usage };
+    } catch (error) {
+      await this.usage.record(provider.id, day, { inputTokens: 0, outputTokens: 0, failed: true });
+      const failure =
+        error instanceof ProviderFailure ? error : new ProviderFailure('unreachable', String(error));
+      return {
+        ok: false,
+        model: provider.model,
+        durationMs: elapsed(),
+        error: { code: `llm_${failure.kind}`, message: failure.message },
+      };
+    }
+  }
+
+  /** Which providers a workflow's LLM calls may reach (routing.ts `reachOf`), for the workflow editor. */
+  async reach(localOnly: boolean, targets: readonly ReachTarget[]): Promise<Reach> {
+    return reachOf(await this.providers.list(), localOnly, targets);
   }
 
   #settleFailed(reservation: Reservation, error: unknown): void {

@@ -60,3 +60,38 @@ export function candidatesFor(providers: readonly LlmProvider[], routing: Routin
     (a, b) => distance(a) - distance(b) || a.priority - b.priority || a.id.localeCompare(b.id),
   );
 }
+
+/** A step's LLM target in the workflow editor: its tier and provider (null = the skill's / any). */
+export interface ReachTarget {
+  tier: LlmTier | null;
+  provider: string | null;
+}
+
+export interface Reach {
+  providers: LlmProvider[];
+  /** Targets no provider can serve (a named provider missing, a remote one under local-only...). */
+  problems: { index: number; code: string; message: string }[];
+}
+
+/**
+ * Which providers the data of a workflow's LLM calls may reach: for each target, every provider the
+ * router could try (fallback included, not only the first), under the workflow's local-only rule.
+ */
+export function reachOf(
+  providers: readonly LlmProvider[],
+  localOnly: boolean,
+  targets: readonly ReachTarget[],
+): Reach {
+  const reached = new Map<string, LlmProvider>();
+  const problems: Reach['problems'] = [];
+  targets.forEach((target, index) => {
+    try {
+      const routing = { tier: target.tier ?? 'medium', provider: target.provider ?? undefined, localOnly };
+      for (const provider of candidatesFor(providers, routing)) reached.set(provider.id, provider);
+    } catch (error) {
+      if (!(error instanceof LlmError)) throw error;
+      problems.push({ index, code: error.code, message: error.message });
+    }
+  });
+  return { providers: [...reached.values()], problems };
+}

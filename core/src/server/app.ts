@@ -1,3 +1,4 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Announcements } from '../announcements/announcements.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -10,6 +11,7 @@ import type { SettingsStore } from '../settings/store.ts';
 import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
+import type { LlmRouter } from '../llm/router.ts';
 import { registerAdminApi } from './admin-api.ts';
 import { installAdminSecurity, type AdminSecurityDependencies } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
@@ -18,6 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { skillLifecycleRoutes } from './routes/skill-lifecycle.ts';
 import { skillRoutes } from './routes/skills.ts';
 import { workflowRoutes } from './routes/workflows.ts';
+import { llmRoutes } from './routes/llm.ts';
 import { telegramRoutes } from './routes/telegram.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
 
@@ -37,6 +40,8 @@ export interface AppDependencies {
   skillRuntime?: SkillRuntime;
   /** Workflows, their runs on pg-boss and schedules (/api/workflows/...). */
   workflowEngine?: WorkflowEngine;
+  /** LLM providers and their usage (/api/llm/...). */
+  llm?: LlmRouter;
   /** The Telegram gateway: its admin screen (/api/telegram/...) and its webhook (/webhooks/telegram). */
   telegram?: TelegramGateway;
   /** Wraps `app.stepUp` (admin step-ups approved from Telegram; core/src/gateway/step-up-approvals.ts). */
@@ -45,6 +50,8 @@ export interface AppDependencies {
   announcements?: Announcements;
   /** The global login budget's clock and pause; tests pass ones that do not wait. */
   loginTiming?: AdminSecurityDependencies['loginTiming'];
+  /** Called on the bare app before any hook or route (tests install the response check here). */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 /** Request bodies larger than this are refused with 413 before any handler runs. */
@@ -60,7 +67,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Refuse unknown fields instead of silently dropping them (Fastify's default): a misspelt
     // field must be an error the sender sees, not a setting that quietly did not apply.
     ajv: { customOptions: { removeAdditional: false } },
-  });
+    // Handlers' request and reply types come from the routes' JSON schemas (server/README.md).
+  }).withTypeProvider<JsonSchemaToTsProvider>();
+  deps.instrument?.(app);
   installErrorHandler(app);
   // First: the session, CSRF and deny-by-default hooks and app.stepUp must exist before any route.
   const auth = await installAdminSecurity(app, deps);
@@ -73,8 +82,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.workflowEngine) {
     await app.register(workflowRoutes, { engine: deps.workflowEngine, settings: deps.settings });
   }
+  if (deps.llm) await app.register(llmRoutes, { llm: deps.llm, settings: deps.settings, audit: deps.audit });
   if (deps.telegram) {
-    await app.register(telegramRoutes, { gateway: deps.telegram, settings: deps.settings, audit: deps.audit });
+    await app.register(telegramRoutes, {
+      gateway: deps.telegram,
+      settings: deps.settings,
+      audit: deps.audit,
+    });
     await app.register(telegramWebhookRoutes, { gateway: deps.telegram });
   }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.

@@ -7,6 +7,8 @@ import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
 import { buildApp, type AppDependencies } from '../server/app.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import { createLlm } from '../llm/create-llm.ts';
+import type { LlmRouter } from '../llm/router.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const TEST_ADMIN_PASSWORD = 'correct horse battery staple';
@@ -24,6 +26,8 @@ export interface TestAppOptions {
   announcements?: Announcements;
   /** The global login budget's clock and pause, so a test need not wait. */
   loginTiming?: AppDependencies['loginTiming'];
+  /** Wire the LLM router and its routes (/api/llm/...), as boot does. */
+  llm?: boolean;
 }
 
 export interface TestApp {
@@ -32,6 +36,8 @@ export interface TestApp {
   settings: SettingsStore;
   audit: AuditLog;
   config: TalonConfig;
+  /** The LLM router, when asked for with `llm: true`. */
+  llm: LlmRouter | undefined;
   /** Closes the app; drops the database only if this call created it. */
   close(): Promise<void>;
 }
@@ -50,6 +56,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = createLogger('silent');
   const settings = await loadSettings(database.pool, new SettingsCipher(secretKeyBase), config, logger);
   const audit = new AuditLog(database.pool, logger);
+  const llm = options.llm
+    ? (await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds })).router
+    : undefined;
   const app = await buildApp({
     config,
     logger,
@@ -60,6 +69,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     adminUiDir: options.adminUiDir ?? '/nonexistent/talon-admin-ui',
     announcements: options.announcements,
     loginTiming: options.loginTiming,
+    llm,
   });
   await app.ready();
   return {
@@ -68,6 +78,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     settings,
     audit,
     config,
+    llm,
     close: async () => {
       await app.close();
       if (ownsDatabase) await database.drop();
