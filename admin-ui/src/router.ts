@@ -7,6 +7,7 @@ import SecurityView from './views/SecurityView.vue';
 import SettingsView from './views/SettingsView.vue';
 import SkillApprovalsView from './views/SkillApprovalsView.vue';
 import SkillsView from './views/SkillsView.vue';
+import TelegramView from './views/TelegramView.vue';
 import WorkflowEditorView from './views/WorkflowEditorView.vue';
 import WorkflowRunView from './views/WorkflowRunView.vue';
 import WorkflowsView from './views/WorkflowsView.vue';
@@ -52,6 +53,7 @@ export const router = createRouter({
         },
       ],
     },
+    { path: '/telegram', name: 'telegram', component: TelegramView, meta: { title: 'Telegram' } },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
     { path: '/:unknown(.*)*', redirect: '/' },

@@ -139,7 +139,7 @@ export class FakeBotApi {
   }
 
   /** A text message update (commands get their `bot_command` entity). Defaults: a private chat. */
-  message(options: { chatId: number; fromId?: number; text: string; chatType?: FakeChat['type']; extra?: Partial<FakeMessage> }): FakeUpdate {
+  message(options: { chatId: number; fromId?: number; text?: string; chatType?: FakeChat['type']; extra?: Partial<FakeMessage> }): FakeUpdate {
     return this.inject({ message: this.buildMessage(options) });
   }
 

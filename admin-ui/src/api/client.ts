@@ -5,6 +5,11 @@
  */
 import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 import type { AdminSettingView } from '@talon/core/settings/setting-view.ts';
+import type {
+  TelegramConnectionChange,
+  TelegramPreferencesChange,
+  TelegramStatusView,
+} from '@talon/core/gateway/wire-types.ts';
 import type { SkillRunResult, SkillStatus } from '@talon/skill-runtime/contract/wire-types.ts';
 import type {
   DefinitionProblem,
@@ -28,6 +33,7 @@ import type {
 
 export type * from './skill-lifecycle.ts';
 export type { JsonValue };
+export type { TelegramConnectionChange, TelegramPreferencesChange, TelegramStatusView };
 export type { ApiCallRecord, SkillRunResult, SkillStatus } from '@talon/skill-runtime/contract/wire-types.ts';
 
 export interface SessionInfo {
@@ -204,6 +210,14 @@ export const api = {
    */
   updateSetting: (key: string, change: ({ value: string } | { clear: true }) & { totpCode?: string }) =>
     request<{ setting: Setting }>('PUT', `/api/settings/${encodeURIComponent(key)}`, change),
+
+  telegram: () => request<TelegramStatusView>('GET', '/api/telegram'),
+  /** Token, chat id, mode, API root: whom Talon obeys, so a 2FA code is needed. */
+  telegramConnection: (change: TelegramConnectionChange) =>
+    request<TelegramStatusView>('PUT', '/api/telegram/connection', change),
+  telegramPreferences: (change: TelegramPreferencesChange) =>
+    request<TelegramStatusView>('PUT', '/api/telegram/preferences', change),
+  telegramTestMessage: () => request<{ sent: boolean }>('POST', '/api/telegram/test-message'),
 
   totpStatus: () => request<TotpStatus>('GET', '/api/auth/totp'),
   totpEnrol: () => request<TotpEnrolment>('POST', '/api/auth/totp/enrol'),

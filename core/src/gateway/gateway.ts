@@ -34,6 +34,7 @@ import { SkillTelegramSender, type OwnerSink } from './skill-send.ts';
 import { StepUpGrants } from './step-up-grants.ts';
 import type { OwnerChallenger } from './step-up-approvals.ts';
 import { UpdateLog } from './update-log.ts';
+import type { GatewayStateName } from './wire-types.ts';
 import { grammySignal, sleep } from './sleep.ts';
 
 /** Times the tests shorten; the defaults are the production values of limits.ts. */
@@ -58,15 +59,7 @@ export const DEFAULT_TIMINGS: GatewayTimings = {
   announcementsPerMinute: ANNOUNCEMENTS_PER_MINUTE,
 };
 
-export type GatewayState =
-  | 'stopped'
-  | 'disabled'
-  | 'not_configured'
-  | 'invalid_mode'
-  | 'connecting'
-  | 'unreachable'
-  | 'bad_token'
-  | 'connected';
+export type GatewayState = GatewayStateName;
 
 export interface GatewayStatus {
   state: GatewayState;

@@ -23,7 +23,7 @@ export interface TalonUnderTest {
  * the built admin. `adminPassword: null` starts it without ADMIN_PASSWORD.
  */
 export async function startTalonUnderTest(
-  options: { adminPassword?: string | null } = {},
+  options: { adminPassword?: string | null; env?: Record<string, string> } = {},
 ): Promise<TalonUnderTest> {
   if (!existsSync(path.join(DEFAULT_ADMIN_UI_DIR, 'index.html'))) {
     throw new Error(`The admin is not built (${DEFAULT_ADMIN_UI_DIR}): run \`pnpm build\` first`);
@@ -40,6 +40,7 @@ export async function startTalonUnderTest(
         PORT: '0',
         SECRET_KEY_BASE,
         ...(adminPassword === null ? {} : { ADMIN_PASSWORD: adminPassword }),
+        ...options.env,
       },
       dataDir,
     );

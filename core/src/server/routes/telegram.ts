@@ -4,6 +4,7 @@ import type { AuditLog } from '../../audit/audit-log.ts';
 import { TalonError } from '../../errors.ts';
 import { announcementSwitch } from '../../gateway/announcement-outbox.ts';
 import type { TelegramGateway } from '../../gateway/gateway.ts';
+import type { TelegramConnectionChange, TelegramPreferencesChange, TelegramStatusView } from '../../gateway/wire-types.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { clientAddress } from '../security/client-info.ts';
 
@@ -59,20 +60,8 @@ const statusResponse = {
   },
 } as const;
 
-interface ConnectionBody {
-  botToken?: string;
-  chatId?: string;
-  mode?: 'polling' | 'webhook';
-  apiRoot?: string;
-  totpCode?: string;
-}
-
-interface PreferencesBody {
-  announcements?: Partial<Record<AnnouncementKind, boolean>>;
-  approveAdminStepUps?: boolean;
-  publicUrl?: string;
-  totpCode?: string;
-}
+type ConnectionBody = TelegramConnectionChange;
+type PreferencesBody = TelegramPreferencesChange;
 
 /**
  * The Telegram screen's API: status (connected as @bot, which node polls, the refused chat ids),
@@ -80,7 +69,7 @@ interface PreferencesBody {
  * whom Talon obeys), announcement switches, and a test message.
  */
 export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (app, { gateway, settings, audit }) => {
-  const status = async () => {
+  const status = async (): Promise<TelegramStatusView> => {
     const current = await gateway.status();
     return {
       state: current.state,
