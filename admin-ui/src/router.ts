@@ -2,6 +2,8 @@ import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vu
 import { afterLoginPath } from './after-login.ts';
 import { useSessionStore } from './stores/session.ts';
 import DashboardView from './views/DashboardView.vue';
+import LlmProvidersView from './views/LlmProvidersView.vue';
+import LlmUsageView from './views/LlmUsageView.vue';
 import LoginView from './views/LoginView.vue';
 import SecurityView from './views/SecurityView.vue';
 import SettingsView from './views/SettingsView.vue';
@@ -54,6 +56,19 @@ export const router = createRouter({
       ],
     },
     { path: '/telegram', name: 'telegram', component: TelegramView, meta: { title: 'Telegram' } },
+    {
+      path: '/llm',
+      children: [
+        { path: '', redirect: '/llm/providers' },
+        {
+          path: 'providers',
+          name: 'llm-providers',
+          component: LlmProvidersView,
+          meta: { title: 'LLM providers' },
+        },
+        { path: 'usage', name: 'llm-usage', component: LlmUsageView, meta: { title: 'LLM usage' } },
+      ],
+    },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
     { path: '/:unknown(.*)*', redirect: '/' },

@@ -28,6 +28,8 @@ export interface SkillChoice {
   ui: NonNullable<SkillManifestInfo['ui']>;
   /** False when neither the API nor the shipped manifests describe this version: routes are the default. */
   described: boolean;
+  /** It may call a language model (`llm` permission): its step's data may reach an LLM provider. */
+  usesLlm: boolean;
 }
 
 const DEFAULT_ROUTES = ['on_success', 'on_error'];
@@ -49,6 +51,7 @@ function choiceOf(status: SkillStatus, manifest: SkillManifestInfo | undefined):
     configSchema: matching?.configSchema,
     ui: matching?.ui ?? {},
     described: matching !== undefined,
+    usesLlm: status.permissions.includes('llm'),
   };
 }
 

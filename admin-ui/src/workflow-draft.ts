@@ -9,7 +9,7 @@ export function emptyDefinition(): WorkflowDefinition {
     enabled: true,
     schedule: null,
     requires2fa: false,
-    llm: { tier: null, provider: null },
+    llm: { tier: null, provider: null, localOnly: false },
     nodePin: null,
     maxConcurrentRuns: 1,
     stepBudget: 100,
@@ -49,6 +49,7 @@ export function newStep(skill: SkillChoice | undefined, taken: readonly string[]
     retry: { maxAttempts: 1, backoffMs: 500, backoffFactor: 2, maxBackoffMs: 30_000 },
     onUnavailable: 'halt',
     fallbackSkill: null,
+    llm: { tier: null, provider: null },
   };
 }
 
@@ -86,6 +87,8 @@ let nextDraftKey = 1;
 
 export function draftOf(step: StepDefinition): StepDraft {
   nextDraftKey += 1;
+  // Versions saved before steps had LLM choices mean "the workflow's".
+  step.llm ??= { tier: null, provider: null };
   return { key: nextDraftKey, step, configText: JSON.stringify(step.config, null, 2) };
 }
 

@@ -30,8 +30,18 @@ import type {
   SkillApprovals,
   UploadSkillRequest,
 } from './skill-lifecycle.ts';
+import type {
+  LlmProviderInput,
+  LlmProviderTestResult,
+  LlmProviderUpdate,
+  LlmProviderView,
+  LlmReach,
+  LlmReachTarget,
+  LlmUsageReport,
+} from './llm-types.ts';
 
 export type * from './skill-lifecycle.ts';
+export type * from './llm-types.ts';
 export type { JsonValue };
 export type { TelegramConnectionChange, TelegramPreferencesChange, TelegramStatusView };
 export type { ApiCallRecord, SkillRunResult, SkillStatus } from '@talon/skill-runtime/contract/wire-types.ts';
@@ -269,6 +279,21 @@ export const api = {
     request<JsonValue>('GET', `/api/workflows/${encodeURIComponent(id)}/export`),
   importWorkflow: (document: JsonValue, name?: string) =>
     request<Workflow>('POST', '/api/workflows/import', name ? { document, name } : { document }),
+
+  llmProviders: () => request<{ providers: LlmProviderView[] }>('GET', '/api/llm/providers'),
+  /** Needs `totpCode`: a new provider is a new place prompts go. */
+  createLlmProvider: (provider: LlmProviderInput & { totpCode?: string }) =>
+    request<{ provider: LlmProviderView }>('POST', '/api/llm/providers', provider),
+  /** A new base URL or key, or turning it local, needs `totpCode`; an empty `apiKey` keeps the stored key. */
+  updateLlmProvider: (id: string, change: LlmProviderUpdate & { totpCode?: string }) =>
+    request<{ provider: LlmProviderView }>('PUT', `/api/llm/providers/${encodeURIComponent(id)}`, change),
+  deleteLlmProvider: (id: string) => request<void>('DELETE', `/api/llm/providers/${encodeURIComponent(id)}`),
+  testLlmProvider: (id: string) =>
+    request<LlmProviderTestResult>('POST', `/api/llm/providers/${encodeURIComponent(id)}/test`),
+  llmUsage: (days: number) => request<LlmUsageReport>('GET', `/api/llm/usage?days=${days}`),
+  /** Which providers a workflow's LLM calls may reach, with its local-only rule. */
+  llmReach: (localOnly: boolean, targets: LlmReachTarget[]) =>
+    request<LlmReach>('POST', '/api/llm/reach', { localOnly, targets }),
 
   pendingSkills: () => request<{ pending: PendingSkill[] }>('GET', '/api/skills/pending'),
   skillApprovals: () => request<SkillApprovals>('GET', '/api/skills/approvals'),

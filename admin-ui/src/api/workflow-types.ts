@@ -14,6 +14,7 @@ import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
 
 export type {
   StepDefinition,
+  StepLlm,
   UnavailableAction,
   WorkflowDefinition,
 } from '@talon/core/workflows/definition.ts';
