@@ -5,18 +5,18 @@
  * - dist/*.js — the CLI, the library entries and the test harness, bundled with the skill runtime
  *   (`@talon/skill-runtime`); native and heavy dependencies stay external, installed from the
  *   package's dependencies. Node refuses to strip types under node_modules, so this must be JavaScript.
- * - dist/worker-main.ts — the sandbox worker's source, which the runtime type-strips once and forks.
+ * - dist/worker-main.mjs — the sandbox worker, bundled as the runtime bundles it in a checkout.
  * - dist/types/ — declarations (.d.ts) of the SDK and of the skill runtime, for authors' editors
  *   and type checks.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleWorkerSource } from '@talon/skill-runtime/sandbox/worker-entry.ts';
 
 const sdk = path.dirname(fileURLToPath(import.meta.url));
-const runtimeSource = path.dirname(fileURLToPath(import.meta.resolve('@talon/skill-runtime')));
 export const DIST_DIR = path.join(sdk, 'dist');
 const TYPES_DIR = path.join(DIST_DIR, 'types');
 const RUNTIME_IMPORT = /(['"])@talon\/skill-runtime\/([^'"]+)\1/g;
@@ -65,12 +65,8 @@ export async function buildDist(): Promise<void> {
     external: ['esbuild', 'ajv', 'isolated-vm', 'pino', 'vitest'],
     logLevel: 'warning',
   });
-  // The runtime forks its workers from worker-main.ts, read as text beside the code that starts
-  // them and type-stripped once (skill-runtime/src/sandbox/worker-entry.ts): ship it as it is.
-  await copyFile(
-    path.join(runtimeSource, 'sandbox', 'worker-main.ts'),
-    path.join(DIST_DIR, 'worker-main.ts'),
-  );
+  // Workers start from one bundled file, found beside the code that starts them (worker-entry.ts).
+  await writeFile(path.join(DIST_DIR, 'worker-main.mjs'), bundleWorkerSource());
   await buildDeclarations();
 }
 

@@ -149,6 +149,8 @@ export const SANDBOX_LIMITS = {
   stderrTailChars: 2_000,
   /** Characters of one string in a message from a worker (a result, API arguments). */
   maxIpcStringChars: 4 * MiB,
+  /** Bytes of one frame on the host ↔ worker channel; a larger one kills the worker unread. */
+  maxIpcFrameBytes: 16 * MiB,
   /** Characters of an error message a worker sends (longer: the worker is killed as malformed). */
   maxIpcErrorChars: 10_000,
   /** Characters an error message is cut to inside the isolate and the worker. */

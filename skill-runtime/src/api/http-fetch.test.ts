@@ -20,6 +20,28 @@ beforeAll(async () => {
     if (request.url === '/hop')
       return response.writeHead(302, { location: `http://localhost:${port}/landed` }).end();
     if (request.url === '/big') return response.end('x'.repeat(3000));
+    // Each hop answers a little under the whole request's time, and redirects again.
+    const slowHop = /^\/slow-hop\/(\d)$/.exec(request.url ?? '');
+    if (slowHop) {
+      const next = Number(slowHop[1]) + 1;
+      const location = next > 3 ? '/landed' : `/slow-hop/${next}`;
+      setTimeout(() => response.writeHead(302, { location }).end(), 400);
+      return;
+    }
+    // Headers at once, then the body a piece at a time.
+    if (request.url === '/trickle') {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      let pieces = 0;
+      const timer = setInterval(() => {
+        response.write('piece ');
+        if (++pieces === 5) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 300);
+      response.on('close', () => clearInterval(timer));
+      return;
+    }
     response.setHeader('content-type', 'application/json');
     response.end(JSON.stringify({ path: request.url, method: request.method }));
   });
@@ -102,6 +124,23 @@ describe('http.fetch', () => {
     });
     expect(await fetchThrough(`http://127.0.0.1:${port}/`, { method: 'TRACE' })).toMatchObject({
       code: 'invalid_argument',
+    });
+  });
+
+  it('gives the whole request one deadline: redirect hops and the body count together', async () => {
+    // Three hops of 400 ms each: every hop alone fits in 1,000 ms, the request does not.
+    expect(await fetchThrough(`http://127.0.0.1:${port}/slow-hop/1`, { timeoutMs: 1000 })).toEqual({
+      code: 'timeout',
+      message: 'http.fetch: no complete answer within 1000 ms',
+    });
+    // The headers come at once; the body takes 1,500 ms.
+    expect(await fetchThrough(`http://127.0.0.1:${port}/trickle`, { timeoutMs: 1000 })).toMatchObject({
+      code: 'timeout',
+    });
+    // With time enough, both complete.
+    expect(await fetchThrough(`http://127.0.0.1:${port}/trickle`, { timeoutMs: 2000 })).toMatchObject({
+      status: 200,
+      body: 'piece piece piece piece piece ',
     });
   });
 });

@@ -134,13 +134,21 @@ function secretHeaderFor(
   return { name: header.toLowerCase(), value: prefix + value };
 }
 
+/** A request that did not complete within its one deadline (every redirect hop and the body included). */
+function timedOut(prepared: PreparedRequest): SkillApiError {
+  return new SkillApiError('timeout', `http.fetch: no complete answer within ${prepared.timeoutMs} ms`);
+}
+
 function send(
   url: URL,
   prepared: PreparedRequest,
   secret: boolean,
   policy: NetworkPolicy,
   limits: HttpLimits,
+  deadline: number,
 ): Promise<{ response: IncomingMessage; body: Buffer }> {
+  const remainingMs = deadline - performance.now();
+  if (remainingMs <= 0) return Promise.reject(timedOut(prepared));
   const transport = url.protocol === 'https:' ? https : http;
   const headers = { ...prepared.headers };
   if (secret && prepared.secretHeader) headers[prepared.secretHeader.name] = prepared.secretHeader.value;
@@ -149,19 +157,9 @@ function send(
       method: prepared.method,
       headers,
       lookup: guardedLookup(policy),
-      timeout: prepared.timeoutMs,
       agent: false,
     });
-    const timer = setTimeout(
-      () =>
-        request.destroy(
-          new SkillApiError('timeout', `http.fetch: no answer within ${prepared.timeoutMs} ms`),
-        ),
-      prepared.timeoutMs,
-    );
-    request.on('timeout', () =>
-      request.destroy(new SkillApiError('timeout', `http.fetch: no answer within ${prepared.timeoutMs} ms`)),
-    );
+    const timer = setTimeout(() => request.destroy(timedOut(prepared)), remainingMs);
     request.on('error', (error) => {
       clearTimeout(timer);
       reject(
@@ -225,9 +223,10 @@ export function httpFetch(
     }
     const prepared = prepare(context, optionalObject('http.fetch', 'request', args[1]), secrets, limits);
     const origin = url.origin;
+    const deadline = performance.now() + prepared.timeoutMs;
     for (let hop = 0; ; hop++) {
       checkDestination(url, context.grants.net, policy);
-      const { response, body } = await send(url, prepared, url.origin === origin, policy, limits);
+      const { response, body } = await send(url, prepared, url.origin === origin, policy, limits, deadline);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && status !== 304 && location) {

@@ -48,3 +48,49 @@ describe('the http allowlist', () => {
     }
   });
 });
+
+describe('private addresses in every form a URL or a DNS answer can spell them', () => {
+  const FORMS: [form: string, url: string][] = [
+    ['decimal IPv4', 'https://2130706433/'],
+    ['hex IPv4', 'https://0x7f000001/'],
+    ['dotted hex IPv4', 'https://0x7f.0x0.0x0.0x1/'],
+    ['octal IPv4', 'https://0177.0.0.1/'],
+    ['short IPv4', 'https://127.1/'],
+    ['decimal private IPv4', 'https://167772161/'],
+    ['cloud metadata', 'https://169.254.169.254/'],
+    ['IPv4-mapped IPv6', 'https://[::ffff:127.0.0.1]/'],
+    ['IPv4-mapped IPv6, hex', 'https://[::ffff:a9fe:a9fe]/'],
+    ['IPv4-compatible IPv6', 'https://[::127.0.0.1]/'],
+    ['IPv4-compatible IPv6, private', 'https://[::10.0.0.1]/'],
+    ['NAT64 well-known prefix', 'https://[64:ff9b::7f00:1]/'],
+    ['NAT64 local-use prefix', 'https://[64:ff9b:1::a00:1]/'],
+    ['6to4 of a private IPv4', 'https://[2002:c0a8:101::1]/'],
+    ['6to4 of loopback', 'https://[2002:7f00:1::]/'],
+    ['Teredo', 'https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/'],
+    ['site-local IPv6', 'https://[fec0::1]/'],
+    ['unique local IPv6', 'https://[fd12:3456::1]/'],
+    ['link-local IPv6', 'https://[fe80::1]/'],
+  ];
+  const canonical = (href: string): string => new URL(href).hostname.replace(/^\[|\]$/g, '');
+
+  for (const [form, href] of FORMS) {
+    it(`refuses ${form} (${href} = ${canonical(href)})`, () => {
+      // What the DNS guard and the literal check both ask: URL parsing has made the spelling canonical.
+      expect(isNonPublicAddress(canonical(href))).toBe(true);
+      const url = new URL(href);
+      // An IPv4 literal on the allowlist by its canonical host is still refused for its address.
+      if (url.hostname === canonical(href)) {
+        expect(() => checkDestination(url, [url.hostname], STRICT)).toThrow(/private or loopback/);
+        expect(() =>
+          checkDestination(url, [url.hostname], { allowPrivateAddresses: true, allowPlainHttp: false }),
+        ).not.toThrow();
+      }
+    });
+  }
+
+  it('still takes public addresses, IPv6 included', () => {
+    for (const address of ['93.184.216.34', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e']) {
+      expect(isNonPublicAddress(address), address).toBe(false);
+    }
+  });
+});

@@ -40,19 +40,32 @@ for (const [network, prefix] of [
   NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // Unspecified, loopback, and IPv4-compatible `::a.b.c.d` (deprecated; `::127.0.0.1` is loopback).
+  ['::', 96],
+  // NAT64, well-known and local-use: `64:ff9b::7f00:1` reaches 127.0.0.1 through a translator.
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  // Teredo and 6to4 embed an IPv4 address (6to4's `2002:c0a8:0101::` is 192.168.1.1); both are
+  // tunnels no public service needs, so none of them is reachable.
+  ['2001::', 32],
+  ['2002::', 16],
   ['2001:db8::', 32],
   ['fc00::', 7],
   ['fe80::', 10],
+  // Site-local (deprecated, but still routed by some networks).
+  ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
   NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
 }
 
-/** True for loopback, private, link-local, CGNAT, documentation, multicast and mapped addresses. */
+/**
+ * True for loopback, private, link-local, CGNAT, documentation and multicast addresses, and for every
+ * IPv6 form that carries an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo). Addresses come
+ * here in canonical form: URL parsing turns `2130706433`, `0x7f.1` and `0177.0.0.1` into
+ * `127.0.0.1`, and DNS answers are canonical.
+ */
 export function isNonPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;

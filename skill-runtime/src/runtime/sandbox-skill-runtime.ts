@@ -33,6 +33,7 @@ import {
 } from '../ports.ts';
 import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
 import { SandboxError } from '../sandbox/sandbox-error.ts';
+import type { WallStatus } from '../sandbox/wall.ts';
 import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
 import { calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
 import { SkillRateLimiter } from './rate-limiter.ts';
@@ -213,6 +214,11 @@ export class SandboxSkillRuntime implements SkillRuntime {
   /** Process ids of the sandbox workers (for memory accounting in benchmarks and metrics). */
   workerPids(): number[] {
     return this.#sandbox.workerPids();
+  }
+
+  /** Whether the second wall around workers stands (checked once, from inside; see sandbox/wall.ts). */
+  wallStatus(): Promise<WallStatus> {
+    return this.#sandbox.wallStatus();
   }
 
   /** Resolves once the warm spare workers have started. */

@@ -1,9 +1,11 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { SANDBOX_LIMITS } from '../limits.ts';
 import type { Logger } from '../ports.ts';
 import type { IsolateLimits } from './protocol.ts';
 import { SandboxError } from './sandbox-error.ts';
-import { SandboxWorker, type RunOutcome } from './worker-process.ts';
-import { workerEntryFile } from './worker-entry.ts';
+import { checkWall, prepareWall, type Wall, type WallStatus } from './wall.ts';
+import { workerFiles } from './worker-entry.ts';
+import { INFO_FD, SandboxWorker, type RunOutcome } from './worker-process.ts';
 import { unprivilegedWorkerUser, whyWorkerUserCannotRun, type WorkerUser } from './worker-user.ts';
 
 export type { RunOutcome };
@@ -33,6 +35,8 @@ export interface SandboxOptions {
   niceness?: number;
   /** Defaults to `nobody` when the host runs as root. */
   workerUser?: WorkerUser | undefined;
+  /** The second wall (bubblewrap namespaces) around workers; on unless switched off here. */
+  wall?: boolean;
 }
 
 interface Slot {
@@ -49,7 +53,11 @@ interface Slot {
  * spare, stopped when idle, replaced after it dies. See README.md for why this placement.
  */
 export class Sandbox {
-  readonly #options: Required<Omit<SandboxOptions, 'workerUser'>> & { workerUser: WorkerUser | undefined };
+  readonly #options: Required<Omit<SandboxOptions, 'workerUser' | 'wall'>> & {
+    workerUser: WorkerUser | undefined;
+  };
+  readonly #wall: Wall;
+  #wallStatus: Promise<WallStatus> | undefined;
   readonly #slots = new Map<string, Slot>();
   readonly #spares: SandboxWorker[] = [];
   readonly #apiHandlers = new Map<number, ApiCallHandler>();
@@ -71,7 +79,7 @@ export class Sandbox {
       // Fail at start with the reason, rather than with every skill call timing out later.
       const problem =
         whyWorkerUserCannotRun(workerUser, process.execPath, true) ??
-        whyWorkerUserCannotRun(workerUser, workerEntryFile(), false);
+        whyWorkerUserCannotRun(workerUser, workerFiles().entry, false);
       if (problem !== undefined) {
         throw new SandboxError(
           'crashed',
@@ -80,6 +88,11 @@ export class Sandbox {
         );
       }
     }
+    this.#wall = prepareWall(workerFiles(), {
+      user: workerUser,
+      infoFd: INFO_FD,
+      useWall: options.wall ?? true,
+    });
     this.#options = {
       spareWorkers: SANDBOX_LIMITS.spareWorkers,
       idleWorkerMs: SANDBOX_LIMITS.idleWorkerMs,
@@ -137,12 +150,27 @@ export class Sandbox {
     }
   }
 
-  /** Process ids of every live worker (spares included), for memory accounting. */
+  /** Process ids of every live worker (spares included, bubblewrap's too), for memory accounting. */
   workerPids(): number[] {
-    const pids = [...this.#slots.values()].map((slot) => slot.worker?.pid);
-    return [...pids, ...this.#spares.map((worker) => worker.pid)].filter(
-      (pid): pid is number => pid !== undefined,
-    );
+    const workers = [...[...this.#slots.values()].map((slot) => slot.worker), ...this.#spares];
+    return workers.flatMap((worker) => worker?.pids ?? []);
+  }
+
+  /**
+   * Whether the second wall stands, checked once from inside (see wall.ts): a probe behind the same
+   * wall as the workers must not reach a port this host opens on 127.0.0.1 for the check.
+   */
+  wallStatus(): Promise<WallStatus> {
+    this.#wallStatus ??= (async () => {
+      const server = createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        return await checkWall(this.#wall, (server.address() as AddressInfo).port);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    })();
+    return this.#wallStatus;
   }
 
   /** Resolves once the warm spares are started (benchmarks and tests wait on it). */
@@ -223,7 +251,7 @@ export class Sandbox {
   #spawn(): SandboxWorker {
     return new SandboxWorker({
       apiFunctions: this.#options.apiFunctions,
-      user: this.#options.workerUser,
+      launch: this.#wall.worker,
       niceness: this.#options.niceness,
     });
   }

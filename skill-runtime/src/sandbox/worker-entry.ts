@@ -1,43 +1,64 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { PROBE_SOURCE } from './wall.ts';
 
-let entryFile: string | undefined;
+/** Where the worker's code is, resolved once per host process. */
+export interface WorkerFiles {
+  /** The worker's one JavaScript file (worker-main.ts bundled, isolated-vm imported by path). */
+  entry: string;
+  /** The wall's probe, in the same folder (so the same read-only view serves both). */
+  probe: string;
+}
 
-/** Runs `work` without the one ExperimentalWarning `stripTypeScriptTypes` prints (it is synchronous). */
-function quietly<T>(work: () => T): T {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = () => undefined;
-  try {
-    return work();
-  } finally {
-    process.emitWarning = emitWarning;
-  }
+let files: WorkerFiles | undefined;
+
+const ISOLATED_VM_IMPORT = /from\s*["']isolated-vm["']/;
+
+/**
+ * worker-main.ts and what it imports (the frame codec, the protocol), bundled into one ES module
+ * with isolated-vm left external. `prepack` of the SDK ships the result as dist/worker-main.mjs.
+ */
+export function bundleWorkerSource(): string {
+  const result = buildSync({
+    entryPoints: [fileURLToPath(new URL('./worker-main.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    external: ['isolated-vm'],
+    logLevel: 'silent',
+  });
+  const source = result.outputFiles[0]!.text;
+  if (!ISOLATED_VM_IMPORT.test(source)) throw new Error('the worker bundle does not import isolated-vm');
+  return source;
 }
 
 /**
- * The file sandbox workers are forked from: worker-main.ts with its types stripped once by the host.
- * Forking the .ts file itself would make every worker load Node's TypeScript stripper (a WebAssembly
- * module of about 30 MB resident), which is most of an idle worker's memory.
+ * The files sandbox workers start from, in a folder of their own that the unprivileged worker user
+ * can read (and the wall binds read-only); removed when the host exits. A bundle, not the .ts file:
+ * starting a worker from TypeScript would load Node's type stripper (a WebAssembly module of about
+ * 30 MB resident) into every worker.
  */
-export function workerEntryFile(): string {
-  if (entryFile) return entryFile;
-  const source = readFileSync(new URL('./worker-main.ts', import.meta.url), 'utf8');
-  const isolatedVm = import.meta.resolve('isolated-vm');
-  const javascript = quietly(() => stripTypeScriptTypes(source, { mode: 'strip' })).replace(
-    /from 'isolated-vm'/,
-    `from ${JSON.stringify(isolatedVm)}`,
+export function workerFiles(): WorkerFiles {
+  if (files) return files;
+  const prebuilt = new URL('./worker-main.mjs', import.meta.url);
+  const bundle = existsSync(prebuilt) ? readFileSync(prebuilt, 'utf8') : bundleWorkerSource();
+  // The entry lives in a temporary folder, where `isolated-vm` cannot be found by name.
+  const javascript = bundle.replace(
+    ISOLATED_VM_IMPORT,
+    `from ${JSON.stringify(import.meta.resolve('isolated-vm'))}`,
   );
-  if (/from '\.\.?\//.test(javascript.replace(/import type [^;]*;/g, ''))) {
-    throw new Error('worker-main.ts may import only node: modules and isolated-vm (type imports are fine)');
-  }
-  // Readable by the unprivileged worker user; removed when the host exits.
   const folder = mkdtempSync(path.join(tmpdir(), 'talon-sandbox-'));
   chmodSync(folder, 0o755);
-  const file = path.join(folder, 'worker-main.mjs');
-  writeFileSync(file, javascript, { mode: 0o644 });
+  const entry = path.join(folder, 'worker-main.mjs');
+  const probe = path.join(folder, 'wall-probe.mjs');
+  writeFileSync(entry, javascript, { mode: 0o644 });
+  writeFileSync(probe, PROBE_SOURCE, { mode: 0o644 });
   process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-  entryFile = file;
-  return file;
+  files = { entry, probe };
+  return files;
 }

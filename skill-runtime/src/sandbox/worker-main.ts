@@ -1,11 +1,18 @@
 /**
- * Entry point of a sandbox worker process (forked by the host, one skill per worker). It owns one
- * isolate, evaluates the skill's module once, runs calls on request and relays SkillAPI calls to
- * the host. It holds no secrets, no database and no network: the host answers every API call,
- * and it knows which skill this worker serves from the IPC channel, not from anything sent here.
+ * Entry point of a sandbox worker process (started by the host, one skill per worker, behind the
+ * second wall where it stands). It owns one isolate, evaluates the skill's module once, runs calls
+ * on request and relays SkillAPI calls to the host. It holds no secrets, no database and no
+ * network: the host answers every API call, over the framed channel on descriptor 3, and it knows
+ * which skill this worker serves from that channel, not from anything sent here.
+ *
+ * Bundled by worker-entry.ts into one file with what it imports (keep that to `node:` modules,
+ * isolated-vm and small dependency-free modules of this folder).
  */
 import { writeSync } from 'node:fs';
+import net from 'node:net';
 import ivm from 'isolated-vm';
+import { SANDBOX_LIMITS } from '../limits.ts';
+import { encodeFrame, FrameReader } from './frames.ts';
 import type { HostMessage, IsolateLimits, WorkerErrorCode, WorkerMessage } from './protocol.ts';
 
 interface LoadedSkill {
@@ -29,8 +36,33 @@ interface FreshIsolate {
 /** An isolate made ahead (`prepare`), while this worker waits as the spare, to save a load its cost. */
 let prepared: Promise<FreshIsolate> | undefined;
 
+/** The host's end of the channel: descriptor 3, a Unix socket the host opened for this worker. */
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+
 function send(message: WorkerMessage): void {
-  process.send?.(message);
+  channel.write(encodeFrame(message));
+}
+
+/** CPU time (isolate.cpuTime, ns) at the start of each run still in flight, and whether it ended. */
+interface RunBudget {
+  cpuStart: bigint;
+  ended: boolean;
+}
+const budgets = new Map<number, RunBudget>();
+
+/**
+ * The CPU milliseconds a run has left: its budget counts the isolate's CPU time over the whole
+ * call (every continuation after an API answer included), not afresh after each answer. Calls of
+ * one skill in flight together share the isolate, and each is charged its CPU time meanwhile.
+ */
+function cpuLeftMs(skill: LoadedSkill, budget: RunBudget): number {
+  return skill.limits.cpuTimeoutMs - Number(skill.isolate.cpuTime - budget.cpuStart) / 1e6;
+}
+
+function endOverBudget(run: number, budget: RunBudget): void {
+  if (budget.ended) return;
+  budget.ended = true;
+  send({ t: 'result', run, ok: false, code: 'timeout', message: 'the skill used up its CPU time' });
 }
 
 /** V8 cannot recover from this; say why on stderr (read by the host) and die at once, never wedge. */
@@ -112,11 +144,14 @@ async function run(id: number, input: string, config: string): Promise<void> {
     });
     return;
   }
+  const budget: RunBudget = { cpuStart: skill.isolate.cpuTime, ended: false };
+  budgets.set(id, budget);
   try {
     const json = (await skill.invoke.apply(undefined, [skill.skill.derefInto(), id, input, config], {
       timeout: skill.limits.cpuTimeoutMs,
       result: { promise: true },
     })) as unknown;
+    if (budget.ended) return;
     if (typeof json !== 'string') throw new Error('the glue answered with something other than a string');
     if (json.length > skill.limits.resultMaxChars + 200) {
       send({ t: 'result', run: id, ok: false, code: 'result_too_large', message: 'the result is too large' });
@@ -124,23 +159,30 @@ async function run(id: number, input: string, config: string): Promise<void> {
     }
     send({ t: 'result', run: id, ok: true, json });
   } catch (error) {
-    send({ t: 'result', run: id, ok: false, ...classify(error, skill.limits) });
+    if (!budget.ended) send({ t: 'result', run: id, ok: false, ...classify(error, skill.limits) });
+  } finally {
+    budget.ended = true;
+    budgets.delete(id);
   }
   // A disposed isolate (memory limit) cannot run again: leave, and the host starts a fresh worker.
   if (skill.isolate.isDisposed) setImmediate(() => process.exit(70));
 }
 
-async function deliver(call: number, envelope: string): Promise<void> {
+async function deliver(run: number, call: number, envelope: string): Promise<void> {
   const skill = loaded;
-  if (!skill || skill.isolate.isDisposed) return;
+  const budget = budgets.get(run);
+  if (!skill || skill.isolate.isDisposed || !budget || budget.ended) return;
+  const left = cpuLeftMs(skill, budget);
+  if (left <= 0) return endOverBudget(run, budget);
   try {
-    await skill.deliver.apply(undefined, [call, envelope], { timeout: skill.limits.cpuTimeoutMs });
-  } catch {
-    // A skill that loops in the continuation of an API call is stopped by the timeout of its run.
+    await skill.deliver.apply(undefined, [call, envelope], { timeout: Math.max(1, Math.ceil(left)) });
+  } catch (error) {
+    // The continuation ran past what was left of the call's CPU budget: the call ends now.
+    if (classify(error, skill.limits).code === 'timeout') endOverBudget(run, budget);
   }
 }
 
-process.on('message', (raw: HostMessage) => {
+function receive(raw: HostMessage): void {
   switch (raw.t) {
     case 'load':
       load(raw.code, raw.glue, raw.limits).then(
@@ -161,12 +203,20 @@ process.on('message', (raw: HostMessage) => {
       void run(raw.run, raw.input, raw.config);
       break;
     case 'api_result':
-      void deliver(raw.call, raw.envelope);
+      void deliver(raw.run, raw.call, raw.envelope);
       break;
   }
+}
+
+const reader = new FrameReader(SANDBOX_LIMITS.maxIpcFrameBytes, {
+  frame: (message) => receive(message as HostMessage),
+  // Only the host writes here; a frame this large means the channel is broken.
+  oversized: () => process.exit(71),
 });
+channel.on('data', (chunk: Buffer) => reader.push(chunk));
 // The host is gone: nothing left to serve.
-process.on('disconnect', () => process.exit(0));
+channel.on('close', () => process.exit(0));
+channel.on('error', () => process.exit(0));
 
 /** Runs every path a load and a call take once, so a placed skill does not pay for first-use costs. */
 async function warmUp(): Promise<void> {

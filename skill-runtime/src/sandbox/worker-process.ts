@@ -1,22 +1,29 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { setPriority } from 'node:os';
+import type { Readable } from 'node:stream';
 import { SANDBOX_LIMITS } from '../limits.ts';
+import { encodeFrame, FrameReader } from './frames.ts';
 import { isolateGlueSource } from './isolate-glue.ts';
 import { residentMemoryMb } from './process-memory.ts';
-import { workerEntryFile } from './worker-entry.ts';
-import { parseWorkerMessage, type IsolateLimits, type WorkerMessage } from './protocol.ts';
+import { parseWorkerMessage, type HostMessage, type IsolateLimits, type WorkerMessage } from './protocol.ts';
 import { SandboxError, type SandboxFailureCode } from './sandbox-error.ts';
-import type { WorkerUser } from './worker-user.ts';
+import type { WorkerLaunch } from './wall.ts';
 
 export type RunOutcome =
   { ok: true; json: string } | { ok: false; code: SandboxFailureCode; message: string };
 
 export interface WorkerOptions {
   apiFunctions: readonly string[];
-  user: WorkerUser | undefined;
+  /** How to start it: behind the second wall or not, as which user (see wall.ts). */
+  launch: WorkerLaunch;
   /** Niceness of the worker, so the host (and /health) keeps the CPU when a skill spins. */
   niceness: number;
 }
+
+/** The worker's descriptors: stderr for its last words, 3 the framed channel, 4 bubblewrap's info. */
+const CHANNEL_FD = 3;
+export const INFO_FD = 4;
 
 interface PendingRun {
   resolve(outcome: RunOutcome): void;
@@ -33,6 +40,11 @@ export type ApiCallListener = (run: number, call: number, method: string, args: 
  */
 export class SandboxWorker {
   readonly #child: ChildProcess;
+  readonly #channel: Socket;
+  readonly #reader: FrameReader;
+  /** The worker's own process in the host's PID namespace (behind the wall, bubblewrap's child). */
+  #workerPid: number | undefined;
+  #niceness: number;
   readonly #runs = new Map<number, PendingRun>();
   readonly ready: Promise<void>;
   #rssLimitMb = Number.POSITIVE_INFINITY;
@@ -51,14 +63,27 @@ export class SandboxWorker {
 
   constructor(options: WorkerOptions) {
     this.#options = options;
-    this.#child = fork(workerEntryFile(), [], {
-      execArgv: ['--disallow-code-generation-from-strings'],
+    const { launch } = options;
+    this.#child = spawn(launch.command, launch.args, {
       // Nothing of the host's environment, which holds its secrets.
-      env: { PATH: '/usr/bin:/bin' },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
-      ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
+      env: {},
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', launch.walled ? 'pipe' : 'ignore'],
+      ...(launch.user ? { uid: launch.user.uid, gid: launch.user.gid } : {}),
     });
+    this.#channel = this.#child.stdio[CHANNEL_FD] as Socket;
+    this.#reader = new FrameReader(SANDBOX_LIMITS.maxIpcFrameBytes, {
+      frame: (raw) => this.#receive(raw),
+      oversized: (bytes) =>
+        this.kill(
+          'crashed',
+          `the sandbox worker sent a frame of ${bytes} bytes, over the limit of ${SANDBOX_LIMITS.maxIpcFrameBytes}`,
+        ),
+    });
+    this.#channel.on('data', (chunk: Buffer) => this.#reader.push(chunk));
+    this.#channel.on('error', () => undefined);
+    this.#niceness = options.niceness;
+    if (launch.walled) this.#readWorkerPid(this.#child.stdio[INFO_FD] as Readable);
+    else this.#workerPid = this.#child.pid;
     this.ready = new Promise<void>((resolve, reject) => {
       this.#readyWaiter = resolve;
       this.#exitListeners.add(() =>
@@ -72,7 +97,6 @@ export class SandboxWorker {
     this.#child.stderr?.on('data', (chunk: string) => {
       this.#stderrTail = (this.#stderrTail + chunk).slice(-SANDBOX_LIMITS.stderrTailChars);
     });
-    this.#child.on('message', (raw: unknown) => this.#receive(raw));
     this.#child.on('exit', () => this.#exited());
     this.#child.on('error', (error) => {
       this.kill('crashed', `the sandbox worker failed: ${error.message}`);
@@ -81,8 +105,31 @@ export class SandboxWorker {
     });
   }
 
-  get pid(): number | undefined {
-    return this.#child.pid;
+  /** The worker's process and, behind the wall, bubblewrap's: every process it costs. */
+  get pids(): number[] {
+    return [this.#child.pid, this.#workerPid].filter(
+      (pid, index, all): pid is number => pid !== undefined && all.indexOf(pid) === index,
+    );
+  }
+
+  #send(message: HostMessage): void {
+    if (this.alive) this.#channel.write(encodeFrame(message));
+  }
+
+  /** Bubblewrap writes `{"child-pid": N}` on its info descriptor once the walled process exists. */
+  #readWorkerPid(info: Readable): void {
+    let text = '';
+    info.setEncoding('utf8');
+    info.on('data', (chunk: string) => {
+      text += chunk;
+      const pid = /"child-pid"\s*:\s*(\d+)/.exec(text)?.[1];
+      if (pid !== undefined && this.#workerPid === undefined) {
+        this.#workerPid = Number(pid);
+        if (!this.alive) this.#killWorkerProcess();
+        else this.#renice(this.#niceness);
+      }
+    });
+    info.on('error', () => undefined);
   }
 
   get alive(): boolean {
@@ -106,8 +153,7 @@ export class SandboxWorker {
   prepare(limits: IsolateLimits): void {
     void this.ready.then(
       () =>
-        this.alive &&
-        this.#child.send({
+        this.#send({
           t: 'prepare',
           glue: isolateGlueSource(this.#options.apiFunctions, limits),
           limits,
@@ -124,7 +170,7 @@ export class SandboxWorker {
     const timer = setTimeout(() => this.kill('timeout', 'evaluating the module took too long'), deadlineMs);
     this.#watchMemory(true);
     this.#renice(this.#options.niceness);
-    this.#child.send({
+    this.#send({
       t: 'load',
       code,
       glue: isolateGlueSource(this.#options.apiFunctions, limits),
@@ -158,12 +204,12 @@ export class SandboxWorker {
       this.#runs.set(run, { resolve, timer, startedAt: performance.now() });
       this.#watchMemory(true);
       this.#watchSlowness();
-      this.#child.send({ t: 'run', run, input, config });
+      this.#send({ t: 'run', run, input, config });
     });
   }
 
   answerApi(run: number, call: number, envelope: string): void {
-    if (this.alive && this.#runs.has(run)) this.#child.send({ t: 'api_result', run, call, envelope });
+    if (this.#runs.has(run)) this.#send({ t: 'api_result', run, call, envelope });
   }
 
   hasRun(run: number): boolean {
@@ -175,6 +221,8 @@ export class SandboxWorker {
     if (this.#exitReason) return;
     this.#exitReason = { code, message };
     this.#culprit = culprit;
+    this.#reader.stop();
+    this.#killWorkerProcess();
     this.#child.kill('SIGKILL');
     this.#settleAll();
   }
@@ -246,8 +294,20 @@ export class SandboxWorker {
     }
   }
 
+  /** Behind the wall, bubblewrap's child is the worker: killing bubblewrap alone could leave it. */
+  #killWorkerProcess(): void {
+    if (this.#workerPid === undefined || this.#workerPid === this.#child.pid) return;
+    try {
+      process.kill(this.#workerPid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Sets the worker's niceness now, or as soon as its process id is known. */
   #renice(niceness: number): void {
-    const pid = this.#child.pid;
+    this.#niceness = niceness;
+    const pid = this.#workerPid;
     if (pid === undefined || !this.alive) return;
     try {
       setPriority(pid, niceness);
@@ -267,7 +327,7 @@ export class SandboxWorker {
   }
 
   async #checkMemory(): Promise<void> {
-    const pid = this.#child.pid;
+    const pid = this.#workerPid;
     if (pid === undefined || !this.alive) return;
     const rss = await residentMemoryMb(pid);
     if (rss !== undefined && rss > this.#rssLimitMb) {
