@@ -109,6 +109,10 @@ export const PACKAGE_LIMITS = {
   maxManifestBytes: 256 * KiB,
   /** Bytes of `index.js`; a bundle bigger than this is almost certainly carrying something it should not. */
   maxBundleBytes: 2 * MiB,
+  /** Bytes of a manifest's `configSchema` (as JSON): a schema, not a program. */
+  maxConfigSchemaBytes: 64 * KiB,
+  /** Nesting of objects and arrays in a `configSchema`: deeper only slows its compilation. */
+  maxConfigSchemaDepth: 32,
 } as const;
 
 /** The SkillAPI gate. */

@@ -571,3 +571,42 @@ describe('upload and unload', () => {
     expect(talon.lifecycle.listPending().find((p) => p.name === 'uploaded')?.state).toBe('new');
   });
 });
+
+describe('a skill.json whose configSchema would backtrack without end', () => {
+  // The probe of issue 10: `^(a+)+$` and a 40-character scaffold that does not match it.
+  const hostile = {
+    name: 'hostile_schema',
+    version: '1.0.0',
+    description: 'a configSchema that backtracks catastrophically on a backtracking engine',
+    permissions: [],
+    configSchema: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } },
+    ui: { configScaffold: { name: `${'a'.repeat(39)}!` } },
+  };
+  const code = 'export default { run: () => 1 };';
+  const healthy = async () => (await talon.app.inject({ method: 'GET', url: '/health' })).statusCode;
+
+  it('is read from the skills folder, at a restart and on upload without stalling Talon', async () => {
+    const folder = path.join(skillsDir, hostile.name);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'skill.json'), JSON.stringify(hostile));
+    await writeFile(path.join(folder, 'index.js'), code);
+    await talon.lifecycle.refreshPending(hostile.name);
+    const pending = await talon.app.inject({
+      method: 'GET',
+      url: '/api/skills/pending',
+      headers: session.headers,
+    });
+    expect(JSON.stringify(pending.json())).toContain('does not fit configSchema');
+    expect(await healthy()).toBe(200);
+    await restart();
+    expect(await healthy()).toBe(200);
+    const upload = await post('/api/skills/upload', {
+      manifest: JSON.stringify({ ...hostile, name: 'hostile_upload' }),
+      code,
+      totpCode: await freshCode(),
+    });
+    expect(upload.statusCode).toBe(400);
+    expect(upload.json().message).toContain('ui.configScaffold: does not fit configSchema');
+    expect(await healthy()).toBe(200);
+  });
+});

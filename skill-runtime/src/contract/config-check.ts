@@ -2,7 +2,8 @@
  * A skill's config checked against its manifest's `configSchema`, the same way wherever a skill is
  * run: by Talon's runtime (the admin, workflows, `skills.invoke`) and by `talon-skill run`.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { configSchemaAjv, configSchemaSizeProblem } from './config-schema.ts';
 
 /** One thing wrong with a JSON document, located by JSON pointer (`/steps/1/routes/on_error`). */
 export interface JsonProblem {
@@ -10,8 +11,8 @@ export interface JsonProblem {
   message: string;
 }
 
-// Skill config schemas come from third-party manifests: unknown keywords must not stop validation.
-const configAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+// Skill config schemas come from third-party manifests: RE2 for their patterns (config-schema.ts).
+const configAjv = configSchemaAjv();
 const validators = new WeakMap<Record<string, unknown>, ValidateFunction | Error>();
 
 function describeAjvError(error: ErrorObject): string {
@@ -43,7 +44,9 @@ export function checkSkillConfig(
   if (!skill.configSchema) return [];
   let validate = validators.get(skill.configSchema);
   if (!validate) {
+    const tooBig = configSchemaSizeProblem(skill.configSchema);
     try {
+      if (tooBig !== undefined) throw new Error(`the schema ${tooBig}`);
       validate = configAjv.compile(skill.configSchema);
     } catch (error) {
       validate = error instanceof Error ? error : new Error(String(error));

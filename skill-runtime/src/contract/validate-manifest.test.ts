@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatManifestProblems, parseManifest, validateManifest } from './validate-manifest.ts';
+import { checkSkillConfig } from './config-check.ts';
 
 const valid = {
   name: 'weather_report',
@@ -135,5 +136,65 @@ describe('validateManifest', () => {
     expect(problemsOf({ ...valid, ui: { fields: ['units'] } })).toBe(
       'ui.fields: names config fields, but there is no "configSchema" to define them',
     );
+  });
+});
+
+describe('a configSchema from a hostile author', () => {
+  const catastrophic = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } };
+
+  it('is decided on linear-time regular expressions: `^(a+)+$` against 50 characters returns', () => {
+    // With V8's backtracking engine this never returns (2^50 paths); RE2 decides it at once.
+    const input = `${'a'.repeat(50)}!`;
+    const parsed = parseManifest(
+      JSON.stringify({
+        name: 'hostile_schema',
+        version: '1.0.0',
+        description: 'catastrophic backtracking',
+        permissions: [],
+        configSchema: catastrophic,
+        ui: { configScaffold: { name: input } },
+      }),
+    );
+    expect(parsed).toMatchObject({
+      ok: false,
+      problems: [{ field: 'ui.configScaffold', message: expect.stringContaining('must match pattern') }],
+    });
+    expect(
+      checkSkillConfig({ name: 'hostile_schema', configSchema: catastrophic }, { name: input }),
+    ).toHaveLength(1);
+    expect(
+      checkSkillConfig({ name: 'hostile_schema', configSchema: catastrophic }, { name: 'aaaa' }),
+    ).toEqual([]);
+  });
+
+  it('is refused when it needs what RE2 does not do, or is too big or too deep', () => {
+    const manifest = (configSchema: unknown) =>
+      JSON.stringify({
+        name: 'odd_schema',
+        version: '1.0.0',
+        description: 'x',
+        permissions: [],
+        configSchema,
+      });
+    expect(parseManifest(manifest({ type: 'string', pattern: '^(a)\\1$' }))).toMatchObject({
+      ok: false,
+      problems: [{ field: 'configSchema', message: expect.stringContaining('is not a valid JSON Schema') }],
+    });
+    const huge = { type: 'object', description: 'x'.repeat(70 * 1024) };
+    expect(parseManifest(manifest(huge))).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          field: 'configSchema',
+          message: expect.stringMatching(/bytes of JSON, more than the 65536 allowed/),
+        },
+      ],
+    });
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let level = 0; level < 40; level++) deep = { type: 'object', properties: { a: deep } };
+    expect(parseManifest(manifest(deep))).toMatchObject({
+      ok: false,
+      problems: [{ field: 'configSchema', message: 'nests deeper than 32 levels' }],
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { configSchemaAjv, configSchemaSizeProblem, re2 } from './config-schema.ts';
 import { SKILL_MANIFEST_SCHEMA, type SkillManifest } from './manifest.ts';
 import { CORE_ONLY_PERMISSIONS, SKILL_PERMISSIONS } from './permission-table.ts';
 
@@ -16,10 +17,11 @@ export interface ManifestValidationOptions {
   kind?: 'core' | 'dynamic';
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// RE2 here too: a manifest's strings meet the schema's patterns before anything else is known of it.
+const ajv = new Ajv({ allErrors: true, strict: true, code: { regExp: re2 } });
 const validateSchema = ajv.compile(SKILL_MANIFEST_SCHEMA);
-// A second instance for authors' config schemas: lenient about unknown keywords, never about structure.
-const configSchemaAjv = new Ajv({ allErrors: true, strict: false });
+// Authors' config schemas: their own instance, RE2 for every pattern (config-schema.ts).
+const configAjv = configSchemaAjv();
 
 /** What a pattern-checked field must look like, in words an author can act on. */
 const PATTERN_HINTS: Record<string, string> = {
@@ -146,9 +148,13 @@ function semanticProblems(manifest: SkillManifest, options: ManifestValidationOp
       message: 'lists secret handles, but "permissions" does not ask for "secrets"',
     });
   }
-  if (manifest.configSchema !== undefined) {
+  const schemaTooBig =
+    manifest.configSchema === undefined ? undefined : configSchemaSizeProblem(manifest.configSchema);
+  if (schemaTooBig !== undefined) {
+    problems.push({ field: 'configSchema', message: schemaTooBig });
+  } else if (manifest.configSchema !== undefined) {
     try {
-      const validateConfig = configSchemaAjv.compile(manifest.configSchema);
+      const validateConfig = configAjv.compile(manifest.configSchema);
       problems.push(...uiProblems(manifest, validateConfig));
     } catch (error) {
       problems.push({
