@@ -4,11 +4,25 @@ import { loadConfig } from '@talon/core/config/env.ts';
 import { TelegramStepUpApprovals } from '@talon/core/gateway/step-up-approvals.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
 import { buildApp } from '@talon/core/server/app.ts';
-import { enrolTotp, loginAsAdmin, nextStepTotpCode, forgetUsedTotpCodes, type AdminSession } from '@talon/core/testing/admin-session.ts';
+import {
+  enrolTotp,
+  loginAsAdmin,
+  nextStepTotpCode,
+  forgetUsedTotpCodes,
+  type AdminSession,
+} from '@talon/core/testing/admin-session.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '@talon/core/testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { ask, BOT_TOKEN, OWNER, STRANGER, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  ask,
+  BOT_TOKEN,
+  OWNER,
+  STRANGER,
+  startGatewayNode,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 // The admin's Telegram screen API and the public webhook, through the real Fastify app.
 let database: TestDatabase;
@@ -23,10 +37,18 @@ beforeAll(async () => {
   database = await createTestDatabase();
   fake = await FakeBotApi.start({ token: BOT_TOKEN, username: 'owners_talon_bot' });
   node = await startGatewayNode(database, fake, { logLines });
-  const approvals = new TelegramStepUpApprovals({ settings: node.settings, grants: node.gateway.grants, audit: node.audit });
+  const approvals = new TelegramStepUpApprovals({
+    settings: node.settings,
+    grants: node.gateway.grants,
+    audit: node.audit,
+  });
   approvals.attach(node.gateway);
   app = await buildApp({
-    config: loadConfig({ NODE_ENV: 'test', SECRET_KEY_BASE: TEST_SECRET_KEY_BASE, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD }),
+    config: loadConfig({
+      NODE_ENV: 'test',
+      SECRET_KEY_BASE: TEST_SECRET_KEY_BASE,
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    }),
     logger: createLogger('silent'),
     pool: database.pool,
     settings: node.settings,
@@ -48,7 +70,8 @@ afterAll(async () => {
 });
 
 const get = () => app.inject({ method: 'GET', url: '/api/telegram', headers: session.headers });
-const put = (url: string, payload: Record<string, unknown>) => app.inject({ method: 'PUT', url, headers: session.headers, payload });
+const put = (url: string, payload: Record<string, unknown>) =>
+  app.inject({ method: 'PUT', url, headers: session.headers, payload });
 
 describe('the Telegram screen API', () => {
   it('needs the admin session', async () => {
@@ -71,11 +94,17 @@ describe('the Telegram screen API', () => {
       refusedChats: [{ chatId: String(STRANGER), chatType: 'private', count: 1 }],
     });
     expect(Date.now() - Date.parse(status.lastUpdateAt)).toBeLessThan(60_000);
-    expect(status.announcements).toContainEqual(expect.objectContaining({ kind: 'workflow_failed', enabled: true }));
+    expect(status.announcements).toContainEqual(
+      expect.objectContaining({ kind: 'workflow_failed', enabled: true }),
+    );
   });
 
   it('sends a test message to the owner', async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/telegram/test-message', headers: session.headers });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/telegram/test-message',
+      headers: session.headers,
+    });
     expect(response.json()).toEqual({ sent: true });
     expect(fake.sentTo(OWNER).at(-1)!.text).toMatch(/^Test message from Talon \(node node-a\)/);
   });
@@ -84,7 +113,9 @@ describe('the Telegram screen API', () => {
     const response = await put('/api/telegram/preferences', { announcements: { circuit_opened: false } });
     expect(response.statusCode).toBe(200);
     expect(node.settings.getBoolean('telegram.announce.circuit_opened', true)).toBe(false);
-    expect((await put('/api/telegram/preferences', { announcements: { no_such_kind: true } })).statusCode).toBe(400);
+    expect(
+      (await put('/api/telegram/preferences', { announcements: { no_such_kind: true } })).statusCode,
+    ).toBe(400);
   });
 
   it('changing the token, chat id, mode or API root needs a 2FA code', async () => {
@@ -99,27 +130,40 @@ describe('the Telegram screen API', () => {
     secret = await enrolTotp(app, session);
     const noCode = await put('/api/telegram/connection', { chatId: '999' });
     expect(noCode.json()).toMatchObject({ error: 'totp_required' });
-    expect((await put('/api/telegram/connection', { chatId: 'not-a-number', totpCode: '123456' })).statusCode).toBe(400);
-    expect((await put('/api/telegram/connection', { apiRoot: 'ftp://x', totpCode: '123456' })).statusCode).toBe(400);
+    expect(
+      (await put('/api/telegram/connection', { chatId: 'not-a-number', totpCode: '123456' })).statusCode,
+    ).toBe(400);
+    expect(
+      (await put('/api/telegram/connection', { apiRoot: 'ftp://x', totpCode: '123456' })).statusCode,
+    ).toBe(400);
   });
 });
 
 describe('a bad token', () => {
   it('is reported once, in the log and the admin, and a good token brings the bot back', async () => {
-    const changed = await put('/api/telegram/connection', { botToken: '7000001:wrong-token', totpCode: await nextStepTotpCode(secret) });
+    const changed = await put('/api/telegram/connection', {
+      botToken: '7000001:wrong-token',
+      totpCode: await nextStepTotpCode(secret),
+    });
     expect(changed.statusCode).toBe(200);
     await expect.poll(async () => (await get()).json().state).toBe('bad_token');
     const getMeCalls = () => fake.calls.filter((call) => call.method === 'getMe').length;
     const calls = getMeCalls();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(getMeCalls()).toBe(calls);
-    expect((await get()).json()).toMatchObject({ bot: null, lastError: expect.stringMatching(/401 Unauthorized/) });
+    expect((await get()).json()).toMatchObject({
+      bot: null,
+      lastError: expect.stringMatching(/401 Unauthorized/),
+    });
     const reports = logLines.filter((line) => line.includes('Telegram refused the bot token'));
     expect(reports).toHaveLength(1);
     expect(logLines.join('\n')).not.toContain('wrong-token');
 
     await forgetUsedTotpCodes(database.pool);
-    const fixed = await put('/api/telegram/connection', { botToken: BOT_TOKEN, totpCode: await nextStepTotpCode(secret) });
+    const fixed = await put('/api/telegram/connection', {
+      botToken: BOT_TOKEN,
+      totpCode: await nextStepTotpCode(secret),
+    });
     expect(fixed.statusCode).toBe(200);
     await expect.poll(async () => (await get()).json().state).toBe('connected');
     expect(await ask(fake, '/ping')).toBe('pong from node-a');
@@ -129,21 +173,33 @@ describe('a bad token', () => {
 describe('admin step-ups approved from Telegram', () => {
   it('asks the chat for a code bound to that exact action; the grant works once, for that action only', async () => {
     await forgetUsedTotpCodes(database.pool);
-    const on = await put('/api/telegram/preferences', { approveAdminStepUps: true, totpCode: await nextStepTotpCode(secret) });
+    const on = await put('/api/telegram/preferences', {
+      approveAdminStepUps: true,
+      totpCode: await nextStepTotpCode(secret),
+    });
     expect(on.statusCode).toBe(200);
     const plainHttp = () => put('/api/settings/skills.http.allow_plain_http', { value: true });
 
     const before = fake.sent.length;
     const asked = await plainHttp();
     expect(asked.statusCode).toBe(403);
-    expect(asked.json()).toMatchObject({ error: 'totp_required', message: expect.stringMatching(/send it in your Telegram chat/) });
+    expect(asked.json()).toMatchObject({
+      error: 'totp_required',
+      message: expect.stringMatching(/send it in your Telegram chat/),
+    });
     const prompt = await fake.waitForSent(() => true, { since: before });
-    expect(prompt.text).toMatch(/^The admin asks: approve settings\.update of skills\.http\.allow_plain_http in the admin\?/);
+    expect(prompt.text).toMatch(
+      /^The admin asks: approve settings\.update of skills\.http\.allow_plain_http in the admin\?/,
+    );
 
     await forgetUsedTotpCodes(database.pool);
-    expect(await ask(fake, await nextStepTotpCode(secret))).toMatch(/^Approved: approve settings\.update of skills\.http\.allow_plain_http/);
+    expect(await ask(fake, await nextStepTotpCode(secret))).toMatch(
+      /^Approved: approve settings\.update of skills\.http\.allow_plain_http/,
+    );
     // Another action is not covered by that approval: it asks again.
-    expect((await put('/api/settings/skills.http.allow_private_addresses', { value: true })).statusCode).toBe(403);
+    expect((await put('/api/settings/skills.http.allow_private_addresses', { value: true })).statusCode).toBe(
+      403,
+    );
     expect(node.settings.getBoolean('skills.http.allow_private_addresses', true)).toBe(false);
     // The approved one goes through once, without a typed code.
     expect((await plainHttp()).statusCode).toBe(200);
@@ -170,11 +226,17 @@ describe('webhook mode', () => {
     });
     expect(response.statusCode).toBe(200);
     await forgetUsedTotpCodes(database.pool);
-    expect((await put('/api/telegram/connection', { mode: 'webhook', totpCode: await nextStepTotpCode(secret) })).statusCode).toBe(200);
+    expect(
+      (await put('/api/telegram/connection', { mode: 'webhook', totpCode: await nextStepTotpCode(secret) }))
+        .statusCode,
+    ).toBe(200);
     await expect.poll(() => fake.webhook?.url).toBe('https://talon.example.org/webhooks/telegram');
     expect(fake.webhook!.secret_token).toBe(node.settings.getString('telegram.webhook_secret'));
     expect(fake.webhook!.secret_token!.length).toBeGreaterThanOrEqual(32);
-    expect((await get()).json()).toMatchObject({ mode: 'webhook', webhookUrl: 'https://talon.example.org/webhooks/telegram' });
+    expect((await get()).json()).toMatchObject({
+      mode: 'webhook',
+      webhookUrl: 'https://talon.example.org/webhooks/telegram',
+    });
     const polls = fake.calls.filter((call) => call.method === 'getUpdates').length;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(fake.calls.filter((call) => call.method === 'getUpdates').length).toBe(polls);
@@ -185,9 +247,15 @@ describe('webhook mode', () => {
     const update = { update_id: 900_001, message: fake.buildMessage({ chatId: OWNER, text: '/ping' }) };
     const missing = await post(update);
     expect(missing.statusCode).toBe(401);
-    expect(missing.json()).toEqual({ error: 'telegram_webhook_secret', message: 'Missing or wrong X-Telegram-Bot-Api-Secret-Token' });
+    expect(missing.json()).toEqual({
+      error: 'telegram_webhook_secret',
+      message: 'Missing or wrong X-Telegram-Bot-Api-Secret-Token',
+    });
     expect((await post(update, 'guessed-secret')).statusCode).toBe(401);
-    expect((await post({ message: 'no update id' }, node.settings.getString('telegram.webhook_secret'))).statusCode).toBe(400);
+    expect(
+      (await post({ message: 'no update id' }, node.settings.getString('telegram.webhook_secret')))
+        .statusCode,
+    ).toBe(400);
     expect(fake.sent.length).toBe(before);
   });
 
@@ -197,7 +265,16 @@ describe('webhook mode', () => {
     const update = { update_id: 900_002, message: fake.buildMessage({ chatId: OWNER, text: '/ping' }) };
     expect((await post(update, secretToken)).statusCode).toBe(200);
     expect((await post(update, secretToken)).statusCode).toBe(200);
-    expect((await post({ update_id: 900_003, message: fake.buildMessage({ chatId: STRANGER, text: '/ping' }) }, secretToken)).statusCode).toBe(200);
-    expect(fake.sent.slice(before).map((message) => [message.chat_id, message.text])).toEqual([[String(OWNER), 'pong from node-a']]);
+    expect(
+      (
+        await post(
+          { update_id: 900_003, message: fake.buildMessage({ chatId: STRANGER, text: '/ping' }) },
+          secretToken,
+        )
+      ).statusCode,
+    ).toBe(200);
+    expect(fake.sent.slice(before).map((message) => [message.chat_id, message.text])).toEqual([
+      [String(OWNER), 'pong from node-a'],
+    ]);
   });
 });

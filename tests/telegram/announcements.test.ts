@@ -2,7 +2,13 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { BOT_TOKEN, OWNER, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  BOT_TOKEN,
+  OWNER,
+  startGatewayNode,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 // Two nodes share one database and one bot; repeats are coalesced within 1.5 s (10 min in production).
 let database: TestDatabase;
@@ -30,9 +36,21 @@ const toOwner = (pattern: RegExp) => fake.sentTo(OWNER).filter((message) => patt
 
 describe('announcements', () => {
   it('tells the owner about breakers, tampered skills, failed runs, missed schedules and blocked logins, from any node', async () => {
-    a.breakers.emit('change', { skill: 'rss_fetch', from: 'closed', to: 'open', failures: 3, lastError: 'HTTP 503' });
-    b.lifecycleEvents.emit('skill.tampered', { name: 'weather', reason: 'the checksum changed since approval' });
-    const workflow = await b.engine.service.create({ name: 'Nightly', steps: [{ id: 'fetch', name: 'Fetch', skill: 'fail' }] });
+    a.breakers.emit('change', {
+      skill: 'rss_fetch',
+      from: 'closed',
+      to: 'open',
+      failures: 3,
+      lastError: 'HTTP 503',
+    });
+    b.lifecycleEvents.emit('skill.tampered', {
+      name: 'weather',
+      reason: 'the checksum changed since approval',
+    });
+    const workflow = await b.engine.service.create({
+      name: 'Nightly',
+      steps: [{ id: 'fetch', name: 'Fetch', skill: 'fail' }],
+    });
     await b.engine.service.trigger(workflow.id, { trigger: 'manual', actor: 'admin' });
     await database.pool.query(sql.unsafe`
       INSERT INTO workflow_missed_ticks (workflow_id, scheduled_for, policy, action)
@@ -46,11 +64,15 @@ describe('announcements', () => {
       details: { blockedForSeconds: 900 },
     });
 
-    await fake.waitForSent((m) => /Circuit of rss_fetch opened after 3 failures \(last: HTTP 503\)/.test(m.text));
+    await fake.waitForSent((m) =>
+      /Circuit of rss_fetch opened after 3 failures \(last: HTTP 503\)/.test(m.text),
+    );
     await fake.waitForSent((m) => /Skill weather was not loaded: the checksum changed/.test(m.text));
     const failed = await fake.waitForSent((m) => /Workflow “Nightly” failed/.test(m.text));
     expect(failed.text).toMatch(/failed at step fetch: the service answered 500 \(run [0-9a-f]{8}\)/);
-    await fake.waitForSent((m) => /Workflow “Nightly” missed 2 scheduled runs while no node was up; they were skipped/.test(m.text));
+    await fake.waitForSent((m) =>
+      /Workflow “Nightly” missed 2 scheduled runs while no node was up; they were skipped/.test(m.text),
+    );
     await fake.waitForSent((m) => /Admin login blocked for 15 min for 203\.0\.113\.9/.test(m.text));
     expect(fake.sentTo(OWNER).every((message) => message.parse_mode === undefined)).toBe(true);
   });
@@ -72,16 +94,27 @@ describe('announcements', () => {
 
   it('coalesces repeats of one kind and key, so a flapping skill cannot flood the chat', async () => {
     for (let i = 0; i < 14; i++) {
-      (i % 2 === 0 ? a : b).breakers.emit('change', { skill: 'flappy', from: 'closed', to: 'open', failures: 3, lastError: `error ${i}` });
+      (i % 2 === 0 ? a : b).breakers.emit('change', {
+        skill: 'flappy',
+        from: 'closed',
+        to: 'open',
+        failures: 3,
+        lastError: `error ${i}`,
+      });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const counted = () =>
-      toOwner(/Circuit of flappy opened/).reduce((sum, m) => sum + Number(/\((\d+) times in/.exec(m.text)?.[1] ?? 1), 0);
+      toOwner(/Circuit of flappy opened/).reduce(
+        (sum, m) => sum + Number(/\((\d+) times in/.exec(m.text)?.[1] ?? 1),
+        0,
+      );
     await expect.poll(counted, { timeout: 10_000 }).toBe(14);
     // 14 openings within 1.5 s: the first alone at most, then one summary for the rest.
     const messages = toOwner(/Circuit of flappy opened/);
     expect(messages.length).toBeLessThanOrEqual(2);
-    expect(messages.at(-1)!.text, JSON.stringify(messages.map((m) => m.text))).toMatch(/last: error 13\)\.\n\(\d+ times in \d+ s\)$/);
+    expect(messages.at(-1)!.text, JSON.stringify(messages.map((m) => m.text))).toMatch(
+      /last: error 13\)\.\n\(\d+ times in \d+ s\)$/,
+    );
   });
 });
 
@@ -90,7 +123,11 @@ describe('the rate limit across nodes', () => {
     const sentBefore = (await database.pool.oneFirst(sql.unsafe`
       SELECT count(*)::int FROM telegram_send_log WHERE purpose = 'announcements' AND at > now() - interval '1 minute'`)) as number;
     for (let i = 0; i < 30; i++) {
-      (i % 2 === 0 ? a : b).announcements.announce({ kind: 'workflow_failed', key: `wf-${i}`, text: `burst ${i}` });
+      (i % 2 === 0 ? a : b).announcements.announce({
+        kind: 'workflow_failed',
+        key: `wf-${i}`,
+        text: `burst ${i}`,
+      });
     }
     const budget = 20 - sentBefore;
     await expect.poll(() => toOwner(/^burst \d+$/).length, { timeout: 10_000 }).toBe(budget);

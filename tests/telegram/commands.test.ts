@@ -2,7 +2,15 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { ask, BOT_TOKEN, OWNER, startGatewayNode, STRANGER, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  ask,
+  BOT_TOKEN,
+  OWNER,
+  startGatewayNode,
+  STRANGER,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 let database: TestDatabase;
 let fake: FakeBotApi;
@@ -31,7 +39,9 @@ async function expectNoReplyTo(inject: () => void): Promise<void> {
 describe('owner only', () => {
   it('drops other chats, groups (even with the owner as sender) and impostor senders without a word', async () => {
     await expectNoReplyTo(() => fake.message({ chatId: STRANGER, text: '/ping' }));
-    await expectNoReplyTo(() => fake.message({ chatId: -100_123, fromId: OWNER, chatType: 'supergroup', text: '/ping' }));
+    await expectNoReplyTo(() =>
+      fake.message({ chatId: -100_123, fromId: OWNER, chatType: 'supergroup', text: '/ping' }),
+    );
     await expectNoReplyTo(() => fake.message({ chatId: OWNER, chatType: 'group', text: '/status' }));
     await expectNoReplyTo(() => fake.message({ chatId: OWNER, fromId: STRANGER, text: '/ping' }));
     expect(fake.sentTo(STRANGER)).toEqual([]);
@@ -51,10 +61,22 @@ describe('owner only', () => {
   it('drops edits, callbacks, unknown updates; tells the owner a photo is not read; goes on', async () => {
     const before = fake.sent.length;
     fake.inject({ edited_message: { ...fake.buildMessage({ chatId: OWNER, text: '/ping' }), edit_date: 1 } });
-    fake.inject({ callback_query: { id: '1', from: { id: OWNER, is_bot: false, first_name: 'O' }, chat_instance: 'x', data: 'run' } });
+    fake.inject({
+      callback_query: {
+        id: '1',
+        from: { id: OWNER, is_bot: false, first_name: 'O' },
+        chat_instance: 'x',
+        data: 'run',
+      },
+    });
     fake.inject({ some_future_update: { anything: true } });
-    fake.message({ chatId: OWNER, extra: { photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }] } });
-    expect(await fake.waitForSent(() => true, { since: before })).toMatchObject({ text: expect.stringMatching(/text messages only/) });
+    fake.message({
+      chatId: OWNER,
+      extra: { photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }] },
+    });
+    expect(await fake.waitForSent(() => true, { since: before })).toMatchObject({
+      text: expect.stringMatching(/text messages only/),
+    });
     expect(await ask(fake, '/ping')).toBe('pong from node-a');
     expect(fake.sent.slice(before)).toHaveLength(2);
     const status = await node.gateway.status();
@@ -70,11 +92,37 @@ describe('commands', () => {
   it('/start and /help list every command of the table', async () => {
     expect(await ask(fake, '/start')).toMatch(/Talon is ready \(node node-a\)/);
     const help = await ask(fake, '/help');
-    for (const command of ['/start', '/help', '/ping', '/status', '/skills', '/workflows', '/run', '/runs', '/cancel', '/setup 2fa', '/confirm 2fa', '/disable 2fa']) {
+    for (const command of [
+      '/start',
+      '/help',
+      '/ping',
+      '/status',
+      '/skills',
+      '/workflows',
+      '/run',
+      '/runs',
+      '/cancel',
+      '/setup 2fa',
+      '/confirm 2fa',
+      '/disable 2fa',
+    ]) {
       expect(help).toContain(command);
     }
     // The bot's command menu is the same table.
-    expect(fake.commands.map((command) => command.command)).toEqual(['start', 'help', 'ping', 'status', 'skills', 'workflows', 'run', 'runs', 'cancel', 'setup', 'confirm', 'disable']);
+    expect(fake.commands.map((command) => command.command)).toEqual([
+      'start',
+      'help',
+      'ping',
+      'status',
+      'skills',
+      'workflows',
+      'run',
+      'runs',
+      'cancel',
+      'setup',
+      'confirm',
+      'disable',
+    ]);
   });
 
   it('/ping@botname works like /ping; an unknown command says so; free text without a workflow says what to do', async () => {
@@ -90,24 +138,41 @@ describe('commands', () => {
     expect(status).toMatch(/skills loaded: 2/);
     expect(status).toMatch(/open circuits: flaky \(open\)/);
     expect(status).toMatch(/runs in flight: \d+ running/);
-    expect(await ask(fake, '/skills')).toBe('2 skills loaded:\n• echo — core, circuit closed\n• flaky — dynamic, circuit open');
+    expect(await ask(fake, '/skills')).toBe(
+      '2 skills loaded:\n• echo — core, circuit closed\n• flaky — dynamic, circuit open',
+    );
   });
 
   it('/workflows, /run by name in quotes with JSON input, by id prefix, ambiguous and unknown; /runs', async () => {
-    const morning = await node.engine.service.create({ name: 'Morning report', steps: [{ id: 'e', name: 'Echo', skill: 'echo' }] });
-    await node.engine.service.create({ name: 'Morning news', steps: [{ id: 'e', name: 'Echo', skill: 'echo' }] });
+    const morning = await node.engine.service.create({
+      name: 'Morning report',
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
+    await node.engine.service.create({
+      name: 'Morning news',
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
     const workflows = await ask(fake, '/workflows');
     expect(workflows).toContain(`• Morning report (${morning.id.slice(0, 8)}) — enabled`);
 
     const started = await ask(fake, '/run "Morning report" {"city":"Lyon"}');
     expect(started).toMatch(/^Started “Morning report”: run ([0-9a-f]{8})/);
     const runId = /run ([0-9a-f]{8})/.exec(started)![1]!;
-    await expect.poll(async () => (await node.engine.runs.list({ workflowId: morning.id }))[0]?.status).toBe('completed');
-    expect((await node.engine.runs.list({ workflowId: morning.id }))[0]).toMatchObject({ trigger: 'telegram', output: { city: 'Lyon' } });
+    await expect
+      .poll(async () => (await node.engine.runs.list({ workflowId: morning.id }))[0]?.status)
+      .toBe('completed');
+    expect((await node.engine.runs.list({ workflowId: morning.id }))[0]).toMatchObject({
+      trigger: 'telegram',
+      output: { city: 'Lyon' },
+    });
 
     expect(await ask(fake, `/run ${morning.id.slice(0, 6)}`)).toMatch(/Started “Morning report”/);
-    expect(await ask(fake, '/run morning')).toMatch(/“morning” matches 2 workflows; say which:\n• Morning (report|news)/);
-    expect(await ask(fake, '/run nothing-like-it')).toBe('No workflow matches “nothing-like-it”. /workflows lists them.');
+    expect(await ask(fake, '/run morning')).toMatch(
+      /“morning” matches 2 workflows; say which:\n• Morning (report|news)/,
+    );
+    expect(await ask(fake, '/run nothing-like-it')).toBe(
+      'No workflow matches “nothing-like-it”. /workflows lists them.',
+    );
     expect(await ask(fake, '/run "Morning report" {city:')).toMatch(/not valid JSON/);
     expect(await ask(fake, '/run')).toMatch(/^Usage: \/run/);
     const runs = await ask(fake, '/runs 5');
@@ -116,24 +181,35 @@ describe('commands', () => {
   });
 
   it('/cancel cancels an unfinished run by id prefix', async () => {
-    const slow = await node.engine.service.create({ name: 'Needs approval', requires2fa: true, steps: [{ id: 'e', name: 'Echo', skill: 'echo' }] });
+    const slow = await node.engine.service.create({
+      name: 'Needs approval',
+      requires2fa: true,
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
     const run = await node.engine.service.trigger(slow.id, { trigger: 'manual', actor: 'admin' });
     expect(run.status).toBe('waiting_2fa');
-    expect(await ask(fake, `/cancel ${run.id.slice(0, 8)}`)).toBe(`Cancelled run ${run.id.slice(0, 8)} of “Needs approval”.`);
+    expect(await ask(fake, `/cancel ${run.id.slice(0, 8)}`)).toBe(
+      `Cancelled run ${run.id.slice(0, 8)} of “Needs approval”.`,
+    );
     expect((await node.engine.runs.get(run.id)).status).toBe('cancelled');
     expect(await ask(fake, `/cancel ${run.id.slice(0, 8)}`)).toMatch(/No unfinished run starts with/);
     expect(await ask(fake, '/cancel ../etc')).toMatch(/^Usage: \/cancel/);
   });
 
   it('free text goes to the workflow named by telegram.free_text_workflow', async () => {
-    const chat = await node.engine.service.create({ name: 'Chat', steps: [{ id: 'e', name: 'Echo', skill: 'echo' }] });
+    const chat = await node.engine.service.create({
+      name: 'Chat',
+      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+    });
     await node.settings.set('telegram.free_text_workflow', 'Chat');
     try {
       expect(await ask(fake, 'what is on today?')).toMatch(/Started “Chat”/);
-      await expect.poll(async () => (await node.engine.runs.list({ workflowId: chat.id }))[0]?.output).toEqual({
-        text: 'what is on today?',
-        chatId: String(OWNER),
-      });
+      await expect
+        .poll(async () => (await node.engine.runs.list({ workflowId: chat.id }))[0]?.output)
+        .toEqual({
+          text: 'what is on today?',
+          chatId: String(OWNER),
+        });
     } finally {
       await node.settings.set('telegram.free_text_workflow', '');
     }

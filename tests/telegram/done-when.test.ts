@@ -51,7 +51,12 @@ afterAll(async () => {
 async function ownerSays(text: string, expected: RegExp): Promise<string> {
   const since = fake.sent.length;
   fake.message({ chatId: OWNER, text });
-  return (await fake.waitForSent((message) => message.chat_id === String(OWNER) && expected.test(message.text), { since, timeoutMs: 30_000 })).text;
+  return (
+    await fake.waitForSent((message) => message.chat_id === String(OWNER) && expected.test(message.text), {
+      since,
+      timeoutMs: 30_000,
+    })
+  ).text;
 }
 
 it('answers the owner, ignores others, enrols 2FA, runs a 2FA workflow with a code and announces a failed run', async () => {
@@ -60,7 +65,9 @@ it('answers the owner, ignores others, enrols 2FA, runs a 2FA workflow with a co
   fake.message({ chatId: STRANGER, text: '/ping' });
   expect(await ownerSays('/help', /Commands:/)).toMatch(/\/run <name or id prefix>/);
   expect(fake.sentTo(STRANGER)).toEqual([]);
-  expect(fake.commands.map((command) => command.command)).toEqual(expect.arrayContaining(['ping', 'run', 'skills']));
+  expect(fake.commands.map((command) => command.command)).toEqual(
+    expect.arrayContaining(['ping', 'run', 'skills']),
+  );
 
   // /skills lists the core skills Talon ships, with kind and circuit.
   const skills = await ownerSays('/skills', /skills loaded/);
@@ -75,7 +82,9 @@ it('answers the owner, ignores others, enrols 2FA, runs a 2FA workflow with a co
   expect(await ownerSays(`/confirm 2fa ${await totpCodeAt(secret, now)}`, /2FA/)).toBe(
     '2FA enabled. Sensitive commands now ask for a code.',
   );
-  await expect.poll(() => fake.deleted.map((entry) => entry.message_id), { timeout: 10_000 }).toContain(uriMessage.message_id);
+  await expect
+    .poll(() => fake.deleted.map((entry) => entry.message_id), { timeout: 10_000 })
+    .toContain(uriMessage.message_id);
 
   // A requires-2FA workflow, created in the admin; run from Telegram, approved with a code.
   const created = await admin.request('POST', '/api/workflows', {
@@ -87,11 +96,17 @@ it('answers the owner, ignores others, enrols 2FA, runs a 2FA workflow with a co
   const prompt = await ownerSays('/run "Backup notes" {"folder":"notes"}', /6-digit code/);
   expect(prompt).toMatch(/run “Backup notes”/);
   // The confirm used this 30-s step's code; the next step's code is accepted (±1 step) and unused.
-  const accepted = await ownerSays(await totpCodeAt(secret, now + TOTP_PERIOD_SECONDS), /Code accepted|wrong|used/);
+  const accepted = await ownerSays(
+    await totpCodeAt(secret, now + TOTP_PERIOD_SECONDS),
+    /Code accepted|wrong|used/,
+  );
   expect(accepted).toMatch(/Code accepted: run [0-9a-f]{8} of “Backup notes”/);
   const runs = await ownerSays('/runs', /Latest/);
   await expect
-    .poll(async () => (await ownerSays('/runs', /Latest/)).match(/Backup notes — (\w+)/)?.[1], { timeout: 20_000, interval: 300 })
+    .poll(async () => (await ownerSays('/runs', /Latest/)).match(/Backup notes — (\w+)/)?.[1], {
+      timeout: 20_000,
+      interval: 300,
+    })
     .toBe('completed');
   expect(runs).toMatch(/Backup notes/);
 
@@ -104,10 +119,13 @@ it('answers the owner, ignores others, enrols 2FA, runs a 2FA workflow with a co
   expect(failing.status).toBe(201);
   const since = fake.sent.length;
   expect(await ownerSays('/run Loops', /Started/)).toMatch(/Started “Loops forever”/);
-  const announcement = await fake.waitForSent((message) => /Workflow “Loops forever” failed/.test(message.text), {
-    since,
-    timeoutMs: 30_000,
-  });
+  const announcement = await fake.waitForSent(
+    (message) => /Workflow “Loops forever” failed/.test(message.text),
+    {
+      since,
+      timeoutMs: 30_000,
+    },
+  );
   expect(announcement.text).toMatch(/at step again: .*step/i);
   expect(announcement.parse_mode).toBeUndefined();
 }, 120_000);

@@ -2,7 +2,13 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { BOT_TOKEN, OWNER, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  BOT_TOKEN,
+  OWNER,
+  startGatewayNode,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 // Lease times are injected (100 ms renew, 600 ms expiry instead of 10 s / 30 s).
 let database: TestDatabase;
@@ -12,7 +18,8 @@ const nodes = new Map<string, GatewayNode>();
 beforeAll(async () => {
   database = await createTestDatabase();
   fake = await FakeBotApi.start({ token: BOT_TOKEN });
-  for (const name of ['node-a', 'node-b']) nodes.set(name, await startGatewayNode(database, fake, { node: name }));
+  for (const name of ['node-a', 'node-b'])
+    nodes.set(name, await startGatewayNode(database, fake, { node: name }));
   for (const node of nodes.values()) await waitConnected(node);
 });
 afterAll(async () => {
@@ -54,7 +61,9 @@ it('a holder that cannot renew its lease stops polling at once; nobody answers u
 
   // The intruder's lease lapses: a node takes over and answers the waiting update, once.
   const before = fake.sent.length;
-  await database.pool.query(sql.unsafe`UPDATE telegram_gateway_lease SET expires_at = now() - interval '1 second' WHERE id = 1`);
+  await database.pool.query(
+    sql.unsafe`UPDATE telegram_gateway_lease SET expires_at = now() - interval '1 second' WHERE id = 1`,
+  );
   const pong = await fake.waitForSent((message) => message.text.startsWith('pong'), { since: before });
   expect(pong.text).toMatch(/^pong from node-[ab]$/);
   expect(fake.maxConcurrentPolls).toBe(1);
@@ -82,10 +91,14 @@ it('an update already recorded is never handled again, even when Telegram sends 
   await fake.waitForAcknowledged();
   const before = fake.sent.length;
   // As if the acknowledgement was lost (a crash after handling): the offset goes back and Telegram resends.
-  await database.pool.query(sql.unsafe`UPDATE telegram_gateway_lease SET next_offset = ${update.update_id} WHERE id = 1`);
+  await database.pool.query(
+    sql.unsafe`UPDATE telegram_gateway_lease SET next_offset = ${update.update_id} WHERE id = 1`,
+  );
   fake.inject({ ...update });
   await fake.waitForAcknowledged();
   fake.message({ chatId: OWNER, text: '/start' });
   await fake.waitForSent((message) => message.text.startsWith('Talon is ready'), { since: before });
-  expect(fake.sent.slice(before).map((message) => message.text)).toEqual([expect.stringMatching(/^Talon is ready/)]);
+  expect(fake.sent.slice(before).map((message) => message.text)).toEqual([
+    expect.stringMatching(/^Talon is ready/),
+  ]);
 });

@@ -2,14 +2,27 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CommandGroup } from '@talon/core/gateway/commands/command-table.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { ask, BOT_TOKEN, OWNER, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  ask,
+  BOT_TOKEN,
+  OWNER,
+  startGatewayNode,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 // Commands a later issue could add (its output is a skill's, i.e. untrusted): one entry each.
-const HOSTILE = '<a href="https://evil.example">pay here</a> <b>bold</b> *md* [link](https://evil.example) &amp; </pre>';
+const HOSTILE =
+  '<a href="https://evil.example">pay here</a> <b>bold</b> *md* [link](https://evil.example) &amp; </pre>';
 const LONG_LINES = Array.from({ length: 400 }, (_, i) => `line ${i} `.padEnd(99, 'x')).join('\n');
 const extra: CommandGroup = () => [
   { name: 'long', usage: '/long', description: 'a long answer', handle: (ctx) => ctx.reply(LONG_LINES) },
-  { name: 'oneline', usage: '/oneline', description: 'one long line', handle: (ctx) => ctx.reply('y'.repeat(9000)) },
+  {
+    name: 'oneline',
+    usage: '/oneline',
+    description: 'one long line',
+    handle: (ctx) => ctx.reply('y'.repeat(9000)),
+  },
   { name: 'hostile', usage: '/hostile', description: 'hostile output', handle: (ctx) => ctx.reply(HOSTILE) },
   {
     name: 'broken',
@@ -48,11 +61,14 @@ it('splits long replies on line boundaries into at most 5 messages, then says ho
   expect(parts).toHaveLength(5);
   for (const part of parts) expect(part.text.length).toBeLessThanOrEqual(4096);
   // Whole lines only: each part ends where a line ended.
-  for (const part of parts.slice(0, 4)) expect(LONG_LINES.split('\n')).toContain(part.text.split('\n').at(-1));
+  for (const part of parts.slice(0, 4))
+    expect(LONG_LINES.split('\n')).toContain(part.text.split('\n').at(-1));
   const shown = parts.map((part) => part.text).join('\n');
   const more = Number(/… \((\d+) more characters, see the admin\)$/.exec(parts[4]!.text)![1]);
   expect(more).toBeGreaterThan(0);
-  expect(shown.length - parts[4]!.text.split('\n').at(-1)!.length - 1 + more).toBeGreaterThanOrEqual(LONG_LINES.length - 5);
+  expect(shown.length - parts[4]!.text.split('\n').at(-1)!.length - 1 + more).toBeGreaterThanOrEqual(
+    LONG_LINES.length - 5,
+  );
 });
 
 it('cuts a single line longer than a message at the limit', async () => {
@@ -64,7 +80,9 @@ it('sends hostile output as plain text: no parse mode, no link preview, byte for
   const [part] = await partsOf('/hostile');
   expect(part).toMatchObject({ text: HOSTILE });
   expect(part!.parse_mode).toBeUndefined();
-  const call = fake.calls.filter((entry) => entry.method === 'sendMessage').find((entry) => entry.params['text'] === HOSTILE)!;
+  const call = fake.calls
+    .filter((entry) => entry.method === 'sendMessage')
+    .find((entry) => entry.params['text'] === HOSTILE)!;
   expect(call.params['link_preview_options']).toEqual({ is_disabled: true });
 });
 

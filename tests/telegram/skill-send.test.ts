@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { BOT_TOKEN, OWNER, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  BOT_TOKEN,
+  OWNER,
+  startGatewayNode,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 // The host side of the SkillAPI's telegram.send, as the skill runtime calls it.
 let database: TestDatabase;
@@ -26,7 +32,10 @@ afterAll(async () => {
 
 it('sends plain text to the owner only, markup and links shown as text', async () => {
   await a.gateway.skillSender.sendForSkill('notes', 'Buy <b>milk</b> [here](https://evil.example)');
-  expect(fake.sent.at(-1)).toMatchObject({ chat_id: String(OWNER), text: 'Buy <b>milk</b> [here](https://evil.example)' });
+  expect(fake.sent.at(-1)).toMatchObject({
+    chat_id: String(OWNER),
+    text: 'Buy <b>milk</b> [here](https://evil.example)',
+  });
   expect(fake.sent.at(-1)!.parse_mode).toBeUndefined();
 });
 
@@ -44,7 +53,9 @@ it('with html, keeps b/i/u/s/code/pre and escapes everything else, links include
 });
 
 it('refuses empty and over-long texts with a clear error', async () => {
-  await expect(a.gateway.skillSender.sendForSkill('notes', '  ')).rejects.toMatchObject({ code: 'invalid_argument' });
+  await expect(a.gateway.skillSender.sendForSkill('notes', '  ')).rejects.toMatchObject({
+    code: 'invalid_argument',
+  });
   await expect(a.gateway.skillSender.sendForSkill('notes', 'x'.repeat(4097))).rejects.toMatchObject({
     code: 'message_too_long',
     message: expect.stringContaining('at most 4096 characters'),
@@ -53,7 +64,9 @@ it('refuses empty and over-long texts with a clear error', async () => {
 
 it('allows at most 10 messages a minute per skill, counted across nodes', async () => {
   const outcomes = await Promise.allSettled(
-    Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).gateway.skillSender.sendForSkill('chatty', `message ${i}`)),
+    Array.from({ length: 12 }, (_, i) =>
+      (i % 2 === 0 ? a : b).gateway.skillSender.sendForSkill('chatty', `message ${i}`),
+    ),
   );
   expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(10);
   const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
@@ -67,5 +80,7 @@ it('allows at most 10 messages a minute per skill, counted across nodes', async 
 it('refuses when no owner chat is set', async () => {
   await a.settings.set('telegram.chat_id', '');
   await expect.poll(async () => (await a.gateway.status()).chatIdSet).toBe(false);
-  await expect(a.gateway.skillSender.sendForSkill('notes', 'hello')).rejects.toMatchObject({ code: 'telegram_not_configured' });
+  await expect(a.gateway.skillSender.sendForSkill('notes', 'hello')).rejects.toMatchObject({
+    code: 'telegram_not_configured',
+  });
 });

@@ -3,7 +3,14 @@ import { totpCodeAt } from '@talon/core/auth/totp.ts';
 import { forgetUsedTotpCodes } from '@talon/core/testing/admin-session.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import { ask, BOT_TOKEN, freshCode, startGatewayNode, waitConnected, type GatewayNode } from './support/gateway-harness.ts';
+import {
+  ask,
+  BOT_TOKEN,
+  freshCode,
+  startGatewayNode,
+  waitConnected,
+  type GatewayNode,
+} from './support/gateway-harness.ts';
 
 let database: TestDatabase;
 let fake: FakeBotApi;
@@ -35,7 +42,9 @@ async function runOf(workflowId: string) {
 describe('enrolling from Telegram', () => {
   it('refuses a 2FA run before enrolment, enrols with /setup and /confirm, deletes the key message, refuses a second /setup', async () => {
     await guarded('Early');
-    expect(await ask(fake, '/run Early')).toMatch(/needs a 2FA code, and 2FA is not enrolled: send \/setup 2fa first/);
+    expect(await ask(fake, '/run Early')).toMatch(
+      /needs a 2FA code, and 2FA is not enrolled: send \/setup 2fa first/,
+    );
     expect(await ask(fake, '/disable 2fa')).toBe('2FA is not enrolled.');
     expect(await ask(fake, '/setup')).toBe('Usage: /setup 2fa');
 
@@ -61,9 +70,13 @@ describe('enrolling from Telegram', () => {
 describe('challenges', () => {
   it('a requires-2FA /run waits for a code and runs once it comes', async () => {
     const workflow = await guarded('Pay bills');
-    expect(await ask(fake, '/run Pay bills')).toMatch(/^To run “Pay bills” \(run [0-9a-f]{8}\), send the 6-digit code .* within 120 s\.$/);
+    expect(await ask(fake, '/run Pay bills')).toMatch(
+      /^To run “Pay bills” \(run [0-9a-f]{8}\), send the 6-digit code .* within 120 s\.$/,
+    );
     expect((await runOf(workflow.id)).status).toBe('waiting_2fa');
-    expect(await ask(fake, await freshCode(secret, database))).toMatch(/^Code accepted: run [0-9a-f]{8} of “Pay bills”/);
+    expect(await ask(fake, await freshCode(secret, database))).toMatch(
+      /^Code accepted: run [0-9a-f]{8} of “Pay bills”/,
+    );
     await expect.poll(async () => (await runOf(workflow.id)).status).toBe('completed');
   });
 
@@ -76,7 +89,9 @@ describe('challenges', () => {
     await expect.poll(async () => (await runOf(second.id)).status).toBe('completed');
     expect((await runOf(first.id)).status).toBe('waiting_2fa');
     // Nothing is pending now: a code on its own approves nothing.
-    expect(await ask(fake, await freshCode(secret, database))).toBe('I only understand commands: /help lists them.');
+    expect(await ask(fake, await freshCode(secret, database))).toBe(
+      'I only understand commands: /help lists them.',
+    );
     expect((await runOf(first.id)).status).toBe('waiting_2fa');
   });
 
@@ -87,20 +102,29 @@ describe('challenges', () => {
     expect(await ask(fake, code)).toMatch(/Code accepted/);
     await ask(fake, '/run Replay target');
     expect(await ask(fake, code)).toMatch(/already used.*4 attempts left/);
-    for (const left of [3, 2, 1]) expect(await ask(fake, '000000')).toMatch(new RegExp(`${left} attempts? left`));
-    expect(await ask(fake, '000000')).toMatch(/Too many wrong codes: the request \(run “Replay target”.*\) is cancelled/);
+    for (const left of [3, 2, 1])
+      expect(await ask(fake, '000000')).toMatch(new RegExp(`${left} attempts? left`));
+    expect(await ask(fake, '000000')).toMatch(
+      /Too many wrong codes: the request \(run “Replay target”.*\) is cancelled/,
+    );
     const runs = await node.engine.runs.list({ workflowId: workflow.id });
     expect(runs.map((run) => run.status).sort()).toEqual(['completed', 'waiting_2fa']);
     // The challenge is gone: a valid code now approves nothing.
     await forgetUsedTotpCodes(database.pool);
-    expect(await ask(fake, await freshCode(secret, database))).toBe('I only understand commands: /help lists them.');
+    expect(await ask(fake, await freshCode(secret, database))).toBe(
+      'I only understand commands: /help lists them.',
+    );
   });
 
   it('expires after 120 s (gateway clock moved on)', async () => {
-    expect(await ask(fake, '/disable 2fa')).toMatch(/^To turn 2FA off, send the 6-digit code .* within 120 s/);
+    expect(await ask(fake, '/disable 2fa')).toMatch(
+      /^To turn 2FA off, send the 6-digit code .* within 120 s/,
+    );
     clockOffsetMs = 121_000;
     try {
-      expect(await ask(fake, await freshCode(secret, database))).toBe('That request (turn 2FA off) expired: send the command again.');
+      expect(await ask(fake, await freshCode(secret, database))).toBe(
+        'That request (turn 2FA off) expired: send the command again.',
+      );
     } finally {
       clockOffsetMs = 0;
     }

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { Announcement, AnnouncementKind } from '../announcements/announcements.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { SettingsStore } from '../settings/store.ts';
-import { ANNOUNCEMENT_MAX_AGE_HOURS, ANNOUNCEMENT_REPEAT_WINDOW_MS, ANNOUNCEMENTS_PER_MINUTE } from './limits.ts';
+import {
+  ANNOUNCEMENT_MAX_AGE_HOURS,
+  ANNOUNCEMENT_REPEAT_WINDOW_MS,
+  ANNOUNCEMENTS_PER_MINUTE,
+} from './limits.ts';
 import type { SendWindow } from './send-window.ts';
 
 /** The send-window purpose of announcements: one budget for every node. */
@@ -46,11 +50,20 @@ export class AnnouncementOutbox {
   readonly #window: SendWindow;
   readonly #timings: DeliveryTimings;
 
-  constructor(pool: DatabasePool, settings: SettingsStore, window: SendWindow, timings: Partial<DeliveryTimings> = {}) {
+  constructor(
+    pool: DatabasePool,
+    settings: SettingsStore,
+    window: SendWindow,
+    timings: Partial<DeliveryTimings> = {},
+  ) {
     this.#pool = pool;
     this.#settings = settings;
     this.#window = window;
-    this.#timings = { repeatWindowMs: ANNOUNCEMENT_REPEAT_WINDOW_MS, perMinute: ANNOUNCEMENTS_PER_MINUTE, ...timings };
+    this.#timings = {
+      repeatWindowMs: ANNOUNCEMENT_REPEAT_WINDOW_MS,
+      perMinute: ANNOUNCEMENTS_PER_MINUTE,
+      ...timings,
+    };
   }
 
   isSwitchedOn(kind: string): boolean {

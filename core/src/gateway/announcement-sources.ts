@@ -5,7 +5,15 @@ import type { DatabasePool } from '../db/pool.ts';
 
 /** What the gateway needs to hear breaker changes (the skill runtime's `onBreakerChange`). */
 export interface BreakerChangeSource {
-  onBreakerChange(listener: (change: { skill: string; from: string; to: string; failures: number; lastError: string | null }) => void): () => void;
+  onBreakerChange(
+    listener: (change: {
+      skill: string;
+      from: string;
+      to: string;
+      failures: number;
+      lastError: string | null;
+    }) => void,
+  ): () => void;
 }
 
 /** The skill lifecycle's events (`skill.tampered`). */
@@ -27,14 +35,18 @@ interface FailedRun {
 /** The workflow engine's run events and runs, as far as announcements need them. */
 export interface RunSource {
   events: {
-    subscribe(runId: '*', listener: (event: { type: string; runId: string; status?: string; run?: FailedRun }) => void): () => void;
+    subscribe(
+      runId: '*',
+      listener: (event: { type: string; runId: string; status?: string; run?: FailedRun }) => void,
+    ): () => void;
   };
   runs: { get(id: string): Promise<FailedRun> };
 }
 
 const MAX_ERROR_CHARS = 300;
 
-const clip = (text: string): string => (text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text);
+const clip = (text: string): string =>
+  text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 
 /**
  * Turns in-process events of this node into announcements: circuit opened or closed, a tampered
@@ -57,7 +69,11 @@ export function announceDomainEvents(
             text: `Circuit of ${change.skill} opened after ${change.failures} failures (last: ${clip(change.lastError ?? 'unknown')}).`,
           });
         } else if (change.to === 'closed' && change.from !== 'closed') {
-          announcements.announce({ kind: 'circuit_closed', key: change.skill, text: `Circuit of ${change.skill} closed again.` });
+          announcements.announce({
+            kind: 'circuit_closed',
+            key: change.skill,
+            text: `Circuit of ${change.skill} closed again.`,
+          });
         }
       }),
     );
@@ -77,7 +93,8 @@ export function announceDomainEvents(
     const workflows = sources.workflows;
     stops.push(
       workflows.events.subscribe('*', (event) => {
-        if (event.type !== 'run_status' || (event.status !== 'failed' && event.status !== 'waiting_2fa')) return;
+        if (event.type !== 'run_status' || (event.status !== 'failed' && event.status !== 'waiting_2fa'))
+          return;
         const status = event.status;
         const run = event.run ? Promise.resolve(event.run) : workflows.runs.get(event.runId);
         run.then((record) => {
@@ -105,8 +122,18 @@ export function announceDomainEvents(
   };
 }
 
-const missedRow = z.object({ id: z.number(), workflow_id: z.string(), name: z.string(), action: z.string(), count: z.number() });
-const blockedRow = z.object({ id: z.number(), source: z.string().nullable(), seconds: z.number().nullable() });
+const missedRow = z.object({
+  id: z.number(),
+  workflow_id: z.string(),
+  name: z.string(),
+  action: z.string(),
+  count: z.number(),
+});
+const blockedRow = z.object({
+  id: z.number(),
+  source: z.string().nullable(),
+  seconds: z.number().nullable(),
+});
 const maxRow = z.object({ id: z.number() });
 
 /**
@@ -136,11 +163,15 @@ export class DatabaseEventWatcher {
   }
 
   async #advance(name: string, id: number): Promise<void> {
-    await this.#pool.query(sql.unsafe`UPDATE telegram_watermarks SET last_id = GREATEST(last_id, ${id}) WHERE name = ${name}`);
+    await this.#pool.query(
+      sql.unsafe`UPDATE telegram_watermarks SET last_id = GREATEST(last_id, ${id}) WHERE name = ${name}`,
+    );
   }
 
   async #checkMissedSchedules(): Promise<void> {
-    const max = await this.#pool.oneFirst(sql.type(maxRow)`SELECT COALESCE(max(id), 0)::float8 AS id FROM workflow_missed_ticks`);
+    const max = await this.#pool.oneFirst(
+      sql.type(maxRow)`SELECT COALESCE(max(id), 0)::float8 AS id FROM workflow_missed_ticks`,
+    );
     const since = await this.#watermark('missed_ticks', max);
     if (max <= since) return;
     const rows = await this.#pool.any(sql.type(missedRow)`
@@ -148,7 +179,12 @@ export class DatabaseEventWatcher {
       FROM workflow_missed_ticks m JOIN workflows w ON w.id = m.workflow_id
       WHERE m.id > ${since} AND m.id <= ${max} GROUP BY m.workflow_id, w.name`);
     for (const row of rows) {
-      const what = row.action === 'caught_up' ? 'one catch-up run was started' : row.action === 'suspended' ? 'its schedule waits for a 2FA approval' : 'they were skipped';
+      const what =
+        row.action === 'caught_up'
+          ? 'one catch-up run was started'
+          : row.action === 'suspended'
+            ? 'its schedule waits for a 2FA approval'
+            : 'they were skipped';
       this.#announcements.announce({
         kind: 'schedule_missed',
         key: row.workflow_id,
@@ -159,7 +195,9 @@ export class DatabaseEventWatcher {
   }
 
   async #checkBlockedLogins(): Promise<void> {
-    const max = await this.#pool.oneFirst(sql.type(maxRow)`SELECT COALESCE(max(id), 0)::float8 AS id FROM audit_log`);
+    const max = await this.#pool.oneFirst(
+      sql.type(maxRow)`SELECT COALESCE(max(id), 0)::float8 AS id FROM audit_log`,
+    );
     const since = await this.#watermark('blocked_logins', max);
     if (max <= since) return;
     const rows = await this.#pool.any(sql.type(blockedRow)`

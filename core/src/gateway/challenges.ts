@@ -38,7 +38,9 @@ export function hashAction(action: ChallengeAction): string {
   const args = Object.keys(action.args)
     .sort()
     .map((key) => [key, action.args[key] ?? null]);
-  return createHash('sha256').update(JSON.stringify([action.kind, args])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([action.kind, args]))
+    .digest('hex');
 }
 
 export type WrongCodeOutcome = { cancelled: false; attemptsLeft: number } | { cancelled: true };
@@ -57,7 +59,12 @@ export class ChallengeStore {
     this.#now = now;
   }
 
-  async open(chatId: string, action: ChallengeAction, description: string, expiresAt: Date): Promise<Challenge> {
+  async open(
+    chatId: string,
+    action: ChallengeAction,
+    description: string,
+    expiresAt: Date,
+  ): Promise<Challenge> {
     const challenge: Challenge = {
       id: randomUUID(),
       chatId,

@@ -43,11 +43,10 @@ export class Dispatcher {
       await next();
     });
     for (const entry of table) {
-      this.composer.command(entry.name, (ctx) =>
-        this.#guarded(this.#context(ctx, typeof ctx.match === 'string' ? ctx.match.trim() : ''), () =>
-          entry.handle(this.#context(ctx, typeof ctx.match === 'string' ? ctx.match.trim() : '')),
-        ),
-      );
+      this.composer.command(entry.name, (ctx) => {
+        const context = this.#context(ctx, typeof ctx.match === 'string' ? ctx.match.trim() : '');
+        return this.#guarded(context, () => entry.handle(context));
+      });
     }
     this.composer.on('message:text', (ctx) => {
       const context = this.#context(ctx, ctx.message.text.trim());
@@ -71,16 +70,27 @@ export class Dispatcher {
     };
   }
 
-  async #challenge(chatId: string, action: ChallengeAction, description: string, expiresAt?: Date): Promise<void> {
+  async #challenge(
+    chatId: string,
+    action: ChallengeAction,
+    description: string,
+    expiresAt?: Date,
+  ): Promise<void> {
     const services = this.#services;
     if (!isTotpEnrolled(services.settings)) {
-      await this.#channel.send(chatId, `“${description}” needs a 2FA code, and 2FA is not enrolled: send /setup 2fa first.`);
+      await this.#channel.send(
+        chatId,
+        `“${description}” needs a 2FA code, and 2FA is not enrolled: send /setup 2fa first.`,
+      );
       return;
     }
     const expires = expiresAt ?? new Date(services.now() + services.challengeTtlSeconds * 1000);
     await services.challenges.open(chatId, action, description, expires);
     const seconds = Math.max(1, Math.round((expires.getTime() - services.now()) / 1000));
-    await this.#channel.send(chatId, `To ${description}, send the 6-digit code from your authenticator app within ${seconds} s.`);
+    await this.#channel.send(
+      chatId,
+      `To ${description}, send the 6-digit code from your authenticator app within ${seconds} s.`,
+    );
   }
 
   /** True when the message was a code for a pending challenge (answered either way). */
@@ -131,7 +141,9 @@ export class Dispatcher {
     }
     const match = findWorkflow(await this.#services.workflows.workflows.list(), workflowName);
     if (!('found' in match)) {
-      await ctx.reply(`The free-text workflow “${workflowName}” was not found: check telegram.free_text_workflow in the admin.`);
+      await ctx.reply(
+        `The free-text workflow “${workflowName}” was not found: check telegram.free_text_workflow in the admin.`,
+      );
       return;
     }
     await startRun(this.#services, ctx, match.found, { text: ctx.args, chatId: ctx.chatId });

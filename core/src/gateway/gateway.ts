@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Bot, GrammyError, type Api } from 'grammy';
+import { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Announcements } from '../announcements/announcements.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -15,49 +15,22 @@ import { buildCommandTable, COMMAND_GROUPS } from './commands/commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { EphemeralMessages } from './ephemeral-messages.ts';
 import { isConfigured, readGatewaySettings, RESTART_KEYS, type GatewaySettings } from './gateway-settings.ts';
-import {
-  ANNOUNCEMENT_REPEAT_WINDOW_MS,
-  ANNOUNCEMENTS_PER_MINUTE,
-  CHALLENGE_TTL_SECONDS,
-  LEASE_EXPIRY_MS,
-  LEASE_RENEW_MS,
-  LONG_POLL_TIMEOUT_SECONDS,
-  MAX_BACKOFF_MS,
-} from './limits.ts';
+import { DEFAULT_TIMINGS, type GatewayTimings } from './limits.ts';
 import { Outbound } from './outbound.ts';
-import { judgeUpdate } from './owner-filter.ts';
-import { PollLease, type LeaseTimings } from './poll-lease.ts';
-import { pollWhileLeader } from './poller.ts';
+import { LeaseHolder } from './lease-holder.ts';
+import { PollLease } from './poll-lease.ts';
 import { RefusedChats } from './refused-chats.ts';
 import { SendWindow } from './send-window.ts';
 import { SkillTelegramSender, type OwnerSink } from './skill-send.ts';
 import { StepUpGrants } from './step-up-grants.ts';
 import type { OwnerChallenger } from './step-up-approvals.ts';
 import { UpdateLog } from './update-log.ts';
+import { UpdateRouter } from './update-router.ts';
 import type { GatewayStateName } from './wire-types.ts';
 import { grammySignal, sleep } from './sleep.ts';
+import { describeTelegramError, isBadToken } from './telegram-errors.ts';
 
-/** Times the tests shorten; the defaults are the production values of limits.ts. */
-export interface GatewayTimings {
-  lease: LeaseTimings;
-  longPollTimeoutSeconds: number;
-  challengeTtlSeconds: number;
-  /** How often the lease holder delivers announcements and tidies up (milliseconds). */
-  dutiesIntervalMs: number;
-  maxBackoffMs: number;
-  announcementRepeatWindowMs: number;
-  announcementsPerMinute: number;
-}
-
-export const DEFAULT_TIMINGS: GatewayTimings = {
-  lease: { renewMs: LEASE_RENEW_MS, expiryMs: LEASE_EXPIRY_MS },
-  longPollTimeoutSeconds: LONG_POLL_TIMEOUT_SECONDS,
-  challengeTtlSeconds: CHALLENGE_TTL_SECONDS,
-  dutiesIntervalMs: 1_000,
-  maxBackoffMs: MAX_BACKOFF_MS,
-  announcementRepeatWindowMs: ANNOUNCEMENT_REPEAT_WINDOW_MS,
-  announcementsPerMinute: ANNOUNCEMENTS_PER_MINUTE,
-};
+export type { GatewayTimings };
 
 export type GatewayState = GatewayStateName;
 
@@ -88,17 +61,6 @@ export interface GatewayOptions {
   timings?: Partial<GatewayTimings>;
   now?: () => number;
   commandGroups?: readonly CommandGroup[];
-}
-
-/** Telegram's answers that mean "this token is not a bot's" (401; 404 for a malformed one). */
-function isBadToken(error: unknown): boolean {
-  return error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
-}
-
-/** What a failed call says, without the token (grammY puts the URL, token included, in some messages). */
-function describe(error: unknown, token: string): string {
-  const text = error instanceof GrammyError ? `${error.error_code} ${error.description}` : errorMessage(error);
-  return token === '' ? text : text.split(token).join('***');
 }
 
 /**
@@ -132,11 +94,10 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
   #reportedBadToken = '';
   #session: AbortController | undefined;
   #sessionDone: Promise<void> = Promise.resolve();
-  #leader: AbortController | undefined;
-  #leaderTasks: Promise<void>[] = [];
+  readonly #holder: LeaseHolder;
+  readonly #router: UpdateRouter;
   #stops: (() => void)[] = [];
   #restartTimer: NodeJS.Timeout | undefined;
-  #dropped: Record<string, number> = {};
   #started = false;
 
   constructor(options: GatewayOptions) {
@@ -159,6 +120,25 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
     });
     this.skillSender = new SkillTelegramSender(this, this.#window);
     this.#config = readGatewaySettings(options.settings);
+    this.#router = new UpdateRouter({
+      ownerChatId: () => this.#config.chatId,
+      bot: () => this.#bot,
+      refused: this.#refused,
+      outbound: this.outbound,
+      logger: this.#logger,
+    });
+    this.#holder = new LeaseHolder({
+      lease: this.#lease,
+      updates: this.#updates,
+      timings: this.#timings,
+      logger: this.#logger,
+      handleUpdate: (update) => this.#router.handle(update),
+      duties: (prune) => this.runDuties(prune),
+      report: (problem, badToken) => {
+        this.#lastError = problem;
+        if (badToken) this.#state = 'bad_token';
+      },
+    });
     this.#services = {
       ...options.services,
       node: options.node,
@@ -179,9 +159,11 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
       options.announcements.subscribe((announcement) => {
         const config = readGatewaySettings(options.settings);
         if (!isConfigured(config) || config.chatId === '') return;
-        this.outbox.add(announcement).catch((error: unknown) =>
-          this.#logger.error({ reason: errorMessage(error) }, 'could not queue an announcement'),
-        );
+        this.outbox
+          .add(announcement)
+          .catch((error: unknown) =>
+            this.#logger.error({ reason: errorMessage(error) }, 'could not queue an announcement'),
+          );
       }),
     );
   }
@@ -251,7 +233,7 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
   async #endSession(releaseLease = true): Promise<void> {
     this.#session?.abort();
     await this.#sessionDone;
-    await this.#stepDown(releaseLease);
+    await this.#holder.stepDown(releaseLease);
     this.#bot = undefined;
   }
 
@@ -274,10 +256,20 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
     this.#state = 'connected';
     this.#logger.info({ bot: bot.botInfo.username, mode: config.mode }, 'Telegram gateway connected');
     await bot.api
-      .setMyCommands(this.#dispatcher.commands.map((entry) => ({ command: entry.name, description: entry.description.slice(0, 256) })))
-      .catch((error: unknown) => this.#logger.warn({ reason: describe(error, config.token) }, 'could not set the command list'));
+      .setMyCommands(
+        this.#dispatcher.commands.map((entry) => ({
+          command: entry.name,
+          description: entry.description.slice(0, 256),
+        })),
+      )
+      .catch((error: unknown) =>
+        this.#logger.warn(
+          { reason: describeTelegramError(error, config.token) },
+          'could not set the command list',
+        ),
+      );
     while (!signal.aborted) {
-      await this.#holdOrSeekLease(bot, config).catch((error: unknown) => {
+      await this.#holder.heartbeat(bot, config).catch((error: unknown) => {
         this.#lastError = `lease: ${errorMessage(error)}`;
         this.#logger.warn({ reason: this.#lastError }, 'could not renew the Telegram lease');
       });
@@ -294,7 +286,7 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
         return true;
       } catch (error) {
         if (signal.aborted) return false;
-        this.#lastError = describe(error, config.token);
+        this.#lastError = describeTelegramError(error, config.token);
         if (isBadToken(error)) {
           this.#state = 'bad_token';
           if (this.#reportedBadToken !== config.token) {
@@ -307,100 +299,15 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
           return false;
         }
         this.#state = 'unreachable';
-        this.#logger.warn({ reason: this.#lastError, retryInMs: backoff }, 'cannot reach the Telegram Bot API');
+        this.#logger.warn(
+          { reason: this.#lastError, retryInMs: backoff },
+          'cannot reach the Telegram Bot API',
+        );
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, this.#timings.maxBackoffMs);
       }
     }
     return false;
-  }
-
-  async #holdOrSeekLease(bot: Bot, config: GatewaySettings): Promise<void> {
-    const held = this.#leader ? await this.#lease.renew() : await this.#lease.acquire();
-    if (held && !this.#leader) this.#stepUp(bot, config);
-    if (!held && this.#leader) {
-      this.#logger.warn('lost the Telegram lease: stopping at once');
-      await this.#stepDown(false);
-    }
-  }
-
-  /** This node now talks to Telegram: poll (or register the webhook) and do the holder's duties. */
-  #stepUp(bot: Bot, config: GatewaySettings): void {
-    const leader = new AbortController();
-    this.#leader = leader;
-    this.#logger.info({ mode: config.mode }, 'this node holds the Telegram lease');
-    this.#leaderTasks = [
-      config.mode === 'polling' ? this.#pollLoop(bot, config, leader.signal) : this.#registerWebhook(bot, config),
-      this.#dutiesLoop(leader.signal),
-    ];
-  }
-
-  async #stepDown(release = true): Promise<void> {
-    const leader = this.#leader;
-    if (!leader) return;
-    this.#leader = undefined;
-    leader.abort();
-    await Promise.allSettled(this.#leaderTasks);
-    this.#leaderTasks = [];
-    if (release) await this.#lease.release().catch(() => undefined);
-  }
-
-  async #pollLoop(bot: Bot, config: GatewaySettings, signal: AbortSignal): Promise<void> {
-    await bot.api.deleteWebhook(undefined, grammySignal(signal)).catch(() => undefined);
-    let backoff = config.pollIntervalMs;
-    while (!signal.aborted) {
-      try {
-        await pollWhileLeader({
-          api: bot.api,
-          lease: this.#lease,
-          updates: this.#updates,
-          timeoutSeconds: this.#timings.longPollTimeoutSeconds,
-          handle: (update) => this.#handleUpdate(update),
-          signal,
-        });
-        backoff = config.pollIntervalMs;
-        // A lost lease ends the poll; wait for the next heartbeat to decide.
-        if (!signal.aborted) await sleep(this.#timings.lease.renewMs, signal);
-      } catch (error) {
-        if (signal.aborted) return;
-        this.#lastError = describe(error, config.token);
-        if (isBadToken(error)) {
-          this.#state = 'bad_token';
-          this.#logger.error({ reason: this.#lastError }, 'Telegram refused the bot token while polling');
-          return;
-        }
-        this.#logger.warn({ reason: this.#lastError, retryInMs: backoff }, 'a Telegram poll failed');
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, this.#timings.maxBackoffMs);
-      }
-    }
-  }
-
-  async #registerWebhook(bot: Bot, config: GatewaySettings): Promise<void> {
-    if (config.publicUrl === '') {
-      this.#lastError = 'webhook mode needs server.public_url (the address Telegram can reach Talon at)';
-      this.#logger.error(this.#lastError);
-      return;
-    }
-    try {
-      await bot.api.setWebhook(`${config.publicUrl}/webhooks/telegram`, {
-        secret_token: config.webhookSecret,
-        allowed_updates: [],
-      });
-    } catch (error) {
-      this.#lastError = `setWebhook: ${describe(error, config.token)}`;
-      this.#logger.error({ reason: this.#lastError }, 'could not register the Telegram webhook');
-    }
-  }
-
-  async #dutiesLoop(signal: AbortSignal): Promise<void> {
-    let round = 0;
-    while (!signal.aborted) {
-      await this.runDuties(round++ % 600 === 0).catch((error: unknown) =>
-        this.#logger.warn({ reason: errorMessage(error) }, 'Telegram housekeeping failed'),
-      );
-      await sleep(this.#timings.dutiesIntervalMs, signal);
-    }
   }
 
   /** The lease holder's round: database events → announcements, delivery, due deletions, pruning. */
@@ -421,54 +328,23 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
     }
   }
 
-  /** One update, from the poller or the webhook: the owner's text to the dispatcher, the rest dropped. */
-  async #handleUpdate(update: Update): Promise<void> {
-    const verdict = judgeUpdate(update, this.#config.chatId);
-    switch (verdict.verdict) {
-      case 'refused':
-        this.#count('refused');
-        return this.#refused.record(verdict.chatId, verdict.chatType);
-      case 'ignored':
-        this.#count(verdict.what);
-        return;
-      case 'owner_unsupported':
-        this.#count(verdict.what);
-        await this.outbound
-          .send(
-            this.#config.chatId,
-            verdict.what === 'too_long' ? 'That message is too long for me to read.' : 'I read text messages only: /help lists the commands.',
-          )
-          .catch(() => undefined);
-        return;
-      case 'owner_text':
-        try {
-          await this.#bot!.handleUpdate(update);
-        } catch (error) {
-          const errorId = randomBytes(4).toString('hex');
-          this.#logger.error({ errorId, reason: errorMessage(error) }, 'a Telegram update failed');
-          await this.outbound.send(this.#config.chatId, `Something went wrong (error id ${errorId}).`).catch(() => undefined);
-        }
-    }
-  }
-
-  #count(what: string): void {
-    this.#dropped[what] = (this.#dropped[what] ?? 0) + 1;
-  }
-
   /**
    * A webhook call: answered only in webhook mode, with the secret Telegram was given; an update
    * seen before is acknowledged without being handled again.
    */
-  async receiveWebhook(secretHeader: string | undefined, update: Update): Promise<'handled' | 'forbidden' | 'not_webhook'> {
+  async receiveWebhook(
+    secretHeader: string | undefined,
+    update: Update,
+  ): Promise<'handled' | 'forbidden' | 'not_webhook'> {
     const config = this.#config;
     if (this.#state !== 'connected' || config.mode !== 'webhook' || !this.#bot) return 'not_webhook';
     const expected = Buffer.from(config.webhookSecret);
     const given = Buffer.from(secretHeader ?? '');
     if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      this.#count('forged_webhook');
+      this.#router.count('forged_webhook');
       return 'forbidden';
     }
-    if (await this.#updates.claim(update.update_id)) await this.#handleUpdate(update);
+    if (await this.#updates.claim(update.update_id)) await this.#router.handle(update);
     return 'handled';
   }
 
@@ -479,13 +355,17 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
       state: this.#state,
       mode: config.mode,
       node: this.#options.node,
-      bot: this.#bot && this.#state === 'connected' ? { id: this.#bot.botInfo.id, username: this.#bot.botInfo.username } : null,
+      bot:
+        this.#bot && this.#state === 'connected'
+          ? { id: this.#bot.botInfo.id, username: this.#bot.botInfo.username }
+          : null,
       chatIdSet: config.chatId !== '',
       activeNode: lease?.holder ?? null,
       lastUpdateAt: lease?.lastUpdateAt?.toISOString() ?? null,
       lastError: this.#lastError,
-      webhookUrl: config.mode === 'webhook' && config.publicUrl !== '' ? `${config.publicUrl}/webhooks/telegram` : null,
-      dropped: { ...this.#dropped },
+      webhookUrl:
+        config.mode === 'webhook' && config.publicUrl !== '' ? `${config.publicUrl}/webhooks/telegram` : null,
+      dropped: this.#router.dropped(),
     };
   }
 
@@ -495,16 +375,27 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
 
   /** The admin's "send test message". */
   async sendTestMessage(): Promise<void> {
-    await this.outbound.send(this.#requireChat(), `Test message from Talon (node ${this.#options.node}): the gateway reaches you.`);
+    await this.outbound.send(
+      this.#requireChat(),
+      `Test message from Talon (node ${this.#options.node}): the gateway reaches you.`,
+    );
   }
 
   #requireChat(): string {
     const chatId = this.#config.chatId;
     if (!this.#bot) {
-      throw new TalonError('telegram_not_connected', `Telegram is not connected (${this.#state.replace('_', ' ')})`, 409);
+      throw new TalonError(
+        'telegram_not_connected',
+        `Telegram is not connected (${this.#state.replace('_', ' ')})`,
+        409,
+      );
     }
     if (chatId === '') {
-      throw new TalonError('telegram_no_chat', 'Set telegram.chat_id first: Talon obeys and writes to that chat only', 409);
+      throw new TalonError(
+        'telegram_no_chat',
+        'Set telegram.chat_id first: Talon obeys and writes to that chat only',
+        409,
+      );
     }
     return chatId;
   }

@@ -1,3 +1,5 @@
+import type { LeaseTimings } from './poll-lease.ts';
+
 /**
  * Every limit of the Telegram gateway, once, with its unit and why. Times that tests shorten are
  * passed in (see `GatewayTimings`); these are the production values.
@@ -44,3 +46,25 @@ export const REFUSED_AUDITS_PER_MINUTE = 1;
 export const REFUSED_CHATS_LISTED = 10;
 /** Handled update ids are kept this long to recognise a redelivery (hours). */
 export const UPDATE_IDS_KEPT_HOURS = 48;
+
+/** The times above that tests shorten, in one object (the gateway takes a partial override). */
+export interface GatewayTimings {
+  lease: LeaseTimings;
+  longPollTimeoutSeconds: number;
+  challengeTtlSeconds: number;
+  /** How often the lease holder delivers announcements and tidies up (milliseconds). */
+  dutiesIntervalMs: number;
+  maxBackoffMs: number;
+  announcementRepeatWindowMs: number;
+  announcementsPerMinute: number;
+}
+
+export const DEFAULT_TIMINGS: GatewayTimings = {
+  lease: { renewMs: LEASE_RENEW_MS, expiryMs: LEASE_EXPIRY_MS },
+  longPollTimeoutSeconds: LONG_POLL_TIMEOUT_SECONDS,
+  challengeTtlSeconds: CHALLENGE_TTL_SECONDS,
+  dutiesIntervalMs: 1_000,
+  maxBackoffMs: MAX_BACKOFF_MS,
+  announcementRepeatWindowMs: ANNOUNCEMENT_REPEAT_WINDOW_MS,
+  announcementsPerMinute: ANNOUNCEMENTS_PER_MINUTE,
+};

@@ -19,7 +19,12 @@ export class Outbound implements OwnerChannel {
 
   #current(): Api {
     const api = this.#api();
-    if (!api) throw new TalonError('telegram_not_connected', 'Telegram is not connected (see the Telegram screen of the admin)', 503);
+    if (!api)
+      throw new TalonError(
+        'telegram_not_connected',
+        'Telegram is not connected (see the Telegram screen of the admin)',
+        503,
+      );
     return api;
   }
 

@@ -52,6 +52,7 @@ export function judgeUpdate(update: Update, ownerChatId: string): UpdateVerdict 
     String(message.from.id) === ownerChatId;
   if (!fromOwner) return { verdict: 'refused', chatId, chatType: message.chat.type };
   if (typeof message.text !== 'string') return { verdict: 'owner_unsupported', what: 'non_text' };
-  if (message.text.length > INCOMING_TEXT_MAX_CHARS) return { verdict: 'owner_unsupported', what: 'too_long' };
+  if (message.text.length > INCOMING_TEXT_MAX_CHARS)
+    return { verdict: 'owner_unsupported', what: 'too_long' };
   return { verdict: 'owner_text', message, text: message.text };
 }

@@ -17,7 +17,9 @@ export class SendWindow {
   /** Takes one slot of `purpose` when fewer than `limit` were taken within `windowMs`; true if taken. */
   async take(purpose: string, limit: number, windowMs = 60_000): Promise<boolean> {
     return this.#pool.transaction(async (tx) => {
-      await tx.query(sql.unsafe`SELECT pg_advisory_xact_lock(hashtextextended(${`talon.telegram.${purpose}`}, 0))`);
+      await tx.query(
+        sql.unsafe`SELECT pg_advisory_xact_lock(hashtextextended(${`talon.telegram.${purpose}`}, 0))`,
+      );
       const used = await tx.oneFirst(sql.type(z.object({ used: z.number() }))`
         SELECT count(*)::int AS used FROM telegram_send_log
         WHERE purpose = ${purpose} AND at > now() - make_interval(secs => ${windowMs / 1000})`);

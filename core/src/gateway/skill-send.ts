@@ -40,7 +40,10 @@ export class SkillTelegramSender {
     }
     const html = options.html === true ? sanitizeSkillHtml(text) : undefined;
     const length = html === undefined ? text.length : visibleLength(html);
-    if (length > SKILL_MESSAGE_MAX_CHARS || (html !== undefined && html.length > SKILL_MESSAGE_MAX_CHARS * 2)) {
+    if (
+      length > SKILL_MESSAGE_MAX_CHARS ||
+      (html !== undefined && html.length > SKILL_MESSAGE_MAX_CHARS * 2)
+    ) {
       throw new TalonError(
         'message_too_long',
         `telegram.send takes at most ${SKILL_MESSAGE_MAX_CHARS} characters (got ${length}): shorten or split it`,
@@ -49,7 +52,11 @@ export class SkillTelegramSender {
     }
     const chatId = this.#sink.ownerChatId();
     if (chatId === '') {
-      throw new TalonError('telegram_not_configured', 'Telegram is not configured (no bot token or chat id)', 503);
+      throw new TalonError(
+        'telegram_not_configured',
+        'Telegram is not configured (no bot token or chat id)',
+        503,
+      );
     }
     if (!(await this.#window.take(`skill:${skill}`, this.#perMinute))) {
       throw new TalonError(

@@ -1,3 +1,5 @@
+import type { Api } from 'grammy';
+
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -13,5 +15,5 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** grammY's Node build types its signals with the `abort-controller` package; Node's own is the same thing at run time. */
-export type GrammySignal = Parameters<import('grammy').Api['getUpdates']>[1];
+export type GrammySignal = Parameters<Api['getUpdates']>[1];
 export const grammySignal = (signal: AbortSignal): GrammySignal => signal as unknown as GrammySignal;

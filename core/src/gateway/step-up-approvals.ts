@@ -8,7 +8,10 @@ import { ADMIN_STEP_UP_KIND, type StepUpGrants } from './step-up-grants.ts';
 /** Asks the owner's chat for a code bound to one admin step-up (the gateway's `challengeOwner`). */
 export interface OwnerChallenger {
   /** False when the gateway cannot reach the owner now (not connected, no chat id). */
-  challengeOwner(action: { kind: string; args: { [key: string]: string | null } }, description: string): Promise<boolean>;
+  challengeOwner(
+    action: { kind: string; args: { [key: string]: string | null } },
+    description: string,
+  ): Promise<boolean>;
 }
 
 /**
@@ -60,7 +63,10 @@ export class TelegramStepUpApprovals {
     }
     const description = `approve ${request.action}${request.target ? ` of ${request.target}` : ''} in the admin`;
     const asked = await this.#challenger
-      ?.challengeOwner({ kind: ADMIN_STEP_UP_KIND, args: { action: request.action, target: request.target ?? null } }, description)
+      ?.challengeOwner(
+        { kind: ADMIN_STEP_UP_KIND, args: { action: request.action, target: request.target ?? null } },
+        description,
+      )
       .catch(() => false);
     if (!asked) return inner.verify(request);
     throw new TalonError(

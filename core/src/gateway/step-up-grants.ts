@@ -42,6 +42,8 @@ export class StepUpGrants {
   }
 
   async prune(): Promise<void> {
-    await this.#pool.query(sql.unsafe`DELETE FROM telegram_step_up_grants WHERE expires_at < now() - interval '1 hour'`);
+    await this.#pool.query(
+      sql.unsafe`DELETE FROM telegram_step_up_grants WHERE expires_at < now() - interval '1 hour'`,
+    );
   }
 }

@@ -19,7 +19,9 @@ export class UpdateLog {
     const row = await this.#pool.maybeOne(sql.unsafe`
       INSERT INTO telegram_updates (update_id) VALUES (${updateId}) ON CONFLICT DO NOTHING RETURNING update_id`);
     if (row !== null) {
-      await this.#pool.query(sql.unsafe`UPDATE telegram_gateway_lease SET last_update_at = now() WHERE id = 1`);
+      await this.#pool.query(
+        sql.unsafe`UPDATE telegram_gateway_lease SET last_update_at = now() WHERE id = 1`,
+      );
     }
     return row !== null;
   }

@@ -9,7 +9,11 @@ import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
-import { announceDomainEvents, type BreakerChangeSource, type TamperedSource } from './announcement-sources.ts';
+import {
+  announceDomainEvents,
+  type BreakerChangeSource,
+  type TamperedSource,
+} from './announcement-sources.ts';
 import type { SkillSummary } from './commands/command-table.ts';
 import { TelegramGateway, type GatewayTimings } from './gateway.ts';
 import { TelegramStepUpApprovals } from './step-up-approvals.ts';

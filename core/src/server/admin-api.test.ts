@@ -106,7 +106,7 @@ describe('settings API', () => {
   it('audits each change without its value', async () => {
     await put('github.watched_branches', { value: '987654321' });
     const [entry] = await talon.audit.recent({ action: 'settings.update', limit: 1 });
-    expect(entry).toMatchObject({ actor: 'admin', target: 'telegram.chat_id', outcome: 'succeeded' });
+    expect(entry).toMatchObject({ actor: 'admin', target: 'github.watched_branches', outcome: 'succeeded' });
     expect(JSON.stringify(entry?.details)).not.toContain('987654321');
   });
 });
@@ -162,8 +162,13 @@ describe('CSRF', () => {
     const token = fresh.json<{ csrfToken: string }>().csrfToken;
     expect(token).not.toBe(session.csrfToken);
     expect(
-      (await put('github.watched_branches', { value: '1' }, { cookie: session.cookie, 'x-csrf-token': token }))
-        .statusCode,
+      (
+        await put(
+          'github.watched_branches',
+          { value: '1' },
+          { cookie: session.cookie, 'x-csrf-token': token },
+        )
+      ).statusCode,
     ).toBe(200);
     expect((await put('github.watched_branches', { value: '2' })).statusCode).toBe(200);
   });

@@ -11,7 +11,8 @@ export class AdminHttp {
   async login(password: string): Promise<void> {
     await this.request('GET', '/api/auth/session');
     const response = await this.request('POST', '/api/auth/login', { password });
-    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 200)
+      throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
   }
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
@@ -28,7 +29,12 @@ export class AdminHttp {
     if (setCookie) this.#cookie = setCookie.split(';', 1)[0]!;
     const text = await response.text();
     const parsed = text === '' ? null : (JSON.parse(text) as unknown);
-    if (parsed && typeof parsed === 'object' && 'csrfToken' in parsed && typeof parsed.csrfToken === 'string') {
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      'csrfToken' in parsed &&
+      typeof parsed.csrfToken === 'string'
+    ) {
       this.#csrf = parsed.csrfToken;
     }
     return { status: response.status, body: parsed };

@@ -21,7 +21,7 @@ import type { WorkflowEngine } from '@talon/core/workflows/engine.ts';
 import { ManifestCatalog } from '@talon/core/workflows/skill-catalog.ts';
 import { manifest } from '@talon/core/workflows/testing/definitions.ts';
 import { ScriptedRuntime } from '@talon/core/workflows/testing/scripted-runtime.ts';
-import { FakeBotApi } from '../../fakes/telegram-bot-api.ts';
+import type { FakeBotApi } from '../../fakes/telegram-bot-api.ts';
 import { startTestNode } from '../../workflows/support/engine.ts';
 
 export const OWNER = 424_242_001;
@@ -76,7 +76,11 @@ export const DEFAULT_SKILLS: SkillSummary[] = [
  * from TELEGRAM_* like a first boot), the real step-up and 2FA services, a real workflow engine on
  * pg-boss (with scripted skills: the sandbox is not what these tests are about), and the fake Bot API.
  */
-export async function startGatewayNode(database: TestDatabase, fake: FakeBotApi, options: NodeOptions = {}): Promise<GatewayNode> {
+export async function startGatewayNode(
+  database: TestDatabase,
+  fake: FakeBotApi,
+  options: NodeOptions = {},
+): Promise<GatewayNode> {
   const logLines = options.logLines;
   const logger = logLines
     ? createLogger('info', { write: (line: string) => void logLines.push(line) })
@@ -89,7 +93,12 @@ export async function startGatewayNode(database: TestDatabase, fake: FakeBotApi,
     TELEGRAM_API_ROOT: fake.apiRoot,
     ...options.env,
   });
-  const settings = await loadSettings(database.pool, new SettingsCipher(TEST_SECRET_KEY_BASE), config, logger);
+  const settings = await loadSettings(
+    database.pool,
+    new SettingsCipher(TEST_SECRET_KEY_BASE),
+    config,
+    logger,
+  );
   const audit = new AuditLog(database.pool, logger);
   const guard = new TotpGuard(database.pool);
   const stepUp = new StepUp({ settings, guard, audit });
@@ -158,7 +167,10 @@ export async function startGatewayNode(database: TestDatabase, fake: FakeBotApi,
 /** Enrols 2FA through the service (as the admin would) and answers the secret. */
 export async function enrolTwoFactor(node: GatewayNode, database: TestDatabase): Promise<string> {
   const { secret } = await node.twoFactor.enrol({ actor: 'admin', source: 'test' });
-  await node.twoFactor.confirm(await totpCodeAt(secret, Date.now() / 1000), { actor: 'admin', source: 'test' });
+  await node.twoFactor.confirm(await totpCodeAt(secret, Date.now() / 1000), {
+    actor: 'admin',
+    source: 'test',
+  });
   await forgetUsedTotpCodes(database.pool);
   return secret;
 }
@@ -170,9 +182,17 @@ export async function freshCode(secret: string, database: TestDatabase): Promise
 }
 
 /** Sends a text from the owner and waits for the bot's answer to it. */
-export async function ask(fake: FakeBotApi, text: string, options: { chatId?: number; fromId?: number } = {}): Promise<string> {
+export async function ask(
+  fake: FakeBotApi,
+  text: string,
+  options: { chatId?: number; fromId?: number } = {},
+): Promise<string> {
   const before = fake.sent.length;
-  fake.message({ chatId: options.chatId ?? OWNER, ...(options.fromId ? { fromId: options.fromId } : {}), text });
+  fake.message({
+    chatId: options.chatId ?? OWNER,
+    ...(options.fromId ? { fromId: options.fromId } : {}),
+    text,
+  });
   const reply = await fake.waitForSent(() => true, { since: before });
   return reply.text;
 }

@@ -38,7 +38,11 @@ export function challengeHandlers(services: GatewayServices): Record<string, Cha
         source: requester.source,
         target: typeof target === 'string' ? target : undefined,
       });
-      await services.grants.grant(action, typeof target === 'string' ? target : undefined, STEP_UP_GRANT_TTL_SECONDS);
+      await services.grants.grant(
+        action,
+        typeof target === 'string' ? target : undefined,
+        STEP_UP_GRANT_TTL_SECONDS,
+      );
       return `Approved: ${challenge.description}. Go back to the admin and try again within ${STEP_UP_GRANT_TTL_SECONDS / 60} minutes.`;
     },
   };

@@ -7,7 +7,11 @@ function describeUptime(ms: number): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
-  return days > 0 ? `${days}d ${hours}h ${minutes}m` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${seconds % 60}s`;
+  return days > 0
+    ? `${days}d ${hours}h ${minutes}m`
+    : hours > 0
+      ? `${hours}h ${minutes}m`
+      : `${minutes}m ${seconds % 60}s`;
 }
 
 /** `/start`, `/ping`, `/status`. (`/help` is built from the whole table, in commands.ts.) */
@@ -66,9 +70,10 @@ export const skillCommands: CommandGroup = (services) => [
       const skills = [...(services.skills?.list() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
       if (skills.length === 0) return ctx.reply('No skills are loaded.');
       await ctx.reply(
-        [`${skills.length} skills loaded:`, ...skills.map((s) => `• ${s.name} — ${s.kind}, circuit ${s.breaker.state}`)].join(
-          '\n',
-        ),
+        [
+          `${skills.length} skills loaded:`,
+          ...skills.map((s) => `• ${s.name} — ${s.kind}, circuit ${s.breaker.state}`),
+        ].join('\n'),
       );
     },
   },

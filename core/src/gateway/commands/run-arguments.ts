@@ -1,7 +1,6 @@
 /** `/run` arguments: a workflow (a name, in quotes when it has spaces, or an id prefix) and optional JSON input. */
 export type RunArguments =
-  | { ok: true; target: string; input: unknown; hasInput: boolean }
-  | { ok: false; problem: string };
+  { ok: true; target: string; input: unknown; hasInput: boolean } | { ok: false; problem: string };
 
 export const RUN_USAGE = '/run <name or id prefix> [JSON input] — a name with spaces goes in quotes';
 
@@ -14,7 +13,8 @@ export function parseRunArguments(args: string): RunArguments {
   if (quote === '"' || quote === '“' || quote === "'") {
     const closing = quote === '“' ? '”' : quote;
     const end = text.indexOf(closing, 1);
-    if (end === -1) return { ok: false, problem: `The workflow name has no closing quote. Usage: ${RUN_USAGE}` };
+    if (end === -1)
+      return { ok: false, problem: `The workflow name has no closing quote. Usage: ${RUN_USAGE}` };
     target = text.slice(1, end).trim();
     rest = text.slice(end + 1).trim();
   } else {

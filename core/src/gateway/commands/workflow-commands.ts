@@ -15,10 +15,7 @@ export const WORKFLOW_RUN_KIND = 'workflow.run';
 
 const short = (id: string): string => id.slice(0, ID_PREFIX_CHARS);
 
-export type WorkflowMatch =
-  | { found: WorkflowRecord }
-  | { ambiguous: WorkflowRecord[] }
-  | { none: true };
+export type WorkflowMatch = { found: WorkflowRecord } | { ambiguous: WorkflowRecord[] } | { none: true };
 
 /** A workflow by exact name (any case), else by id prefix, else by name prefix; several matches are listed. */
 export function findWorkflow(workflows: readonly WorkflowRecord[], wanted: string): WorkflowMatch {
@@ -77,7 +74,10 @@ export async function startRun(
   }
   const deadline = new Date(run.approval_deadline ?? services.now() + services.challengeTtlSeconds * 1000);
   await ctx.challenge(
-    { kind: WORKFLOW_RUN_KIND, args: { runId: run.id, workflowId: workflow.id, version: run.workflow_version } },
+    {
+      kind: WORKFLOW_RUN_KIND,
+      args: { runId: run.id, workflowId: workflow.id, version: run.workflow_version },
+    },
     `run “${workflow.definition.name}” (run ${short(run.id)})`,
     deadline,
   );
@@ -86,7 +86,8 @@ export async function startRun(
 /** `/workflows`, `/run`, `/runs`, `/cancel`. */
 export const workflowCommands: CommandGroup = (services) => {
   const engine = (): NonNullable<GatewayServices['workflows']> => {
-    if (!services.workflows) throw new TalonError('workflows_unavailable', 'Workflows are not available on this node', 503);
+    if (!services.workflows)
+      throw new TalonError('workflows_unavailable', 'Workflows are not available on this node', 503);
     return services.workflows;
   };
   return [
@@ -112,12 +113,14 @@ export const workflowCommands: CommandGroup = (services) => {
         const parsed = parseRunArguments(ctx.args);
         if (!parsed.ok) return ctx.reply(parsed.problem);
         const match = findWorkflow(all, parsed.target);
-        if ('none' in match) return ctx.reply(`No workflow matches “${parsed.target}”. /workflows lists them.`);
+        if ('none' in match)
+          return ctx.reply(`No workflow matches “${parsed.target}”. /workflows lists them.`);
         if ('ambiguous' in match) {
           return ctx.reply(
-            [`“${parsed.target}” matches ${match.ambiguous.length} workflows; say which:`, ...match.ambiguous.map(describeWorkflow)].join(
-              '\n',
-            ),
+            [
+              `“${parsed.target}” matches ${match.ambiguous.length} workflows; say which:`,
+              ...match.ambiguous.map(describeWorkflow),
+            ].join('\n'),
           );
         }
         await startRun(services, ctx, match.found, parsed.input);
@@ -129,11 +132,14 @@ export const workflowCommands: CommandGroup = (services) => {
       description: `the latest runs (${RUNS_DEFAULT} unless you say how many, at most ${RUNS_MAX})`,
       handle: async (ctx) => {
         const wanted = ctx.args === '' ? RUNS_DEFAULT : Number(ctx.args);
-        if (!Number.isInteger(wanted) || wanted < 1) return ctx.reply(`Usage: /runs [n] — n a whole number from 1 to ${RUNS_MAX}`);
+        if (!Number.isInteger(wanted) || wanted < 1)
+          return ctx.reply(`Usage: /runs [n] — n a whole number from 1 to ${RUNS_MAX}`);
         const runs = await engine().runs.list({ limit: Math.min(wanted, RUNS_MAX) });
         if (runs.length === 0) return ctx.reply('No runs yet.');
         const now = services.now();
-        await ctx.reply([`Latest ${runs.length} runs:`, ...runs.map((run) => describeRun(run, now))].join('\n'));
+        await ctx.reply(
+          [`Latest ${runs.length} runs:`, ...runs.map((run) => describeRun(run, now))].join('\n'),
+        );
       },
     },
     {
@@ -142,10 +148,13 @@ export const workflowCommands: CommandGroup = (services) => {
       description: 'cancel a run that has not finished',
       handle: async (ctx) => {
         const prefix = ctx.args.toLowerCase();
-        if (!/^[0-9a-f-]{2,36}$/.test(prefix)) return ctx.reply('Usage: /cancel <run id prefix> (as /runs shows it)');
+        if (!/^[0-9a-f-]{2,36}$/.test(prefix))
+          return ctx.reply('Usage: /cancel <run id prefix> (as /runs shows it)');
         const active = (
           await Promise.all(
-            (['queued', 'running', 'waiting_2fa'] as const).map((status) => engine().runs.list({ status, limit: 500 })),
+            (['queued', 'running', 'waiting_2fa'] as const).map((status) =>
+              engine().runs.list({ status, limit: 500 }),
+            ),
           )
         )
           .flat()
@@ -153,7 +162,12 @@ export const workflowCommands: CommandGroup = (services) => {
         if (active.length === 0) return ctx.reply(`No unfinished run starts with ${prefix}.`);
         if (active.length > 1) {
           const now = services.now();
-          return ctx.reply([`${prefix} matches ${active.length} runs; say which:`, ...active.map((run) => describeRun(run, now))].join('\n'));
+          return ctx.reply(
+            [
+              `${prefix} matches ${active.length} runs; say which:`,
+              ...active.map((run) => describeRun(run, now)),
+            ].join('\n'),
+          );
         }
         const cancelled = await engine().service.cancelRun(active[0]!.id, 'Cancelled from Telegram');
         await ctx.reply(`Cancelled run ${short(cancelled.id)} of “${cancelled.workflow_name}”.`);
