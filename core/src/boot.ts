@@ -7,6 +7,7 @@ import { resolveSecretKeyBase } from './crypto/secret-key-base.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { migrateUp } from './db/migrate.ts';
 import { openPool, type DatabasePool } from './db/pool.ts';
+import { isTotpEnrolled } from './auth/step-up.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { wireTelegramGateway, type TelegramWiring } from './gateway/wiring.ts';
 import { buildApp } from './server/app.ts';
@@ -149,6 +150,7 @@ export async function startTalon(
       catalog: installedSkills,
       stepUp: { verify: (request) => app.stepUp.verify(request) },
       approvalTimeoutSeconds: () => settings.getInteger('workflows.approval_timeout_seconds', 120),
+      twoFactorEnrolled: () => isTotpEnrolled(settings),
       historyLimits: () => ({
         maxAgeDays: settings.getInteger('workflows.history.max_age_days', 30),
         maxRunsPerWorkflow: settings.getInteger('workflows.history.max_runs_per_workflow', 1000),

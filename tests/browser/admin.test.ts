@@ -119,6 +119,11 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await audit.getByText('auth.login').first().waitFor();
     // The wrong password of the test before is there too, denied for the reason the server gave.
     await expect(audit.textContent()).resolves.toContain('invalid_password');
+    // 2FA is off: the dashboard says so in red, and what the password alone can change meanwhile.
+    const warning = page.getByTestId('two-factor-off');
+    await expect(warning.getByRole('heading').textContent()).resolves.toBe('2FA is off');
+    await expect(warning.textContent()).resolves.toContain('telegram.chat_id');
+    await expect(warning.textContent()).resolves.toContain('workflow that requires 2FA');
     await saveScreenshot(page, '03-dashboard');
     await page.emulateMedia({ colorScheme: 'dark' });
     await saveScreenshot(page, '03-dashboard-dark');
@@ -220,6 +225,26 @@ describe('the admin in a real browser', { timeout: 60_000 }, () => {
     await page.getByText('Two-factor authentication is on.').waitFor();
     await expect(page.getByTestId('totp-state').textContent()).resolves.toBe('on');
     await saveScreenshot(page, '07-security-enrolled');
+  });
+
+  it('with 2FA on, the dashboard stops warning and a Telegram setting needs a code', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByTestId('version').waitFor();
+    await expect(page.getByTestId('two-factor-off').count()).resolves.toBe(0);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    const chatId = page.getByTestId('setting-telegram.chat_id');
+    await expect(chatId.getByTestId('requires-code').textContent()).resolves.toBe('2FA');
+    await chatId.getByRole('button', { name: 'Edit' }).click();
+    await chatId.getByText('needs a code from your authenticator app').waitFor();
+    await chatId.getByLabel('New value').fill('666');
+    // The form will not send without a code; a wrong one is refused by the server.
+    await chatId.getByLabel('2FA code').fill(await wrongAuthenticatorCode(totpSecret));
+    await chatId.getByRole('button', { name: 'Save' }).click();
+    await expect(chatId.getByRole('alert').textContent()).resolves.toContain('The 2FA code is wrong');
+    await chatId.getByRole('button', { name: 'Cancel' }).click();
+    expect(server.talon.settings.get('telegram.chat_id')).not.toBe('666');
+    expect(problems.takeUnexpected([SETTING_CODE_REFUSED_403])).toEqual([]);
   });
 
   it('lets skills use plain http only with a code: a wrong one changes nothing, a right one does', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { forgetUsedTotpCodes } from '@talon/core/testing/admin-session.ts';
 import { launchChromium, type TestBrowser } from './support/chromium.ts';
 import { PageProblems, type ExpectedProblem } from './support/page-problems.ts';
 import { saveScreenshot } from './support/screenshots.ts';
@@ -17,6 +18,10 @@ import {
 const REFUSED_DEFINITION_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/workflows$/ };
 const REFUSED_IMPORT_400: ExpectedProblem = { text: /status of 400/, url: /\/api\/workflows\/import$/ };
 const WRONG_CODE_403: ExpectedProblem = { text: /status of 403/, url: /\/api\/workflows\/[^/]+\/runs$/ };
+const CHANGE_WITHOUT_CODE_403: ExpectedProblem = {
+  text: /status of 403/,
+  url: /\/api\/workflows\/[0-9a-f-]{36}$/,
+};
 
 /** What an authenticator app shows for this secret, `stepsAhead` 30-second steps from now. */
 function authenticatorCode(secret: string, stepsAhead = 0): Promise<string> {
@@ -201,12 +206,23 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     await row.waitFor();
   });
 
+  it('before 2FA is enrolled, a workflow cannot be made to require 2FA, and the editor says why', async () => {
+    await page.goto(`${server.url}${workflowPath}`);
+    await expect(page.getByLabel('Requires 2FA to run').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('requires2fa-hint').textContent()).resolves.toContain(
+      'once 2FA is enrolled',
+    );
+  });
+
+  let totpSecret = '';
+
   it('asks for a 2FA code to run a workflow that requires it: a wrong code is refused, a fresh one runs it', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click();
     await page.getByRole('button', { name: 'Set up 2FA' }).click();
     const secretText = page.getByTestId('totp-secret');
     await secretText.waitFor();
     const secret = ((await secretText.textContent()) ?? '').replaceAll(' ', '');
+    totpSecret = secret;
     await page.getByLabel('Code from the app').fill(await authenticatorCode(secret));
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Two-factor authentication is on.').waitFor();
@@ -235,6 +251,25 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     const status = page.locator('.page-head').getByTestId('run-status');
     await expect.poll(() => status.textContent()).toBe('completed');
     await expect(page.getByTestId('run-facts').textContent()).resolves.toContain('v2');
+  });
+
+  it('asks for a code to change a workflow that requires 2FA: without one nothing is saved', async () => {
+    await page.goto(`${server.url}${workflowPath}`);
+    await page.getByTestId('change-code-hint').waitFor();
+    await page.getByLabel('Description').fill('Changed by whoever holds the session.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
+      'needs a current 2FA code',
+    );
+    expect((await server.talon.workflows.workflows.get(workflowPath.split('/').pop()!)).version).toBe(2);
+    expect(problems.takeUnexpected([CHANGE_WITHOUT_CODE_403])).toEqual([]);
+
+    // The earlier steps' codes were spent; forget them, as waiting 30 s for the next one would.
+    await forgetUsedTotpCodes(server.talon.database.pool);
+    await page.getByLabel('2FA code', { exact: true }).fill(await authenticatorCode(totpSecret));
+    await saveScreenshot(page, '16b-workflow-change-needs-code');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved as version 3.').waitFor();
   });
 
   it('shows a looping run’s steps live while it runs, and cancels it', async () => {

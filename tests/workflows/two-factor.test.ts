@@ -116,11 +116,12 @@ describe('requires_2fa: manual and API runs', () => {
   it('a code cannot approve a run after the workflow was edited: the code is bound to the version', async () => {
     const workflow = await guarded('guarded edit');
     const run = await node.engine.service.trigger(workflow.id, { trigger: 'manual', actor: 'admin' });
-    await node.engine.service.update(workflow.id, {
-      name: 'guarded edit',
-      requires2fa: true,
-      steps: [{ id: 'e', name: 'Echo changed', skill: 'echo' }],
-    });
+    // Changing a requires-2FA workflow needs a code of its own (workflows/change-rules.ts).
+    await node.engine.service.update(
+      workflow.id,
+      { name: 'guarded edit', requires2fa: true, steps: [{ id: 'e', name: 'Echo changed', skill: 'echo' }] },
+      { actor: 'admin', totpCode: CODE },
+    );
     await expect(node.engine.service.approveRun(run.id, CODE, { actor: 'admin' })).rejects.toMatchObject({
       code: 'workflow_changed',
     });
@@ -143,15 +144,22 @@ describe('requires_2fa: schedules', () => {
     expect(approved.scheduleStatus).toBe('active');
     expect(await pgBossSchedules()).toContain(workflow.id);
 
-    const edited = await node.engine.service.update(workflow.id, {
-      name: 'guarded schedule',
-      requires2fa: true,
-      schedule: { cron: '*/10 * * * *' },
-      steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
-    });
+    const edited = await node.engine.service.update(
+      workflow.id,
+      {
+        name: 'guarded schedule',
+        requires2fa: true,
+        schedule: { cron: '*/10 * * * *' },
+        steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+      },
+      { actor: 'admin', totpCode: NEXT_CODE },
+    );
     expect(edited.scheduleStatus).toBe('awaiting_approval');
     expect(await pgBossSchedules()).not.toContain(workflow.id);
-    expect(stepUp.accepted.at(-1)).toEqual({ action: 'workflow.schedule', target: `${workflow.id}@v1` });
+    expect(stepUp.accepted.slice(-2)).toEqual([
+      { action: 'workflow.schedule', target: `${workflow.id}@v1` },
+      { action: 'workflow.update', target: `${workflow.id}@v1` },
+    ]);
   });
 
   it('a tick that reaches a suspended schedule starts no run and is recorded as suspended', async () => {

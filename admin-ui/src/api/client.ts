@@ -80,6 +80,11 @@ export interface Dashboard {
   uptimeSeconds: number;
   db: 'connected' | 'unreachable';
   recentAudit: AuditEntry[];
+  /** While 2FA is off, `openWithoutIt` says what a password-only session can change. */
+  twoFactor: {
+    enrolled: boolean;
+    openWithoutIt?: import('@talon/core/settings/setting-view.ts').OpenWithoutTwoFactor;
+  };
 }
 
 /** A setting as the admin API sends it (masked when sensitive, never the plaintext of a secret). */
@@ -251,9 +256,16 @@ export const api = {
   workflow: (id: string) => request<Workflow>('GET', `/api/workflows/${encodeURIComponent(id)}`),
   /** A 400 answer carries `problems`, each with its JSON path. */
   createWorkflow: (definition: WorkflowDefinition) => request<Workflow>('POST', '/api/workflows', definition),
-  updateWorkflow: (id: string, definition: WorkflowDefinition) =>
-    request<Workflow>('PUT', `/api/workflows/${encodeURIComponent(id)}`, definition),
-  deleteWorkflow: (id: string) => request<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}`),
+  /** A workflow that requires 2FA needs `totpCode` to be changed (once 2FA is enrolled). */
+  updateWorkflow: (id: string, definition: WorkflowDefinition, totpCode?: string) =>
+    request<Workflow>(
+      'PUT',
+      `/api/workflows/${encodeURIComponent(id)}`,
+      totpCode ? { ...definition, totpCode } : definition,
+    ),
+  /** A workflow that requires 2FA needs `totpCode` to be deleted (once 2FA is enrolled). */
+  deleteWorkflow: (id: string, totpCode?: string) =>
+    request<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}`, totpCode ? { totpCode } : undefined),
   /** A workflow that requires 2FA needs `totpCode`; without one the run waits in `waiting_2fa`. */
   runWorkflow: (id: string, run: RunRequest) =>
     request<WorkflowRun>('POST', `/api/workflows/${encodeURIComponent(id)}/runs`, {

@@ -32,6 +32,12 @@ export interface StepUpRequest {
   session?: string | undefined;
   /** What the action is applied to, for the audit log (a skill name, a workflow id). */
   target?: string | undefined;
+  /**
+   * While 2FA is not enrolled: `refuse` (the default: the action needs 2FA enrolled first) or
+   * `allow` (there is nothing to step up with yet, so the action goes through, audited as such;
+   * for changes that need a code only once 2FA is enrolled).
+   */
+  whenNotEnrolled?: 'refuse' | 'allow' | undefined;
 }
 
 /** The one place the core demands a fresh TOTP code before a sensitive action. */
@@ -91,8 +97,10 @@ export function stepUpScope(request: Pick<StepUpRequest, 'actor' | 'source' | 's
 
 /**
  * Step-up 2FA: resolves when `code` is a valid, unused TOTP code for the enrolled secret and throws
- * an AuthError otherwise. There is no bypass: with 2FA not enrolled the action is refused
- * (AlexClaw lets gated actions run when 2FA is off). Every outcome goes to the audit log.
+ * an AuthError otherwise. With 2FA not enrolled the action is refused (AlexClaw lets gated actions
+ * run when 2FA is off), unless the caller says it may go through before enrolment
+ * (`whenNotEnrolled: 'allow'`, for what needs a code only once 2FA is on). Every outcome goes to the
+ * audit log.
  */
 export class StepUp implements StepUpVerifier {
   readonly #settings: SettingsStore;
@@ -129,6 +137,10 @@ export class StepUp implements StepUpVerifier {
       });
 
     if (!isTotpEnrolled(this.#settings)) {
+      if (request.whenNotEnrolled === 'allow') {
+        await audit('allowed', 'totp_not_enrolled');
+        return;
+      }
       await audit('denied', 'totp_not_enrolled');
       throw new AuthError(
         'totp_not_enrolled',

@@ -22,6 +22,6 @@ export async function registerAdminApi(
   });
   await app.register(totpRoutes, { twoFactor: auth.twoFactor, settings: deps.settings });
   await app.register(settingsRoutes, { settings: deps.settings, audit: deps.audit });
-  await app.register(dashboardRoutes, { pool: deps.pool, audit: deps.audit });
+  await app.register(dashboardRoutes, { pool: deps.pool, audit: deps.audit, settings: deps.settings });
   await app.register(metricsRoutes, { pool: deps.pool, sessions: auth.sessions });
 }

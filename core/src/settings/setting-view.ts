@@ -20,6 +20,17 @@ export interface SettingView {
 
 /** A setting as the admin API sends it: the store's masked view plus whether a change needs a code. */
 export interface AdminSettingView extends SettingView {
-  /** Changing it needs a fresh code from the authenticator app (`totpCode`) as well as the session. */
+  /**
+   * Changing it now needs a fresh code from the authenticator app (`totpCode`) as well as the
+   * session; for `auth.*` and `skills.http.*` also before 2FA is enrolled (they are refused until then).
+   */
   requiresCode: boolean;
+}
+
+/** While 2FA is off: what a password-only session can change that 2FA would protect (the dashboard shows it in red). */
+export interface OpenWithoutTwoFactor {
+  /** Setting keys, by category. */
+  settings: { category: string; keys: string[] }[];
+  /** What else, in words. */
+  other: string[];
 }

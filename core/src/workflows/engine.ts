@@ -24,6 +24,8 @@ export interface WorkflowEngineOptions {
   stepUp: StepUpCheck;
   /** Seconds a run may wait for its 2FA code (read at each trigger, so a settings change applies). */
   approvalTimeoutSeconds?: () => number;
+  /** Whether 2FA is enrolled: a workflow can start requiring 2FA only then (default: yes). */
+  twoFactorEnrolled?: () => boolean;
   /** Run history kept (read at each hourly prune, so a settings change applies). */
   historyLimits?: () => { maxAgeDays: number; maxRunsPerWorkflow: number };
   /** Cleans the output of external skills (default: the seeded phrase list and cap). */
@@ -101,6 +103,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
     stepUp: options.stepUp,
     events,
     approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? (() => 120),
+    ...(options.twoFactorEnrolled ? { twoFactorEnrolled: options.twoFactorEnrolled } : {}),
   });
   return {
     service,

@@ -34,6 +34,17 @@ export class WorkflowNameTakenError extends TalonError {
   }
 }
 
+/** The workflow was saved again between reading it (and checking a 2FA code for it) and writing. */
+export class WorkflowChangedError extends TalonError {
+  constructor() {
+    super(
+      'workflow_changed',
+      'The workflow was changed meanwhile: load it again and repeat your change',
+      409,
+    );
+  }
+}
+
 export class WorkflowDisabledError extends TalonError {
   constructor(name: string) {
     super('workflow_disabled', `Workflow "${name}" is disabled; enable it to run it`, 409);

@@ -1,7 +1,8 @@
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import type { WorkflowDefinition } from './definition.ts';
-import { WorkflowNameTakenError, WorkflowNotFoundError } from './errors.ts';
+import type { TalonError } from '../errors.ts';
+import { WorkflowChangedError, WorkflowNameTakenError, WorkflowNotFoundError } from './errors.ts';
 import type { ScheduleStatus } from './wire-types.ts';
 
 export type { ScheduleStatus };
@@ -103,13 +104,22 @@ export class WorkflowRepository {
     }
   }
 
-  /** Saves a new version; the schedule approval stays with the version it was given for. */
-  async update(id: string, definition: WorkflowDefinition): Promise<WorkflowRecord> {
+  /**
+   * Saves a new version; the schedule approval stays with the version it was given for. With
+   * `expectedVersion`, refused when another save came first (a 2FA code was checked for that version).
+   */
+  async update(
+    id: string,
+    definition: WorkflowDefinition,
+    expectedVersion?: number,
+  ): Promise<WorkflowRecord> {
     try {
       await this.#pool.transaction(async (tx) => {
         const version = await tx.maybeOneFirst(sql.type(z.object({ version: z.number() }))`
-          UPDATE workflows SET version = version + 1 WHERE id = ${id} RETURNING version`);
-        if (version === null) throw new WorkflowNotFoundError(id);
+          UPDATE workflows SET version = version + 1
+          WHERE id = ${id} AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null})
+          RETURNING version`);
+        if (version === null) throw await this.#missingOrChanged(id);
         await this.#writeVersion(tx, id, version, definition);
       });
     } catch (error) {
@@ -175,9 +185,17 @@ export class WorkflowRepository {
     return rows.map(toRecord);
   }
 
-  async delete(id: string): Promise<void> {
-    const result = await this.#pool.query(sql.unsafe`DELETE FROM workflows WHERE id = ${id}`);
-    if (result.rowCount === 0) throw new WorkflowNotFoundError(id);
+  /** With `expectedVersion`, refused when the workflow was saved again meanwhile. */
+  async delete(id: string, expectedVersion?: number): Promise<void> {
+    const result = await this.#pool.query(sql.unsafe`
+      DELETE FROM workflows
+      WHERE id = ${id} AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null})`);
+    if (result.rowCount === 0) throw await this.#missingOrChanged(id);
+  }
+
+  async #missingOrChanged(id: string): Promise<TalonError> {
+    if (!(await this.find(id))) return new WorkflowNotFoundError(id);
+    return new WorkflowChangedError();
   }
 
   /**

@@ -9,6 +9,7 @@ import type { SkillCatalog } from './skill-catalog.ts';
 import { validateDefinition } from './validate-definition.ts';
 import type { RunDispatch } from '../scheduler/run-dispatcher.ts';
 import { checkImport, exportWorkflow, type WorkflowExport } from './export-import.ts';
+import { WorkflowChangeRules, type ChangeRequest } from './change-rules.ts';
 
 /** The step-up 2FA check (core/src/auth/step-up.ts): resolves for a fresh valid code, throws otherwise. */
 export interface StepUpCheck {
@@ -19,6 +20,8 @@ export interface StepUpCheck {
     source?: string | undefined;
     session?: string | undefined;
     target?: string | undefined;
+    /** `allow`: goes through while 2FA is not enrolled (auth/step-up.ts). */
+    whenNotEnrolled?: 'refuse' | 'allow' | undefined;
   }): Promise<void>;
 }
 
@@ -59,9 +62,13 @@ export function runApprovalTarget(workflowId: string, version: number): string {
   return `${workflowId}@v${version}`;
 }
 
+/** A change nobody asked for with a code (scripts, tests): it passes only where no code is needed. */
+const NO_REQUESTER: ChangeRequest = { actor: 'system' };
+
 /**
- * Workflows as the admin, the API and the gateway use them: saved only when valid, runs queued on
- * pg-boss, and `requires2fa` enforced for every trigger (AlexClaw gated only chat `/run`).
+ * Workflows as the admin, the API and the gateway use them: saved only when valid, changed only as
+ * `change-rules.ts` allows (a requires-2FA workflow needs a code to be changed or deleted), runs
+ * queued on pg-boss, and `requires2fa` enforced for every trigger (AlexClaw gated only chat `/run`).
  */
 export class WorkflowService {
   readonly #workflows: WorkflowRepository;
@@ -71,6 +78,7 @@ export class WorkflowService {
   readonly #stepUp: StepUpCheck;
   readonly #events: RunEvents;
   readonly #approvalTimeoutSeconds: () => number;
+  readonly #changeRules: WorkflowChangeRules;
 
   constructor(options: {
     workflows: WorkflowRepository;
@@ -80,6 +88,8 @@ export class WorkflowService {
     stepUp: StepUpCheck;
     events: RunEvents;
     approvalTimeoutSeconds: () => number;
+    /** Whether 2FA is enrolled (a workflow can require 2FA only then); default: yes. */
+    twoFactorEnrolled?: () => boolean;
   }) {
     this.#workflows = options.workflows;
     this.#runs = options.runs;
@@ -88,6 +98,7 @@ export class WorkflowService {
     this.#stepUp = options.stepUp;
     this.#events = options.events;
     this.#approvalTimeoutSeconds = options.approvalTimeoutSeconds;
+    this.#changeRules = new WorkflowChangeRules(options.stepUp, options.twoFactorEnrolled ?? (() => true));
   }
 
   validate(input: unknown): WorkflowDefinition {
@@ -96,15 +107,23 @@ export class WorkflowService {
     return check.definition;
   }
 
-  async create(input: unknown): Promise<WorkflowRecord> {
-    const record = await this.#workflows.create(this.validate(input));
+  async create(input: unknown, request: ChangeRequest = NO_REQUESTER): Promise<WorkflowRecord> {
+    const next = this.validate(input);
+    await this.#changeRules.check({ kind: 'create', next }, request);
+    const record = await this.#workflows.create(next);
     await this.#scheduler.syncSchedule(record);
     return record;
   }
 
-  /** Saves a new version. For a requires-2FA workflow this suspends its schedule until approved again. */
-  async update(id: string, input: unknown): Promise<WorkflowRecord> {
-    const record = await this.#workflows.update(id, this.validate(input));
+  /**
+   * Saves a new version (a requires-2FA workflow needs `request.totpCode` for its current version).
+   * For a requires-2FA workflow this suspends its schedule until approved again.
+   */
+  async update(id: string, input: unknown, request: ChangeRequest = NO_REQUESTER): Promise<WorkflowRecord> {
+    const next = this.validate(input);
+    const current = await this.#workflows.current(id);
+    await this.#changeRules.check({ kind: 'update', current, next }, request);
+    const record = await this.#workflows.update(id, next, current.version);
     await this.#scheduler.syncSchedule(record);
     return record;
   }
@@ -113,15 +132,27 @@ export class WorkflowService {
     return exportWorkflow(await this.#workflows.get(id));
   }
 
-  /** Imports a workflow document as a new workflow, all or nothing; `rename` avoids a name clash. */
-  async importDocument(document: unknown, rename?: string): Promise<WorkflowRecord> {
-    const record = await this.#workflows.create(checkImport(document, this.#catalog, rename));
+  /**
+   * Imports a workflow document as a new workflow, all or nothing; `rename` avoids a name clash.
+   * Never over an existing workflow: a taken name is refused.
+   */
+  async importDocument(
+    document: unknown,
+    rename?: string,
+    request: ChangeRequest = NO_REQUESTER,
+  ): Promise<WorkflowRecord> {
+    const next = checkImport(document, this.#catalog, rename);
+    await this.#changeRules.check({ kind: 'create', next }, request);
+    const record = await this.#workflows.create(next);
     await this.#scheduler.syncSchedule(record);
     return record;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.#workflows.delete(id);
+  /** Deletes a workflow and its history (a requires-2FA workflow needs `request.totpCode`). */
+  async delete(id: string, request: ChangeRequest = NO_REQUESTER): Promise<void> {
+    const current = await this.#workflows.current(id);
+    await this.#changeRules.check({ kind: 'delete', current }, request);
+    await this.#workflows.delete(id, current.version);
     await this.#scheduler.removeSchedule(id);
   }
 

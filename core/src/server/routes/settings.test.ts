@@ -46,30 +46,29 @@ async function wrongCode(secret: string): Promise<string> {
   }
 }
 
-describe('GET /api/settings', () => {
-  it('marks the settings whose change needs a 2FA code', async () => {
-    const response = await talon.app.inject({
-      method: 'GET',
-      url: '/api/settings',
-      headers: session.headers,
-    });
-    expect(response.statusCode).toBe(200);
-    const settings = response.json<{ settings: { key: string; requiresCode: boolean }[] }>().settings;
-    const requiresCode = Object.fromEntries(settings.map((setting) => [setting.key, setting.requiresCode]));
+async function requiresCodeByKey(): Promise<Record<string, boolean>> {
+  const response = await talon.app.inject({ method: 'GET', url: '/api/settings', headers: session.headers });
+  expect(response.statusCode).toBe(200);
+  const settings = response.json<{ settings: { key: string; requiresCode: boolean }[] }>().settings;
+  return Object.fromEntries(settings.map((setting) => [setting.key, setting.requiresCode]));
+}
+
+describe('GET /api/settings, before 2FA is enrolled', () => {
+  it('marks the settings refused until 2FA is enrolled; the others can change without a code', async () => {
+    const requiresCode = await requiresCodeByKey();
     expect(requiresCode).toMatchObject({
       'auth.rate_limit.max_attempts': true,
       'auth.trust_proxy_headers': true,
       'auth.session.lifetime_seconds': true,
       [PLAIN_HTTP]: true,
       [PRIVATE_ADDRESSES]: true,
-      'telegram.chat_id': true,
-      'telegram.bot_token': true,
-      'server.public_url': true,
-      'github.watched_branches': false,
+      'telegram.chat_id': false,
+      'telegram.bot_token': false,
+      'server.public_url': false,
       'github.token': false,
       'skills.circuit_breaker.cooldown_seconds': false,
     });
-    for (const { key, requiresCode: flag } of settings) {
+    for (const [key, flag] of Object.entries(requiresCode)) {
       if (key.startsWith('auth.')) expect(flag, key).toBe(true);
     }
   });
@@ -89,10 +88,22 @@ describe('a setting that needs a code, before 2FA is enrolled', () => {
     expect(talon.settings.getBoolean(PLAIN_HTTP, true)).toBe(false);
   });
 
-  it('does not stop a setting that needs no code', async () => {
-    const response = await put('github.watched_branches', { value: 'main' });
+  it('lets a setting that needs a code only once 2FA is enrolled change without one, and audits that', async () => {
+    const response = await put('telegram.chat_id', { value: '4242' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ setting: { value: 'main', requiresCode: false } });
+    expect(response.json()).toMatchObject({ setting: { value: '4242', requiresCode: false } });
+    const [stepUp] = await talon.audit.recent({ action: 'totp.step_up', limit: 1 });
+    expect(stepUp).toMatchObject({
+      target: 'telegram.chat_id',
+      outcome: 'allowed',
+      reason: 'totp_not_enrolled',
+    });
+  });
+
+  it('does not stop a setting that needs no code', async () => {
+    const response = await put('workflows.history.max_age_days', { value: 60 });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ setting: { value: '60', requiresCode: false } });
   });
 });
 
@@ -104,6 +115,32 @@ describe('a setting that needs a code, with 2FA enrolled', () => {
   });
   beforeEach(async () => {
     await forgetUsedTotpCodes(talon.database.pool);
+  });
+
+  it('marks every setting that lowers a protection or redirects Talon as needing a code now', async () => {
+    expect(await requiresCodeByKey()).toMatchObject({
+      'auth.trust_proxy_headers': true,
+      [PLAIN_HTTP]: true,
+      'telegram.chat_id': true,
+      'telegram.bot_token': true,
+      'server.public_url': true,
+      'github.watched_branches': true,
+      'web_automator.host': true,
+      'llm.anthropic_api_key': true,
+      'skills.circuit_breaker.cooldown_seconds': false,
+      'workflows.history.max_age_days': false,
+    });
+  });
+
+  it('refuses a password-only change of whom Talon obeys on Telegram (issue 10 probe)', async () => {
+    const before = talon.settings.getString('telegram.chat_id');
+    const response = await put('telegram.chat_id', { value: '666' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ error: 'totp_required' });
+    expect(talon.settings.getString('telegram.chat_id')).toBe(before);
+    const withCode = await put('telegram.chat_id', { value: '777', totpCode: await totpCode(secret) });
+    expect(withCode.statusCode).toBe(200);
+    expect(await stored('telegram.chat_id')).toBe('777');
   });
 
   it('refuses a change without a code, or with a wrong one, and changes nothing', async () => {
@@ -227,11 +264,11 @@ describe('a setting that needs a code, with 2FA enrolled', () => {
     const without = await put('skills.circuit_breaker.cooldown_seconds', { value: 120 });
     expect(without.statusCode).toBe(200);
     expect(await stored('skills.circuit_breaker.cooldown_seconds')).toBe('120');
-    const withWrongCode = await put('github.watched_branches', {
-      value: 'trunk',
+    const withWrongCode = await put('workflows.history.max_age_days', {
+      value: 14,
       totpCode: await wrongCode(secret),
     });
     expect(withWrongCode.statusCode).toBe(200);
-    expect(await stored('github.watched_branches')).toBe('trunk');
+    expect(await stored('workflows.history.max_age_days')).toBe('14');
   });
 });

@@ -6,7 +6,9 @@ import type { SettingsStore } from '../../settings/store.ts';
 import { serializeSettingValue } from '../../settings/value.ts';
 import { clientAddress } from '../security/client-info.ts';
 import { sessionTag } from '../security/session-cookie.ts';
-import { managedElsewhere, settingNeedsCode } from './setting-rules.ts';
+import { isTotpEnrolled } from '../../auth/step-up.ts';
+import { codeRequirementOf, settingChangeNeedsCode } from '../../settings/code-requirement.ts';
+import { managedElsewhere } from './setting-rules.ts';
 
 export interface SettingsRoutesOptions {
   settings: SettingsStore;
@@ -38,13 +40,16 @@ const settingView = {
     hasValue: { type: 'boolean' },
     unreadable: { type: 'boolean' },
     updatedAt: { type: 'string' },
-    /** Changing it needs a fresh 2FA code (`totpCode`) as well as the session. */
+    /**
+     * Changing it now needs a fresh 2FA code (`totpCode`) as well as the session (or, for the
+     * settings that need 2FA enrolled first, is refused until it is).
+     */
     requiresCode: { type: 'boolean' },
   },
 } as const;
 
-function adminView(view: SettingView): AdminSettingView {
-  return { ...view, requiresCode: settingNeedsCode(view.key) };
+function adminView(view: SettingView, totpEnrolled: boolean): AdminSettingView {
+  return { ...view, requiresCode: settingChangeNeedsCode(view.key, totpEnrolled) };
 }
 
 interface UpdateBody {
@@ -65,8 +70,8 @@ const updateBody = {
 
 /**
  * `GET /api/settings` (masked) and `PUT /api/settings/:key`. Changes apply at once (the store's
- * cache and listeners); sensitive values never leave the host in plaintext. Settings that widen
- * what an attacker could do (`setting-rules.ts`) also need a fresh 2FA code.
+ * cache and listeners); sensitive values never leave the host in plaintext. Settings whose
+ * definition says so (`requiresCode`) also need a fresh 2FA code.
  */
 export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (app, { settings, audit }) => {
   app.get(
@@ -83,7 +88,10 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
         },
       },
     },
-    async () => ({ settings: settings.list().map(adminView) }),
+    async () => {
+      const enrolled = isTotpEnrolled(settings);
+      return { settings: settings.list().map((view) => adminView(view, enrolled)) };
+    },
   );
 
   app.put<{ Params: { key: string }; Body: UpdateBody }>(
@@ -125,11 +133,15 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
       // An empty submission for a secret means "keep it" (the form never shows the old value).
       const keep = sensitive && clear !== true && value === '';
       const next = clear === true ? '' : (value as string | number | boolean);
-      if (settingNeedsCode(key)) {
+      const requirement = codeRequirementOf(key);
+      if (requirement !== 'none') {
         // A value that does not fit is refused first, so a typo does not spend the code.
         if (!keep) serializeSettingValue(key, current.type, next);
         await app.stepUp.verify({
           action: 'settings.update',
+          // Before enrolment there is nothing to step up with: these changes go through (the
+          // dashboard says what that leaves open); the `always` ones are refused until then.
+          whenNotEnrolled: requirement === 'once_enrolled' ? 'allow' : 'refuse',
           code: request.body.totpCode,
           actor: 'admin',
           source: clientAddress(request, settings),
@@ -146,7 +158,7 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
         source: clientAddress(request, settings),
         details: { change: clear === true ? 'cleared' : keep ? 'kept' : 'set', sensitive },
       });
-      return { setting: adminView(settings.view(key)!) };
+      return { setting: adminView(settings.view(key)!, isTotpEnrolled(settings)) };
     },
   );
 };

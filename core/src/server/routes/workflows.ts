@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { TalonError } from '../../errors.ts';
 import { InvalidDefinitionError } from '../../workflows/errors.ts';
 import type { WorkflowEngine } from '../../workflows/engine.ts';
 import { RUN_STATUSES } from '../../workflows/run-repository.ts';
@@ -33,6 +34,21 @@ const WAIT_LIMIT_MS = 30_000;
 const codeBody = { type: 'object', additionalProperties: false, properties: { totpCode } } as const;
 // Definitions are checked by the workflow rules themselves, which report every problem with its path.
 const definitionBody = { type: 'object' } as const;
+
+/**
+ * A definition as sent, with the 2FA code beside its fields: changing a workflow that requires 2FA
+ * needs one (workflows/change-rules.ts). The code is taken off before the definition is checked.
+ */
+function splitCode(body: unknown): { definition: unknown; totpCode: string | undefined } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('totpCode' in body)) {
+    return { definition: body, totpCode: undefined };
+  }
+  const { totpCode, ...definition } = body as { totpCode: unknown };
+  if (totpCode !== undefined && (typeof totpCode !== 'string' || totpCode.length > 16)) {
+    throw new TalonError('invalid_request', 'totpCode must be the code from your authenticator app', 400);
+  }
+  return { definition, totpCode };
+}
 
 /**
  * /api/workflows: CRUD, run now (asking for a 2FA code where the workflow requires it), run history,
@@ -75,7 +91,7 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
   );
 
   app.post('/api/workflows', { schema: { body: definitionBody } }, async (request, reply) =>
-    reply.status(201).send(workflowView(await service.create(request.body))),
+    reply.status(201).send(workflowView(await service.create(request.body, requester(request)))),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -87,14 +103,19 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
   app.put<{ Params: { id: string } }>(
     '/api/workflows/:id',
     { schema: { params: idParams, body: definitionBody } },
-    async (request) => workflowView(await service.update(request.params.id, request.body)),
+    async (request) => {
+      const { definition, totpCode: code } = splitCode(request.body);
+      return workflowView(
+        await service.update(request.params.id, definition, { ...requester(request), totpCode: code }),
+      );
+    },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Body: { totpCode?: string } | undefined }>(
     '/api/workflows/:id',
-    { schema: { params: idParams } },
+    { schema: { params: idParams, body: { ...codeBody, nullable: true } } },
     async (request, reply) => {
-      await service.delete(request.params.id);
+      await service.delete(request.params.id, { ...requester(request), totpCode: request.body?.totpCode });
       return reply.status(204).send();
     },
   );
@@ -234,6 +255,10 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     async (request, reply) =>
       reply
         .status(201)
-        .send(workflowView(await service.importDocument(request.body.document, request.body.name))),
+        .send(
+          workflowView(
+            await service.importDocument(request.body.document, request.body.name, requester(request)),
+          ),
+        ),
   );
 };
