@@ -4,7 +4,7 @@
  * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
  */
 import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
-import type { AdminSettingView } from '@talon/core/settings/setting-view.ts';
+import type { AdminSettingView, OpenWithoutTwoFactor } from '@talon/core/settings/setting-view.ts';
 import type {
   TelegramConnectionChange,
   TelegramPreferencesChange,
@@ -81,10 +81,7 @@ export interface Dashboard {
   db: 'connected' | 'unreachable';
   recentAudit: AuditEntry[];
   /** While 2FA is off, `openWithoutIt` says what a password-only session can change. */
-  twoFactor: {
-    enrolled: boolean;
-    openWithoutIt?: import('@talon/core/settings/setting-view.ts').OpenWithoutTwoFactor;
-  };
+  twoFactor: { enrolled: boolean; openWithoutIt?: OpenWithoutTwoFactor };
 }
 
 /** A setting as the admin API sends it (masked when sensitive, never the plaintext of a secret). */
