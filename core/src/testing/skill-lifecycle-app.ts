@@ -13,6 +13,7 @@ import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contrac
 import { SkillLifecycle } from '../skills/lifecycle.ts';
 import { SkillLifecycleEvents } from '../skills/skill-events.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from './test-app.ts';
+import { installResponseCheck } from './response-check.ts';
 import type { TestDatabase } from './test-database.ts';
 
 export interface RuntimeServices {
@@ -86,6 +87,8 @@ export async function startSkillLifecycleApp(options: {
     audit,
     secretKeyBase: TEST_SECRET_KEY_BASE,
     adminUiDir: '/nonexistent/talon-admin-ui',
+    // Every response is compared with what its handler produced: a schema that drops a field fails the test.
+    instrument: installResponseCheck,
     skillLifecycle: lifecycle,
   });
   built.app = app;

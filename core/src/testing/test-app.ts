@@ -9,6 +9,7 @@ import { buildApp, type AppDependencies } from '../server/app.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createLlm } from '../llm/create-llm.ts';
 import type { LlmRouter } from '../llm/router.ts';
+import { installResponseCheck } from './response-check.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const TEST_ADMIN_PASSWORD = 'correct horse battery staple';
@@ -67,6 +68,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     audit,
     secretKeyBase,
     adminUiDir: options.adminUiDir ?? '/nonexistent/talon-admin-ui',
+    // Every response is compared with what its handler produced: a schema that drops a field fails the test.
+    instrument: installResponseCheck,
     announcements: options.announcements,
     loginTiming: options.loginTiming,
     llm,

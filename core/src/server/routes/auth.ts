@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { AdminSessions } from '../../auth/admin-sessions.ts';
 import type { LoginService } from '../../auth/login.ts';
@@ -7,6 +7,8 @@ import type { SettingsStore } from '../../settings/store.ts';
 import { clientAddress } from '../security/client-info.ts';
 import { csrfTokenFor } from '../security/csrf.ts';
 import { clearSession, rotateSession, sessionIdOf } from '../security/session-cookie.ts';
+import { errorResponses, noContentSchema } from '../error-schema.ts';
+import { loginBodySchema, loginResponseSchema, sessionResponseSchema } from './auth-schemas.ts';
 
 export interface AuthRoutesOptions {
   login: LoginService;
@@ -17,53 +19,36 @@ export interface AuthRoutesOptions {
   adminPasswordSet: boolean;
 }
 
-/** A password longer than this is not a password; the body cap keeps the attempt cheap. */
-const MAX_PASSWORD_LENGTH = 1024;
-
-const sessionResponse = {
-  type: 'object',
-  required: ['authenticated', 'adminPasswordSet', 'csrfToken'],
-  additionalProperties: false,
-  properties: {
-    authenticated: { type: 'boolean' },
-    adminPasswordSet: { type: 'boolean' },
-    csrfToken: { type: 'string' },
-    expiresAt: { type: 'string', format: 'date-time' },
-    totpEnrolled: { type: 'boolean' },
-  },
-} as const;
-
-const loginBody = {
-  type: 'object',
-  required: ['password'],
-  additionalProperties: false,
-  properties: { password: { type: 'string', maxLength: MAX_PASSWORD_LENGTH } },
-} as const;
-
-const loginResponse = {
-  type: 'object',
-  required: ['authenticated', 'csrfToken'],
-  additionalProperties: false,
-  properties: { authenticated: { type: 'boolean', const: true }, csrfToken: { type: 'string' } },
-} as const;
-
 /** `GET /api/auth/session`, `POST /api/auth/login`, `POST /api/auth/logout` (all public, see public-routes.ts). */
-export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, options) => {
-  app.get('/api/auth/session', { schema: { response: { 200: sessionResponse } } }, async (request) => {
-    const session = request.adminSession;
-    return {
-      authenticated: session !== null,
-      adminPasswordSet: options.adminPasswordSet,
-      csrfToken: csrfTokenFor(request),
-      ...(session === null
-        ? {}
-        : { expiresAt: session.expiresAt.toISOString(), totpEnrolled: options.twoFactor.status().enrolled }),
-    };
-  });
+export const authRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: AuthRoutesOptions }> = async (
+  app,
+  options,
+) => {
+  app.get(
+    '/api/auth/session',
+    { schema: { response: { 200: sessionResponseSchema, ...errorResponses } } },
+    async (request) => {
+      const session = request.adminSession;
+      return {
+        authenticated: session !== null,
+        adminPasswordSet: options.adminPasswordSet,
+        csrfToken: csrfTokenFor(request),
+        ...(session === null
+          ? {}
+          : {
+              expiresAt: session.expiresAt.toISOString(),
+              totpEnrolled: options.twoFactor.status().enrolled,
+            }),
+      };
+    },
+  );
 
-  app.post<{ Body: { password: string } }>(
+  app.post(
     '/api/auth/login',
-    { bodyLimit: 4096, schema: { body: loginBody, response: { 200: loginResponse } } },
+    {
+      bodyLimit: 4096,
+      schema: { body: loginBodySchema, response: { 200: loginResponseSchema, ...errorResponses } },
+    },
     async (request) => {
       const source = clientAddress(request, options.settings);
       await options.login.attempt(request.body.password, source);
@@ -74,18 +59,22 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     },
   );
 
-  app.post('/api/auth/logout', async (request, reply) => {
-    const sessionId = sessionIdOf(request);
-    if (sessionId !== undefined) {
-      await options.sessions.end(sessionId, 'logout');
-      await options.audit.record({
-        actor: 'admin',
-        action: 'auth.logout',
-        outcome: 'succeeded',
-        source: clientAddress(request, options.settings),
-      });
-    }
-    clearSession(request);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/api/auth/logout',
+    { schema: { response: { 204: noContentSchema, ...errorResponses } } },
+    async (request, reply) => {
+      const sessionId = sessionIdOf(request);
+      if (sessionId !== undefined) {
+        await options.sessions.end(sessionId, 'logout');
+        await options.audit.record({
+          actor: 'admin',
+          action: 'auth.logout',
+          outcome: 'succeeded',
+          source: clientAddress(request, options.settings),
+        });
+      }
+      clearSession(request);
+      return reply.status(204).send(null);
+    },
+  );
 };

@@ -1,23 +1,18 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { isDatabaseUp, type DatabasePool } from '../../db/pool.ts';
 import { TALON_VERSION } from '../../version.ts';
-
-const healthResponse = {
-  type: 'object',
-  required: ['status', 'version', 'db'],
-  additionalProperties: false,
-  properties: {
-    status: { type: 'string', enum: ['ok', 'degraded'] },
-    version: { type: 'string' },
-    db: { type: 'string', enum: ['connected', 'unreachable'] },
-  },
-} as const;
+import { errorResponses } from '../error-schema.ts';
+import { healthResponseSchema } from './health-schemas.ts';
 
 /** `GET /health` (public): 200 while the database answers, 503 when it does not. */
-export const healthRoutes: FastifyPluginAsync<{ pool: DatabasePool }> = async (app, { pool }) => {
+export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: { pool: DatabasePool } }> = async (
+  app,
+  { pool },
+) => {
   app.get(
     '/health',
-    { schema: { response: { 200: healthResponse, 503: healthResponse } } },
+    // 503 is the health answer itself (degraded), not an error body.
+    { schema: { response: { 200: healthResponseSchema, ...errorResponses, 503: healthResponseSchema } } },
     async (_request, reply) => {
       const up = await isDatabaseUp(pool);
       return reply.status(up ? 200 : 503).send({

@@ -1,10 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AdminSessions } from '../../auth/admin-sessions.ts';
 import { isDatabaseUp, type DatabasePool } from '../../db/pool.ts';
 import { TALON_VERSION } from '../../version.ts';
+import { errorResponses } from '../error-schema.ts';
+import { metricsSchema } from './metrics-schemas.ts';
 
 export interface MetricsRoutesOptions {
   pool: DatabasePool;
@@ -22,73 +24,20 @@ function nanosToMs(nanos: number): number | null {
   return Number.isFinite(nanos) ? Math.round(nanos / 1e4) / 100 : null;
 }
 
-const nullableNumber = { type: ['number', 'null'] } as const;
-
-const metricsResponse = {
-  type: 'object',
-  required: ['version', 'system', 'database', 'auth'],
-  additionalProperties: false,
-  properties: {
-    version: { type: 'string' },
-    system: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        uptimeSeconds: { type: 'integer' },
-        nodeVersion: { type: 'string' },
-        pid: { type: 'integer' },
-        memoryBytes: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            rss: { type: 'number' },
-            heapUsed: { type: 'number' },
-            heapTotal: { type: 'number' },
-            external: { type: 'number' },
-          },
-        },
-        cpuSeconds: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { user: { type: 'number' }, system: { type: 'number' } },
-        },
-        eventLoopDelayMs: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { mean: nullableNumber, p99: nullableNumber },
-        },
-      },
-    },
-    database: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        status: { type: 'string', enum: ['connected', 'unreachable'] },
-        latencyMs: { type: 'number' },
-        sizeBytes: nullableNumber,
-        connections: nullableNumber,
-        serverVersion: { type: ['string', 'null'] },
-      },
-    },
-    auth: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { openSessions: nullableNumber },
-    },
-  },
-} as const;
-
 /**
  * `GET /metrics` (session required; a page route, so unauthenticated it redirects to /login as in
  * AlexClaw): process figures and database figures as JSON. Sections for skills, workflows and
  * the gateway are added by the issues that build them.
  */
-export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { pool, sessions }) => {
+export const metricsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: MetricsRoutesOptions }> = async (
+  app,
+  { pool, sessions },
+) => {
   const eventLoop = monitorEventLoopDelay({ resolution: 20 });
   eventLoop.enable();
   app.addHook('onClose', async () => eventLoop.disable());
 
-  app.get('/metrics', { schema: { response: { 200: metricsResponse } } }, async () => {
+  app.get('/metrics', { schema: { response: { 200: metricsSchema, ...errorResponses } } }, async () => {
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -119,7 +68,7 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
         },
       },
       database: {
-        status: up ? 'connected' : 'unreachable',
+        status: up ? ('connected' as const) : ('unreachable' as const),
         latencyMs,
         sizeBytes: figures?.size_bytes ?? null,
         connections: figures?.connections ?? null,

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { TalonError } from '../../errors.ts';
 import type { AdminSettingView, SettingView } from '../../settings/setting-view.ts';
@@ -9,83 +9,37 @@ import { sessionTag } from '../security/session-cookie.ts';
 import { isTotpEnrolled } from '../../auth/step-up.ts';
 import { codeRequirementOf, settingChangeNeedsCode } from '../../settings/code-requirement.ts';
 import { managedElsewhere } from './setting-rules.ts';
+import { errorResponses } from '../error-schema.ts';
+import {
+  settingKeyParamsSchema,
+  settingsListSchema,
+  settingUpdateBodySchema,
+  settingUpdatedSchema,
+} from './settings-schemas.ts';
 
 export interface SettingsRoutesOptions {
   settings: SettingsStore;
   audit: AuditLog;
 }
 
-const settingView = {
-  type: 'object',
-  required: [
-    'key',
-    'value',
-    'type',
-    'description',
-    'category',
-    'sensitive',
-    'hasValue',
-    'unreadable',
-    'updatedAt',
-    'requiresCode',
-  ],
-  additionalProperties: false,
-  properties: {
-    key: { type: 'string' },
-    value: { type: 'string' },
-    type: { type: 'string' },
-    description: { type: 'string' },
-    category: { type: 'string' },
-    sensitive: { type: 'boolean' },
-    hasValue: { type: 'boolean' },
-    unreadable: { type: 'boolean' },
-    updatedAt: { type: 'string' },
-    /**
-     * Changing it now needs a fresh 2FA code (`totpCode`) as well as the session (or, for the
-     * settings that need 2FA enrolled first, is refused until it is).
-     */
-    requiresCode: { type: 'boolean' },
-  },
-} as const;
-
 function adminView(view: SettingView, totpEnrolled: boolean): AdminSettingView {
   return { ...view, requiresCode: settingChangeNeedsCode(view.key, totpEnrolled) };
 }
-
-interface UpdateBody {
-  value?: string | number | boolean;
-  clear?: boolean;
-  totpCode?: string;
-}
-
-const updateBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    value: { anyOf: [{ type: 'string', maxLength: 65_536 }, { type: 'number' }, { type: 'boolean' }] },
-    clear: { type: 'boolean' },
-    totpCode: { type: 'string', maxLength: 16 },
-  },
-} as const;
 
 /**
  * `GET /api/settings` (masked) and `PUT /api/settings/:key`. Changes apply at once (the store's
  * cache and listeners); sensitive values never leave the host in plaintext. Settings whose
  * definition says so (`requiresCode`) also need a fresh 2FA code.
  */
-export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (app, { settings, audit }) => {
+export const settingsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: SettingsRoutesOptions }> = async (
+  app,
+  { settings, audit },
+) => {
   app.get(
     '/api/settings',
     {
       schema: {
-        response: {
-          200: {
-            type: 'object',
-            required: ['settings'],
-            additionalProperties: false,
-            properties: { settings: { type: 'array', items: settingView } },
-          },
-        },
+        response: { 200: settingsListSchema, ...errorResponses },
       },
     },
     async () => {
@@ -94,24 +48,13 @@ export const settingsRoutes: FastifyPluginAsync<SettingsRoutesOptions> = async (
     },
   );
 
-  app.put<{ Params: { key: string }; Body: UpdateBody }>(
+  app.put(
     '/api/settings/:key',
     {
       schema: {
-        params: {
-          type: 'object',
-          required: ['key'],
-          properties: { key: { type: 'string', minLength: 1, maxLength: 200 } },
-        },
-        body: updateBody,
-        response: {
-          200: {
-            type: 'object',
-            required: ['setting'],
-            additionalProperties: false,
-            properties: { setting: settingView },
-          },
-        },
+        params: settingKeyParamsSchema,
+        body: settingUpdateBodySchema,
+        response: { 200: settingUpdatedSchema, ...errorResponses },
       },
     },
     async (request) => {

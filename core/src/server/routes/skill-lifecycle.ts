@@ -1,18 +1,18 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
 import type { SettingsStore } from '../../settings/store.ts';
-import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { LifecycleActor, SkillLifecycle } from '../../skills/lifecycle.ts';
 import { PACKAGE_LIMITS } from '@talon/skill-runtime/limits.ts';
 import { clientAddress } from '../security/client-info.ts';
 import {
   nameParams,
-  totpCode,
-  grantsSchema,
   actionResponse,
   pendingResponse,
   approvalsResponse,
   packageResponse,
   codeOnlyBody,
+  loadBodySchema,
+  uploadBodySchema,
 } from './skill-lifecycle-schemas.ts';
 
 export interface SkillLifecycleRoutesOptions {
@@ -24,17 +24,6 @@ interface CodeOnlyBody {
   totpCode?: string;
 }
 
-interface LoadBody extends CodeOnlyBody {
-  checksum: string;
-  grants?: SkillGrants;
-}
-
-interface UploadBody extends CodeOnlyBody {
-  manifest: string;
-  code: string;
-  grants?: SkillGrants;
-}
-
 /** Base64 or JSON escaping can grow a package; the upload route alone accepts bodies this large. */
 const UPLOAD_BODY_LIMIT = 2 * (PACKAGE_LIMITS.maxBundleBytes + PACKAGE_LIMITS.maxManifestBytes);
 
@@ -43,10 +32,9 @@ const UPLOAD_BODY_LIMIT = 2 * (PACKAGE_LIMITS.maxBundleBytes + PACKAGE_LIMITS.ma
  * (`GET /api/skills`, `POST /api/skills/:name/run`): pending folders, the approved packages, and
  * load / reload / unload / upload / restore, each confirmed with a fresh TOTP code (`totpCode`).
  */
-export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOptions> = async (
-  app,
-  { lifecycle, settings },
-) => {
+export const skillLifecycleRoutes: FastifyPluginAsyncJsonSchemaToTs<{
+  Options: SkillLifecycleRoutesOptions;
+}> = async (app, { lifecycle, settings }) => {
   const actor = (request: FastifyRequest, body: CodeOnlyBody | undefined): LifecycleActor => ({
     actor: 'admin',
     source: clientAddress(request, settings),
@@ -62,7 +50,7 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
     dynamic: await lifecycle.listApproved(),
   }));
 
-  app.get<{ Params: { name: string } }>(
+  app.get(
     '/api/skills/:name/package',
     { schema: { params: nameParams, response: packageResponse } },
     async (request) => {
@@ -80,22 +68,13 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
     },
   );
 
-  app.post<{ Params: { name: string }; Body: LoadBody }>(
+  app.post(
     '/api/skills/:name/load',
     {
       schema: {
         params: nameParams,
         response: actionResponse,
-        body: {
-          type: 'object',
-          required: ['checksum'],
-          additionalProperties: false,
-          properties: {
-            checksum: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-            grants: grantsSchema,
-            totpCode,
-          },
-        },
+        body: loadBodySchema,
       },
     },
     async (request) =>
@@ -107,30 +86,20 @@ export const skillLifecycleRoutes: FastifyPluginAsync<SkillLifecycleRoutesOption
   );
 
   for (const action of ['reload', 'unload', 'restore'] as const) {
-    app.post<{ Params: { name: string }; Body: CodeOnlyBody | undefined }>(
+    app.post(
       `/api/skills/:name/${action}`,
       { schema: { params: nameParams, body: codeOnlyBody, response: actionResponse } },
       async (request) => lifecycle[action](request.params.name, actor(request, request.body)),
     );
   }
 
-  app.post<{ Body: UploadBody }>(
+  app.post(
     '/api/skills/upload',
     {
       bodyLimit: UPLOAD_BODY_LIMIT,
       schema: {
         response: actionResponse,
-        body: {
-          type: 'object',
-          required: ['manifest', 'code'],
-          additionalProperties: false,
-          properties: {
-            manifest: { type: 'string', minLength: 2, maxLength: PACKAGE_LIMITS.maxManifestBytes },
-            code: { type: 'string', minLength: 1, maxLength: PACKAGE_LIMITS.maxBundleBytes },
-            grants: grantsSchema,
-            totpCode,
-          },
-        },
+        body: uploadBodySchema(PACKAGE_LIMITS),
       },
     },
     async (request) =>

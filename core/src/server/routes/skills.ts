@@ -1,91 +1,17 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { TalonError } from '../../errors.ts';
 import type { JsonValue, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import { errorResponses } from '../error-schema.ts';
+import {
+  breakerResetSchema,
+  skillListSchema,
+  skillNameParams,
+  skillRunBodySchema,
+  skillRunResultSchema,
+} from './skills-schemas.ts';
 
 export interface SkillRoutesOptions {
   runtime: SkillRuntime;
-}
-
-const nameParams = {
-  type: 'object',
-  required: ['name'],
-  additionalProperties: false,
-  properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,63}$' } },
-} as const;
-
-const stringList = { type: 'array', items: { type: 'string' } } as const;
-
-const skillStatus = {
-  type: 'object',
-  required: ['name', 'version', 'kind', 'permissions', 'grants', 'breaker', 'calls'],
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string' },
-    version: { type: 'string' },
-    kind: { type: 'string', enum: ['core', 'dynamic'] },
-    permissions: stringList,
-    grants: {
-      type: 'object',
-      required: ['permissions', 'net', 'secrets'],
-      additionalProperties: false,
-      properties: { permissions: stringList, net: stringList, secrets: stringList },
-    },
-    breaker: {
-      type: 'object',
-      required: ['state', 'failures', 'lastError', 'changedAt'],
-      additionalProperties: false,
-      properties: {
-        state: { type: 'string', enum: ['closed', 'open', 'half_open'] },
-        failures: { type: 'integer' },
-        lastError: { type: ['string', 'null'] },
-        changedAt: { type: 'string' },
-      },
-    },
-    calls: {
-      type: 'object',
-      required: ['total', 'failed'],
-      additionalProperties: false,
-      properties: { total: { type: 'integer' }, failed: { type: 'integer' } },
-    },
-  },
-} as const;
-
-const apiCall = {
-  type: 'object',
-  required: ['permission', 'method', 'allowed', 'durationMs'],
-  additionalProperties: false,
-  properties: {
-    permission: { type: 'string' },
-    method: { type: 'string' },
-    allowed: { type: 'boolean' },
-    durationMs: { type: 'number' },
-    error: { type: 'string' },
-  },
-} as const;
-
-const runResult = {
-  type: 'object',
-  required: ['ok', 'durationMs', 'apiCalls'],
-  additionalProperties: false,
-  properties: {
-    ok: { type: 'boolean' },
-    // Any JSON value: the skill's result, already capped and parsed by the runtime.
-    result: {},
-    branch: { type: 'string' },
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      additionalProperties: false,
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-    },
-    durationMs: { type: 'number' },
-    apiCalls: { type: 'array', items: apiCall },
-  },
-} as const;
-
-interface RunBody {
-  input: JsonValue;
-  config?: { [key: string]: JsonValue };
 }
 
 function notLoaded(name: string): TalonError {
@@ -97,52 +23,44 @@ function notLoaded(name: string): TalonError {
  * skill with a JSON input (result, branch, duration, the SkillAPI calls it made); reset a breaker.
  * Behind the admin session like every route not on the public list.
  */
-export const skillRoutes: FastifyPluginAsync<SkillRoutesOptions> = async (app, { runtime }) => {
+export const skillRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: SkillRoutesOptions }> = async (
+  app,
+  { runtime },
+) => {
   app.get(
     '/api/skills',
     {
       schema: {
-        response: {
-          200: {
-            type: 'object',
-            required: ['skills'],
-            additionalProperties: false,
-            properties: { skills: { type: 'array', items: skillStatus } },
-          },
-        },
+        response: { 200: skillListSchema, ...errorResponses },
       },
     },
     async () => ({ skills: runtime.list() }),
   );
 
-  app.post<{ Params: { name: string }; Body: RunBody }>(
+  app.post(
     '/api/skills/:name/run',
     {
       schema: {
-        params: nameParams,
-        body: {
-          type: 'object',
-          required: ['input'],
-          additionalProperties: false,
-          properties: { input: {}, config: { type: 'object' } },
-        },
-        response: { 200: runResult },
+        params: skillNameParams,
+        body: skillRunBodySchema,
+        response: { 200: skillRunResultSchema, ...errorResponses },
       },
     },
     async (request) => {
       const { name } = request.params;
       if (!runtime.status(name)) throw notLoaded(name);
-      const { input, config } = request.body;
+      // Parsed from a JSON body, so JSON through and through (the schema cannot say so to the compiler).
+      const { input, config } = request.body as { input: JsonValue; config?: { [key: string]: JsonValue } };
       return runtime.run(name, { input, ...(config ? { config } : {}), runId: `admin:${request.id}` });
     },
   );
 
-  app.post<{ Params: { name: string } }>(
+  app.post(
     '/api/skills/:name/breaker/reset',
     {
       schema: {
-        params: nameParams,
-        response: { 200: { type: 'object', properties: { skill: skillStatus } } },
+        params: skillNameParams,
+        response: { 200: breakerResetSchema, ...errorResponses },
       },
     },
     async (request) => {

@@ -1,65 +1,52 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
 import type { TwoFactor } from '../../auth/two-factor.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { clientAddress } from '../security/client-info.ts';
 import { sessionTag } from '../security/session-cookie.ts';
+import { errorResponses } from '../error-schema.ts';
+import {
+  totpConfirmBodySchema,
+  totpDisableBodySchema,
+  totpEnrolledSchema,
+  totpEnrolmentSchema,
+  totpStatusSchema,
+} from './totp-schemas.ts';
 
 export interface TotpRoutesOptions {
   twoFactor: TwoFactor;
   settings: SettingsStore;
 }
 
-/** Codes are six digits; the cap only keeps junk out (the code check itself says what is wrong). */
-const codeProperty = { type: 'string', minLength: 1, maxLength: 32 } as const;
-
-const statusResponse = {
-  type: 'object',
-  required: ['enrolled', 'pending'],
-  additionalProperties: false,
-  properties: { enrolled: { type: 'boolean' }, pending: { type: 'boolean' } },
-} as const;
-
-const enrolResponse = {
-  type: 'object',
-  required: ['secret', 'otpauthUri', 'qrSvg'],
-  additionalProperties: false,
-  properties: { secret: { type: 'string' }, otpauthUri: { type: 'string' }, qrSvg: { type: 'string' } },
-} as const;
-
-const enrolledResponse = {
-  type: 'object',
-  required: ['enrolled'],
-  additionalProperties: false,
-  properties: { enrolled: { type: 'boolean' } },
-} as const;
-
 /** The 2FA screens' API (session required, CSRF checked, every outcome audited). */
-export const totpRoutes: FastifyPluginAsync<TotpRoutesOptions> = async (app, { twoFactor, settings }) => {
+export const totpRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TotpRoutesOptions }> = async (
+  app,
+  { twoFactor, settings },
+) => {
   const who = (request: FastifyRequest) => ({
     actor: 'admin',
     source: clientAddress(request, settings),
     session: sessionTag(request),
   });
 
-  app.get('/api/auth/totp', { schema: { response: { 200: statusResponse } } }, async () =>
-    twoFactor.status(),
+  app.get(
+    '/api/auth/totp',
+    { schema: { response: { 200: totpStatusSchema, ...errorResponses } } },
+    async () => twoFactor.status(),
   );
 
-  app.post('/api/auth/totp/enrol', { schema: { response: { 200: enrolResponse } } }, async (request) =>
-    twoFactor.enrol(who(request)),
+  app.post(
+    '/api/auth/totp/enrol',
+    { schema: { response: { 200: totpEnrolmentSchema, ...errorResponses } } },
+    async (request) => twoFactor.enrol(who(request)),
   );
 
-  app.post<{ Body: { code: string } }>(
+  app.post(
     '/api/auth/totp/confirm',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: ['code'],
-          additionalProperties: false,
-          properties: { code: codeProperty },
-        },
-        response: { 200: enrolledResponse },
+        body: totpConfirmBodySchema,
+        response: { 200: totpEnrolledSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -68,17 +55,12 @@ export const totpRoutes: FastifyPluginAsync<TotpRoutesOptions> = async (app, { t
     },
   );
 
-  app.post<{ Body: { totpCode: string } }>(
+  app.post(
     '/api/auth/totp/disable',
     {
       schema: {
-        body: {
-          type: 'object',
-          required: ['totpCode'],
-          additionalProperties: false,
-          properties: { totpCode: codeProperty },
-        },
-        response: { 200: enrolledResponse },
+        body: totpDisableBodySchema,
+        response: { 200: totpEnrolledSchema, ...errorResponses },
       },
     },
     async (request) => {

@@ -1,8 +1,8 @@
-import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { TalonError } from '../../errors.ts';
 import { InvalidDefinitionError } from '../../workflows/errors.ts';
 import type { WorkflowEngine } from '../../workflows/engine.ts';
-import { RUN_STATUSES } from '../../workflows/run-repository.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import type { Requester } from '../../workflows/service.ts';
 import { clientAddress } from '../security/client-info.ts';
@@ -10,30 +10,35 @@ import { sessionTag } from '../security/session-cookie.ts';
 import { waitForRunEnd } from '../../workflows/wait-for-run.ts';
 import { streamRunEvents } from './workflow-events.ts';
 import { runView, stepView, workflowSummary, workflowView } from './workflow-views.ts';
+import {
+  codeBody,
+  definitionBody,
+  exportDocumentSchema,
+  importBody,
+  listQuery,
+  missedTicksSchema,
+  runDetailSchema,
+  runEventsResponse,
+  runIdParams,
+  runListSchema,
+  runsQuery,
+  runViewSchema,
+  triggerBody,
+  triggerQuery,
+  workflowErrorResponses,
+  workflowIdParams,
+  workflowListSchema,
+  workflowViewSchema,
+} from './workflow-schemas.ts';
+import { noContentSchema } from '../error-schema.ts';
 
 export interface WorkflowRoutesOptions {
   engine: Pick<WorkflowEngine, 'service' | 'workflows' | 'runs' | 'events' | 'scheduler'>;
   settings: SettingsStore;
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } },
-} as const;
-const runParams = {
-  type: 'object',
-  required: ['runId'],
-  additionalProperties: false,
-  properties: { runId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } },
-} as const;
-const totpCode = { type: 'string', maxLength: 16 } as const;
 /** The longest a `?wait=true` trigger holds the request open. */
 const WAIT_LIMIT_MS = 30_000;
-const codeBody = { type: 'object', additionalProperties: false, properties: { totpCode } } as const;
-// Definitions are checked by the workflow rules themselves, which report every problem with its path.
-const definitionBody = { type: 'object' } as const;
 
 /**
  * A definition as sent, with the 2FA code beside its fields: changing a workflow that requires 2FA
@@ -55,7 +60,7 @@ function splitCode(body: unknown): { definition: unknown; totpCode: string | und
  * run detail, cancel, live progress (server-sent events), schedule approval, export and import.
  * Behind the admin session like every non-public route.
  */
-export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
+export const workflowRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: WorkflowRoutesOptions }> = async (
   app,
   { engine, settings },
 ) => {
@@ -74,35 +79,38 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     throw error;
   });
 
-  app.get<{ Querystring: { search?: string } }>(
+  const errors = workflowErrorResponses;
+
+  app.get(
     '/api/workflows',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { search: { type: 'string', maxLength: 100 } },
-        },
-      },
-    },
+    { schema: { querystring: listQuery, response: { 200: workflowListSchema, ...errors } } },
     async (request) => ({
       workflows: (await workflows.list({ search: request.query.search })).map(workflowSummary),
     }),
   );
 
-  app.post('/api/workflows', { schema: { body: definitionBody } }, async (request, reply) =>
-    reply.status(201).send(workflowView(await service.create(request.body, requester(request)))),
+  app.post(
+    '/api/workflows',
+    { schema: { body: definitionBody, response: { 201: workflowViewSchema, ...errors } } },
+    async (request, reply) =>
+      reply.status(201).send(workflowView(await service.create(request.body, requester(request)))),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/workflows/:id',
-    { schema: { params: idParams } },
+    { schema: { params: workflowIdParams, response: { 200: workflowViewSchema, ...errors } } },
     async (request) => workflowView(await workflows.get(request.params.id)),
   );
 
-  app.put<{ Params: { id: string } }>(
+  app.put(
     '/api/workflows/:id',
-    { schema: { params: idParams, body: definitionBody } },
+    {
+      schema: {
+        params: workflowIdParams,
+        body: definitionBody,
+        response: { 200: workflowViewSchema, ...errors },
+      },
+    },
     async (request) => {
       const { definition, totpCode: code } = splitCode(request.body);
       return workflowView(
@@ -111,35 +119,29 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     },
   );
 
-  app.delete<{ Params: { id: string }; Body: { totpCode?: string } | undefined }>(
+  app.delete(
     '/api/workflows/:id',
-    { schema: { params: idParams, body: { ...codeBody, nullable: true } } },
+    {
+      schema: {
+        params: workflowIdParams,
+        body: { ...codeBody, nullable: true },
+        response: { 204: noContentSchema, ...errors },
+      },
+    },
     async (request, reply) => {
       await service.delete(request.params.id, { ...requester(request), totpCode: request.body?.totpCode });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.post<{
-    Params: { id: string };
-    Querystring: { wait?: boolean };
-    Body: { input?: unknown; totpCode?: string; trigger?: 'manual' | 'api' };
-  }>(
+  app.post(
     '/api/workflows/:id/runs',
     {
       schema: {
-        params: idParams,
-        // wait=true answers when the run has ended (200), or with 202 after WAIT_LIMIT_MS.
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { wait: { type: 'boolean' } },
-        },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { input: {}, totpCode, trigger: { type: 'string', enum: ['manual', 'api'] } },
-        },
+        params: workflowIdParams,
+        querystring: triggerQuery,
+        body: triggerBody,
+        response: { 200: runViewSchema, 202: runViewSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -157,22 +159,13 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     },
   );
 
-  app.get<{
-    Params: { id: string };
-    Querystring: { status?: (typeof RUN_STATUSES)[number]; limit?: number };
-  }>(
+  app.get(
     '/api/workflows/:id/runs',
     {
       schema: {
-        params: idParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            status: { type: 'string', enum: [...RUN_STATUSES] },
-            limit: { type: 'integer', minimum: 1, maximum: 500 },
-          },
-        },
+        params: workflowIdParams,
+        querystring: runsQuery,
+        response: { 200: runListSchema, ...errors },
       },
     },
     async (request) => {
@@ -182,55 +175,57 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     },
   );
 
-  app.get<{ Params: { runId: string } }>(
+  app.get(
     '/api/workflows/runs/:runId',
-    { schema: { params: runParams } },
+    { schema: { params: runIdParams, response: { 200: runDetailSchema, ...errors } } },
     async (request) => {
       const run = await runs.get(request.params.runId);
       return { run: runView(run), steps: (await runs.steps(run.id)).map(stepView) };
     },
   );
 
-  app.get<{ Params: { runId: string } }>(
+  app.get(
     '/api/workflows/runs/:runId/events',
-    { schema: { params: runParams } },
+    { schema: { params: runIdParams, response: { ...runEventsResponse, ...errors } } },
     async (request, reply) => streamRunEvents(request, reply, request.params.runId, runs, events),
   );
 
-  app.post<{ Params: { runId: string }; Body: { totpCode?: string } }>(
+  app.post(
     '/api/workflows/runs/:runId/approve',
-    { schema: { params: runParams, body: codeBody } },
+    { schema: { params: runIdParams, body: codeBody, response: { 200: runViewSchema, ...errors } } },
     async (request) =>
       runView(await service.approveRun(request.params.runId, request.body?.totpCode, requester(request))),
   );
 
-  app.post<{ Params: { runId: string } }>(
+  app.post(
     '/api/workflows/runs/:runId/cancel',
-    { schema: { params: runParams } },
+    { schema: { params: runIdParams, response: { 200: runViewSchema, ...errors } } },
     async (request) => runView(await service.cancelRun(request.params.runId)),
   );
 
-  app.post<{ Params: { id: string }; Body: { totpCode?: string } }>(
+  app.post(
     '/api/workflows/:id/schedule/approve',
-    { schema: { params: idParams, body: codeBody } },
+    {
+      schema: { params: workflowIdParams, body: codeBody, response: { 200: workflowViewSchema, ...errors } },
+    },
     async (request) =>
       workflowView(
         await service.approveSchedule(request.params.id, request.body?.totpCode, requester(request)),
       ),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/workflows/:id/missed-ticks',
-    { schema: { params: idParams } },
+    { schema: { params: workflowIdParams, response: { 200: missedTicksSchema, ...errors } } },
     async (request) => {
       await workflows.get(request.params.id);
       return { missedTicks: await engine.scheduler.ticks.listMissed(request.params.id) };
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/workflows/:id/export',
-    { schema: { params: idParams } },
+    { schema: { params: workflowIdParams, response: { 200: exportDocumentSchema, ...errors } } },
     async (request, reply) => {
       const document = await service.exportDocument(request.params.id);
       const fileName = document.workflow.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60) || 'workflow';
@@ -240,18 +235,9 @@ export const workflowRoutes: FastifyPluginAsync<WorkflowRoutesOptions> = async (
     },
   );
 
-  app.post<{ Body: { document: unknown; name?: string } }>(
+  app.post(
     '/api/workflows/import',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['document'],
-          additionalProperties: false,
-          properties: { document: {}, name: { type: 'string', minLength: 1, maxLength: 100 } },
-        },
-      },
-    },
+    { schema: { body: importBody, response: { 201: workflowViewSchema, ...errors } } },
     async (request, reply) =>
       reply
         .status(201)
