@@ -109,7 +109,7 @@ describe('the Telegram screen API', () => {
     expect(fake.sentTo(OWNER).at(-1)!.text).toMatch(/^Test message from Talon \(node node-a\)/);
   });
 
-  it('switches announcements without a code', async () => {
+  it('before 2FA is enrolled, switches announcements without a code', async () => {
     const response = await put('/api/telegram/preferences', { announcements: { circuit_opened: false } });
     expect(response.statusCode).toBe(200);
     expect(node.settings.getBoolean('telegram.announce.circuit_opened', true)).toBe(false);
@@ -118,20 +118,20 @@ describe('the Telegram screen API', () => {
     ).toBe(400);
   });
 
-  it('changing the token, chat id, mode or API root needs a 2FA code', async () => {
-    const refused = await put('/api/telegram/connection', { chatId: '999' });
-    expect(refused.statusCode).toBe(403);
-    expect(refused.json()).toMatchObject({ error: 'totp_not_enrolled' });
-    expect(node.settings.getString('telegram.chat_id')).toBe(String(OWNER));
-    // The generic settings API follows the setting's definition (issue 10 §1): a Telegram setting
-    // needs a code once 2FA is enrolled, and can change before (there is nothing to step up with).
-    const generic = await put('/api/settings/telegram.chat_id', { value: String(OWNER) });
-    expect(generic.statusCode).toBe(200);
-
+  it('once 2FA is enrolled, changing the token, chat id, mode, API root or a switch needs a code', async () => {
     secret = await enrolTotp(app, session);
-    expect((await put('/api/settings/telegram.chat_id', { value: '999' })).json()).toMatchObject({ error: 'totp_required' });
+    expect((await get()).json().codeNeeded).toEqual({ connection: true, preferences: true });
     const noCode = await put('/api/telegram/connection', { chatId: '999' });
+    expect(noCode.statusCode).toBe(403);
     expect(noCode.json()).toMatchObject({ error: 'totp_required' });
+    expect(node.settings.getString('telegram.chat_id')).toBe(String(OWNER));
+    // The generic settings API applies the same rule.
+    expect((await put('/api/settings/telegram.chat_id', { value: '999' })).statusCode).toBe(403);
+    expect(
+      (await put('/api/telegram/preferences', { announcements: { circuit_opened: true } })).statusCode,
+    ).toBe(403);
+    expect(node.settings.getBoolean('telegram.announce.circuit_opened', true)).toBe(false);
+    // Malformed values are refused before any code is spent.
     expect(
       (await put('/api/telegram/connection', { chatId: 'not-a-number', totpCode: '123456' })).statusCode,
     ).toBe(400);

@@ -20,6 +20,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   fake = await FakeBotApi.start({ token: BOT_TOKEN });
   node = await startGatewayNode(database, fake);
+  // Replies are read in order here; an announcement in between (a run waiting for a code) would interleave.
+  await node.settings.set('telegram.announce.workflow_waiting_2fa', false);
   await waitConnected(node);
 });
 afterAll(async () => {

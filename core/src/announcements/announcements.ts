@@ -19,8 +19,8 @@ export type AnnouncementKind =
 
 /** Every kind with what the owner's switch for it says; `telegram.announce.<kind>` turns one off. */
 export const ANNOUNCEMENT_KINDS: Readonly<Record<AnnouncementKind, string>> = {
-  circuit_opened: 'a skill\'s circuit opened (it failed too often and is switched off for a while)',
-  circuit_closed: 'a skill\'s circuit closed again',
+  circuit_opened: "a skill's circuit opened (it failed too often and is switched off for a while)",
+  circuit_closed: "a skill's circuit closed again",
   skill_tampered: 'a skill was refused at start because its files changed after approval',
   workflow_failed: 'a workflow run failed (with the step and the error)',
   workflow_waiting_2fa: 'a workflow run waits for a 2FA code',
@@ -28,7 +28,7 @@ export const ANNOUNCEMENT_KINDS: Readonly<Record<AnnouncementKind, string>> = {
   login_blocked: 'an address was blocked after too many wrong passwords',
   login_budget_exhausted: 'wrong passwords used up the global login budget',
   step_up_budget_exhausted: 'wrong 2FA codes used up their budget',
-  sandbox_wall_down: 'the sandbox\'s second wall (namespaces) is not available',
+  sandbox_wall_down: "the sandbox's second wall (namespaces) is not available",
 };
 
 export interface Announcement {

@@ -26,6 +26,8 @@ export interface TelegramStatusView {
   apiRoot: string;
   publicUrl: string;
   approveAdminStepUps: boolean;
+  /** Whether a change needs a 2FA code now (the settings' own rule: once 2FA is enrolled). */
+  codeNeeded: { connection: boolean; preferences: boolean };
   /** The chats that wrote and were refused, newest first: how the owner finds their own id. */
   refusedChats: { chatId: string; chatType: string; count: number; lastAt: string }[];
   announcements: { kind: string; description: string; enabled: boolean }[];

@@ -32,12 +32,19 @@ export const telegramWebhookRoutes: FastifyPluginAsync<TelegramWebhookOptions> =
     },
     async (request) => {
       const header = request.headers[TELEGRAM_SECRET_HEADER];
-      const outcome = await gateway.receiveWebhook(typeof header === 'string' ? header : undefined, request.body);
+      const outcome = await gateway.receiveWebhook(
+        typeof header === 'string' ? header : undefined,
+        request.body,
+      );
       if (outcome === 'not_webhook') {
         throw new TalonError('telegram_webhook_off', 'Telegram webhook mode is not active on this node', 404);
       }
       if (outcome === 'forbidden') {
-        throw new TalonError('telegram_webhook_secret', 'Missing or wrong X-Telegram-Bot-Api-Secret-Token', 401);
+        throw new TalonError(
+          'telegram_webhook_secret',
+          'Missing or wrong X-Telegram-Bot-Api-Secret-Token',
+          401,
+        );
       }
       return {};
     },

@@ -1,12 +1,19 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ANNOUNCEMENT_KINDS, type AnnouncementKind } from '../../announcements/announcements.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { TalonError } from '../../errors.ts';
 import { announcementSwitch } from '../../gateway/announcement-outbox.ts';
 import type { TelegramGateway } from '../../gateway/gateway.ts';
-import type { TelegramConnectionChange, TelegramPreferencesChange, TelegramStatusView } from '../../gateway/wire-types.ts';
+import type {
+  TelegramConnectionChange,
+  TelegramPreferencesChange,
+  TelegramStatusView,
+} from '../../gateway/wire-types.ts';
 import type { SettingsStore } from '../../settings/store.ts';
+import { codeRequirementOf, settingChangeNeedsCode } from '../../settings/code-requirement.ts';
+import { isTotpEnrolled } from '../../auth/step-up.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { sessionTag } from '../security/session-cookie.ts';
 
 export interface TelegramRoutesOptions {
   gateway: TelegramGateway;
@@ -19,7 +26,24 @@ const KINDS = Object.keys(ANNOUNCEMENT_KINDS) as AnnouncementKind[];
 const statusResponse = {
   type: 'object',
   additionalProperties: false,
-  required: ['state', 'mode', 'node', 'bot', 'chatId', 'activeNode', 'lastUpdateAt', 'lastError', 'webhookUrl', 'apiRoot', 'publicUrl', 'refusedChats', 'announcements', 'dropped', 'approveAdminStepUps'],
+  required: [
+    'state',
+    'mode',
+    'node',
+    'bot',
+    'chatId',
+    'activeNode',
+    'lastUpdateAt',
+    'lastError',
+    'webhookUrl',
+    'apiRoot',
+    'publicUrl',
+    'refusedChats',
+    'announcements',
+    'dropped',
+    'approveAdminStepUps',
+    'codeNeeded',
+  ],
   properties: {
     state: { type: 'string' },
     mode: { type: 'string' },
@@ -27,7 +51,12 @@ const statusResponse = {
     bot: {
       anyOf: [
         { type: 'null' },
-        { type: 'object', additionalProperties: false, required: ['id', 'username'], properties: { id: { type: 'number' }, username: { type: 'string' } } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'username'],
+          properties: { id: { type: 'number' }, username: { type: 'string' } },
+        },
       ],
     },
     chatId: { type: 'string' },
@@ -38,13 +67,24 @@ const statusResponse = {
     apiRoot: { type: 'string' },
     publicUrl: { type: 'string' },
     approveAdminStepUps: { type: 'boolean' },
+    codeNeeded: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['connection', 'preferences'],
+      properties: { connection: { type: 'boolean' }, preferences: { type: 'boolean' } },
+    },
     refusedChats: {
       type: 'array',
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['chatId', 'chatType', 'count', 'lastAt'],
-        properties: { chatId: { type: 'string' }, chatType: { type: 'string' }, count: { type: 'number' }, lastAt: { type: 'string' } },
+        properties: {
+          chatId: { type: 'string' },
+          chatType: { type: 'string' },
+          count: { type: 'number' },
+          lastAt: { type: 'string' },
+        },
       },
     },
     announcements: {
@@ -53,7 +93,11 @@ const statusResponse = {
         type: 'object',
         additionalProperties: false,
         required: ['kind', 'description', 'enabled'],
-        properties: { kind: { type: 'string' }, description: { type: 'string' }, enabled: { type: 'boolean' } },
+        properties: {
+          kind: { type: 'string' },
+          description: { type: 'string' },
+          enabled: { type: 'boolean' },
+        },
       },
     },
     dropped: { type: 'object', additionalProperties: { type: 'number' } },
@@ -68,7 +112,33 @@ type PreferencesBody = TelegramPreferencesChange;
  * the connection (token, chat id, mode, API root — changing any needs a 2FA code, since they decide
  * whom Talon obeys), announcement switches, and a test message.
  */
-export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (app, { gateway, settings, audit }) => {
+export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
+  app,
+  { gateway, settings, audit },
+) => {
+  /**
+   * One code for a change of several settings, as their definitions require (settings/code-requirement.ts,
+   * the same rule as PUT /api/settings/:key): none, once 2FA is enrolled, or always.
+   */
+  const stepUpFor = async (
+    request: FastifyRequest,
+    action: string,
+    keys: readonly string[],
+    code: string | undefined,
+  ): Promise<void> => {
+    const requirements = keys.map((key) => codeRequirementOf(key));
+    if (requirements.every((requirement) => requirement === 'none')) return;
+    await app.stepUp.verify({
+      action,
+      whenNotEnrolled: requirements.includes('always') ? 'refuse' : 'allow',
+      code,
+      actor: 'admin',
+      source: clientAddress(request, settings),
+      session: sessionTag(request),
+      target: keys.join(','),
+    });
+  };
+
   const status = async (): Promise<TelegramStatusView> => {
     const current = await gateway.status();
     return {
@@ -84,6 +154,10 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
       apiRoot: settings.getString('telegram.api_root'),
       publicUrl: settings.getString('server.public_url'),
       approveAdminStepUps: settings.getBoolean('telegram.approve_admin_step_ups', false),
+      codeNeeded: {
+        connection: settingChangeNeedsCode('telegram.chat_id', isTotpEnrolled(settings)),
+        preferences: settingChangeNeedsCode(announcementSwitch(KINDS[0]!), isTotpEnrolled(settings)),
+      },
       refusedChats: await gateway.refusedChats(),
       announcements: KINDS.map((kind) => ({
         kind,
@@ -121,15 +195,15 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
       if (chatId !== undefined) changes.push(['telegram.chat_id', chatId]);
       if (mode !== undefined) changes.push(['telegram.mode', mode]);
       if (apiRoot !== undefined) changes.push(['telegram.api_root', apiRoot.replace(/\/+$/, '')]);
-      if (changes.length === 0) throw new TalonError('invalid_request', 'Send at least one of botToken, chatId, mode, apiRoot', 400);
+      if (changes.length === 0)
+        throw new TalonError('invalid_request', 'Send at least one of botToken, chatId, mode, apiRoot', 400);
       const source = clientAddress(request, settings);
-      await app.stepUp.verify({
-        action: 'telegram.connection',
-        code: totpCode,
-        actor: 'admin',
-        source,
-        target: changes.map(([key]) => key).join(','),
-      });
+      await stepUpFor(
+        request,
+        'telegram.connection',
+        changes.map(([key]) => key),
+        totpCode,
+      );
       for (const [key, value] of changes) await settings.set(key, value);
       await audit.record({
         actor: 'admin',
@@ -157,6 +231,12 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
               properties: Object.fromEntries(KINDS.map((kind) => [kind, { type: 'boolean' }])),
             },
             approveAdminStepUps: { type: 'boolean' },
+            codeNeeded: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['connection', 'preferences'],
+              properties: { connection: { type: 'boolean' }, preferences: { type: 'boolean' } },
+            },
             publicUrl: { type: 'string', maxLength: 500, pattern: '^(https://[^\\s]+)?$' },
             totpCode: { type: 'string', maxLength: 16 },
           },
@@ -166,23 +246,20 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
     },
     async (request) => {
       const { announcements = {}, approveAdminStepUps, publicUrl, totpCode } = request.body;
-      // Where webhooks go, and a second way to give codes: both need a code to change.
-      if (approveAdminStepUps === true || publicUrl !== undefined) {
-        await app.stepUp.verify({
-          action: 'telegram.preferences',
-          code: totpCode,
-          actor: 'admin',
-          source: clientAddress(request, settings),
-          target: [approveAdminStepUps === true ? 'telegram.approve_admin_step_ups' : '', publicUrl !== undefined ? 'server.public_url' : '']
-            .filter(Boolean)
-            .join(','),
-        });
-      }
+      const keys = [
+        ...Object.keys(announcements).map((kind) => announcementSwitch(kind)),
+        ...(approveAdminStepUps === undefined ? [] : ['telegram.approve_admin_step_ups']),
+        ...(publicUrl === undefined ? [] : ['server.public_url']),
+      ];
+      await stepUpFor(request, 'telegram.preferences', keys, totpCode);
       for (const [kind, enabled] of Object.entries(announcements)) {
         await settings.set(announcementSwitch(kind), enabled, { type: 'boolean', category: 'telegram' });
       }
       if (approveAdminStepUps !== undefined) {
-        await settings.set('telegram.approve_admin_step_ups', approveAdminStepUps, { type: 'boolean', category: 'telegram' });
+        await settings.set('telegram.approve_admin_step_ups', approveAdminStepUps, {
+          type: 'boolean',
+          category: 'telegram',
+        });
       }
       if (publicUrl !== undefined) await settings.set('server.public_url', publicUrl.replace(/\/+$/, ''));
       await audit.record({
@@ -198,7 +275,18 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
 
   app.post(
     '/api/telegram/test-message',
-    { schema: { response: { 200: { type: 'object', additionalProperties: false, required: ['sent'], properties: { sent: { type: 'boolean' } } } } } },
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['sent'],
+            properties: { sent: { type: 'boolean' } },
+          },
+        },
+      },
+    },
     async () => {
       await gateway.sendTestMessage();
       return { sent: true };
