@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'skill-runtime/src/**/*.test.ts',
+      'sidecar-automator/src/**/*.test.ts',
       'core/src/**/*.test.ts',
       'plugins-sdk/**/*.test.ts',
       'plugins/**/*.test.ts',
