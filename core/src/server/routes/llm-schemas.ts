@@ -1,6 +1,10 @@
+/**
+ * JSON schemas of /api/llm/...: bodies checked before any handler runs, responses serialized by them;
+ * and the wire types derived from them. No imports with runtime code beyond constants: the admin UI
+ * imports the types.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
 import { LLM_LOCALITIES, LLM_PROVIDER_KINDS, LLM_TIERS, PROVIDER_ID_PATTERN } from '../../llm/wire-types.ts';
-
-/** JSON schemas of /api/llm/...: bodies checked before any handler runs, responses serialized by them. */
 
 export const providerIdParams = {
   type: 'object',
@@ -217,3 +221,15 @@ export const reachResponse = {
     },
   },
 } as const;
+
+/** `POST /api/llm/providers` (a new endpoint or key needs `totpCode`). */
+export type LlmProviderCreateRequest = FromSchema<typeof createProviderBody>;
+/** `PUT /api/llm/providers/:id`: an empty `apiKey` keeps the stored key; `clearKey` removes it. */
+export type LlmProviderUpdateRequest = FromSchema<typeof updateProviderBody>;
+export type LlmProviderList = FromSchema<typeof providerListResponse>;
+export type LlmProviderAnswer = FromSchema<typeof providerResponse>;
+export type LlmProviderTestAnswer = FromSchema<typeof testResponse>;
+export type LlmUsageReport = FromSchema<typeof usageResponse>;
+export type LlmReachRequest = FromSchema<typeof reachBody>;
+export type LlmReachTarget = LlmReachRequest['targets'][number];
+export type LlmReach = FromSchema<typeof reachResponse>;

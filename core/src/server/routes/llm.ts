@@ -1,11 +1,11 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { utcDay } from '../../llm/budget.ts';
-import type { NewProvider, ProviderChange } from '../../llm/provider-store.ts';
 import type { LlmRouter } from '../../llm/router.ts';
-import type { ReachTarget } from '../../llm/routing.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { errorResponses, noContentSchema } from '../error-schema.ts';
 import {
   createProviderBody,
   providerIdParams,
@@ -25,28 +25,41 @@ export interface LlmRoutesOptions {
   audit: AuditLog;
 }
 
-type CreateBody = NewProvider & { totpCode?: string };
-type UpdateBody = ProviderChange & { totpCode?: string };
-
 /**
  * The admin's LLM screens: providers (list, add, edit, remove, test) and usage per provider and UTC
  * day. Keys are written, never read back (only masked). Anything that changes where prompts go — a
  * new provider, a base URL, a key, a provider turned `local` — needs a fresh 2FA code (issue 10 §1:
- * every LLM provider endpoint and key is gated).
+ * every LLM provider endpoint and key is gated) once 2FA is enrolled.
  */
-export const llmRoutes: FastifyPluginAsync<LlmRoutesOptions> = async (app, { llm, settings, audit }) => {
+export const llmRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: LlmRoutesOptions }> = async (
+  app,
+  { llm, settings, audit },
+) => {
   const providers = llm.providers;
   const source = (request: FastifyRequest): string => clientAddress(request, settings);
   const stepUp = (request: FastifyRequest, action: string, target: string, code: string | undefined) =>
-    app.stepUp.verify({ action, code, actor: 'admin', source: source(request), target });
+    // Like every LLM endpoint and key setting (issue 10 §1): a code once 2FA is enrolled; before
+    // that there is nothing to step up with, and the change goes through (audited as such).
+    app.stepUp.verify({
+      action,
+      code,
+      actor: 'admin',
+      source: source(request),
+      target,
+      whenNotEnrolled: 'allow',
+    });
 
-  app.get('/api/llm/providers', { schema: { response: { 200: providerListResponse } } }, async () => ({
-    providers: (await providers.list()).map((provider) => providers.view(provider)),
-  }));
-
-  app.post<{ Body: CreateBody }>(
+  app.get(
     '/api/llm/providers',
-    { schema: { body: createProviderBody, response: { 201: providerResponse } } },
+    { schema: { response: { 200: providerListResponse, ...errorResponses } } },
+    async () => ({
+      providers: (await providers.list()).map((provider) => providers.view(provider)),
+    }),
+  );
+
+  app.post(
+    '/api/llm/providers',
+    { schema: { body: createProviderBody, response: { 201: providerResponse, ...errorResponses } } },
     async (request, reply) => {
       const { totpCode, ...input } = request.body;
       providers.checkNew(input); // a typo is refused before it spends the code
@@ -69,9 +82,15 @@ export const llmRoutes: FastifyPluginAsync<LlmRoutesOptions> = async (app, { llm
     },
   );
 
-  app.put<{ Params: { id: string }; Body: UpdateBody }>(
+  app.put(
     '/api/llm/providers/:id',
-    { schema: { params: providerIdParams, body: updateProviderBody, response: { 200: providerResponse } } },
+    {
+      schema: {
+        params: providerIdParams,
+        body: updateProviderBody,
+        response: { 200: providerResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const { id } = request.params;
       const { totpCode, ...change } = request.body;
@@ -99,9 +118,9 @@ export const llmRoutes: FastifyPluginAsync<LlmRoutesOptions> = async (app, { llm
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/llm/providers/:id',
-    { schema: { params: providerIdParams } },
+    { schema: { params: providerIdParams, response: { 204: noContentSchema, ...errorResponses } } },
     async (request, reply) => {
       await providers.delete(request.params.id);
       await audit.record({
@@ -111,28 +130,28 @@ export const llmRoutes: FastifyPluginAsync<LlmRoutesOptions> = async (app, { llm
         outcome: 'succeeded',
         source: source(request),
       });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/llm/providers/:id/test',
-    { schema: { params: providerIdParams, response: { 200: testResponse } } },
+    { schema: { params: providerIdParams, response: { 200: testResponse, ...errorResponses } } },
     async (request) => llm.testProvider(request.params.id),
   );
 
-  app.get<{ Querystring: { days: number } }>(
+  app.get(
     '/api/llm/usage',
-    { schema: { querystring: usageQuery, response: { 200: usageResponse } } },
+    { schema: { querystring: usageQuery, response: { 200: usageResponse, ...errorResponses } } },
     async (request) => {
       const today = utcDay(Date.now());
       return { today, days: request.query.days, rows: await llm.usage.list(today, request.query.days) };
     },
   );
 
-  app.post<{ Body: { localOnly: boolean; targets: ReachTarget[] } }>(
+  app.post(
     '/api/llm/reach',
-    { schema: { body: reachBody, response: { 200: reachResponse } } },
+    { schema: { body: reachBody, response: { 200: reachResponse, ...errorResponses } } },
     async (request) => {
       const reach = await llm.reach(request.body.localOnly, request.body.targets);
       return {
