@@ -88,6 +88,11 @@ export interface Talon {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Called on the bare HTTP app before any hook or route (tests install the response check). */
+  instrumentApp?: (app: FastifyInstance) => void;
+}
+
 /** Loads the settings cache: proves the key, seeds first-boot values, encrypts stray plaintext. */
 export async function loadSettings(
   pool: DatabasePool,
@@ -111,6 +116,7 @@ export async function loadSettings(
 export async function startTalon(
   config: TalonConfig,
   logger: Logger = createLogger(config.logLevel),
+  options: StartOptions = {},
 ): Promise<Talon> {
   const secretKeyBase = resolveSecretKeyBase(config, logger);
   const database = await openDatabase(config, logger);
@@ -184,6 +190,7 @@ export async function startTalon(
       telegram: telegram.gateway,
       wrapStepUp: telegram.wrapStepUp,
       announcements: telegram.announcements,
+      instrument: options.instrumentApp,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
     await skillLifecycle.start().catch(async (error: unknown) => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { errorResponses } from './error-schema.ts';
 import { isApiPath } from './public-routes.ts';
 
 /** Where `pnpm build` puts the admin (admin-ui/dist), found from this file so the working directory does not matter. */
@@ -17,6 +18,15 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Anything else (index.html names the current bundles) is checked again after every build. */
 const REVALIDATE = 'no-cache';
 
+/**
+ * Pages and files go out as they are (HTML, scripts, styles, images), never as JSON a schema could
+ * shape; a refusal is the usual JSON error body.
+ */
+const FILE_RESPONSES = {
+  '2xx': { description: 'a file of the built admin, as it is', content: { '*/*': { schema: {} } } },
+  ...errorResponses,
+} as const;
+
 /** A last path segment with a dot is a file: a missing file is a 404, never the app's page. */
 function looksLikeFile(urlPath: string): boolean {
   return /\.[A-Za-z0-9]+$/.test(urlPath.slice(urlPath.lastIndexOf('/') + 1));
@@ -29,6 +39,10 @@ function looksLikeFile(urlPath: string): boolean {
  */
 export const adminStatic: FastifyPluginAsync<AdminStaticOptions> = async (app, { distDir }) => {
   const built = existsSync(path.join(distDir, 'index.html'));
+  // Every route of this plugin, @fastify/static's one route per file included, declares what it sends.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, response: route.schema?.response ?? FILE_RESPONSES };
+  });
   if (!built) {
     app.log.warn({ distDir }, 'the admin UI is not built: run `pnpm build` to get the web interface');
   } else {

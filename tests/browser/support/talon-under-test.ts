@@ -4,10 +4,14 @@ import path from 'node:path';
 import { startTalon, type Talon } from '@talon/core/boot.ts';
 import { loadConfig } from '@talon/core/config/env.ts';
 import { DEFAULT_ADMIN_UI_DIR } from '@talon/core/server/admin-static.ts';
+import { installResponseCheck } from '@talon/core/testing/response-check.ts';
 import { createTestDatabase } from '@talon/core/testing/test-database.ts';
 
 export const BROWSER_TEST_PASSWORD = 'browser-test password 42';
 const SECRET_KEY_BASE = 'browser-test-secret-key-base-0123456789-abcdefghijklmnop';
+
+// Every response is compared with what its handler produced: a schema that drops a field fails the test.
+const CHECKED = { instrumentApp: installResponseCheck };
 
 export interface TalonUnderTest {
   talon: Talon;
@@ -44,13 +48,13 @@ export async function startTalonUnderTest(
       },
       dataDir,
     );
-    const talon = await startTalon(config);
+    const talon = await startTalon(config, undefined, CHECKED);
     const server: TalonUnderTest = {
       talon,
       url: talon.url,
       restart: async () => {
         await server.talon.stop();
-        server.talon = await startTalon(config);
+        server.talon = await startTalon(config, undefined, CHECKED);
         server.url = server.talon.url;
       },
       stop: async () => {
