@@ -74,6 +74,7 @@ export const pendingSkillSchema = {
     requested: grantsOut,
     loaded: {
       type: 'object',
+      required: ['version', 'checksum', 'grants', 'status'],
       additionalProperties: false,
       properties: {
         version: { type: 'string' },
@@ -84,6 +85,7 @@ export const pendingSkillSchema = {
     },
     diff: {
       type: 'object',
+      required: ['added', 'removed'],
       additionalProperties: false,
       properties: { added: grantsOut, removed: grantsOut },
     },
@@ -91,6 +93,7 @@ export const pendingSkillSchema = {
     blockedBy: { type: 'string' },
     error: {
       type: 'object',
+      required: ['code', 'message'],
       additionalProperties: false,
       properties: { code: { type: 'string' }, message: { type: 'string' } },
     },
