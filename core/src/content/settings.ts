@@ -18,6 +18,8 @@ export const CONTENT_SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     sensitive: false,
     description:
       'Phrases neutralised in the output of external skills before the next step sees it (a JSON array of strings, matched case-insensitively)',
+    // Emptying the list switches a protection off: a code once 2FA is enrolled.
+    requiresCode: 'once_enrolled',
   },
   {
     key: MAX_STRING_CHARS_SETTING,
@@ -26,6 +28,7 @@ export const CONTENT_SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     category: 'content',
     sensitive: false,
     description: 'Strings in the output of external skills are cut to this many characters',
+    requiresCode: 'once_enrolled',
   },
 ];
 

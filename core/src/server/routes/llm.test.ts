@@ -42,11 +42,16 @@ const LOCAL_OLLAMA = {
 };
 
 describe('/api/llm/providers before 2FA is enrolled', () => {
-  it('refuses to add a provider: where prompts go needs a code, and there is none to give', async () => {
+  it('adds a provider without a code (there is nothing to step up with yet), and audits that', async () => {
     const response = await call('POST', '/api/llm/providers', LOCAL_OLLAMA);
-    expect(response.statusCode).toBe(403);
-    expect(response.json()).toMatchObject({ error: 'totp_not_enrolled' });
-    expect((await call('GET', '/api/llm/providers')).json()).toEqual({ providers: [] });
+    expect(response.statusCode).toBe(201);
+    const audit = await talon.database.pool.any(sql.unsafe`
+      SELECT action, outcome, reason FROM audit_log
+      WHERE action = 'llm.provider.create' OR details->>'for' = 'llm.provider.create' ORDER BY id`);
+    expect(audit).toEqual([
+      { action: 'totp.step_up', outcome: 'allowed', reason: 'totp_not_enrolled' },
+      { action: 'llm.provider.create', outcome: 'succeeded', reason: null },
+    ]);
   });
 });
 
