@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Update } from 'grammy/types';
 import { TalonError } from '../../errors.ts';
 import type { TelegramGateway } from '../../gateway/gateway.ts';
+import { errorResponses } from '../error-schema.ts';
 
 export interface TelegramWebhookOptions {
   gateway: TelegramGateway;
@@ -27,7 +28,7 @@ export const telegramWebhookRoutes: FastifyPluginAsync<TelegramWebhookOptions> =
           additionalProperties: true,
           properties: { update_id: { type: 'integer', minimum: 0 } },
         },
-        response: { 200: { type: 'object', additionalProperties: false, properties: {} } },
+        response: { 200: { type: 'object', additionalProperties: false, properties: {} }, ...errorResponses },
       },
     },
     async (request) => {

@@ -12,6 +12,7 @@ import type {
 import type { SettingsStore } from '../../settings/store.ts';
 import { codeRequirementOf, settingChangeNeedsCode } from '../../settings/code-requirement.ts';
 import { isTotpEnrolled } from '../../auth/step-up.ts';
+import { errorResponses } from '../error-schema.ts';
 import { clientAddress } from '../security/client-info.ts';
 import { sessionTag } from '../security/session-cookie.ts';
 
@@ -168,7 +169,7 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
     };
   };
 
-  app.get('/api/telegram', { schema: { response: { 200: statusResponse } } }, status);
+  app.get('/api/telegram', { schema: { response: { 200: statusResponse, ...errorResponses } } }, status);
 
   app.put<{ Body: ConnectionBody }>(
     '/api/telegram/connection',
@@ -185,7 +186,7 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
             totpCode: { type: 'string', maxLength: 16 },
           },
         },
-        response: { 200: statusResponse },
+        response: { 200: statusResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -241,7 +242,7 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
             totpCode: { type: 'string', maxLength: 16 },
           },
         },
-        response: { 200: statusResponse },
+        response: { 200: statusResponse, ...errorResponses },
       },
     },
     async (request) => {
@@ -284,6 +285,7 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
             required: ['sent'],
             properties: { sent: { type: 'boolean' } },
           },
+          ...errorResponses,
         },
       },
     },
