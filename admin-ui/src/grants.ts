@@ -1,4 +1,4 @@
-import type { SkillGrants } from './api/client.ts';
+import type { LoadSkillRequest, SkillGrants } from './api/client.ts';
 
 /** A plain copy (props are reactive proxies, which structuredClone refuses). */
 export function copyGrants(grants: SkillGrants | undefined): SkillGrants {
@@ -7,4 +7,15 @@ export function copyGrants(grants: SkillGrants | undefined): SkillGrants {
     net: [...(grants?.net ?? [])],
     secrets: [...(grants?.secrets ?? [])],
   };
+}
+
+/** Grants as a load or an upload sends them (the request schema lists the permissions by name). */
+export type GrantsRequest = NonNullable<LoadSkillRequest['grants']>;
+
+/**
+ * The grants the owner ticked, as a request carries them. Each permission was offered from a
+ * manifest the server validated, and the server refuses any permission not in its table.
+ */
+export function grantsRequest(grants: SkillGrants): GrantsRequest {
+  return copyGrants(grants) as GrantsRequest;
 }

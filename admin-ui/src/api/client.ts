@@ -4,7 +4,10 @@
  * server handed out with the session. Every failure becomes an `ApiError` with the server's message.
  */
 import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
-import type { AdminSettingView, OpenWithoutTwoFactor } from '@talon/core/settings/setting-view.ts';
+import type { LoginResult, SessionInfo } from '@talon/core/server/routes/auth-schemas.ts';
+import type { AuditEntryView, Dashboard } from '@talon/core/server/routes/dashboard-schemas.ts';
+import type { Setting, SettingUpdated, SettingsList } from '@talon/core/server/routes/settings-schemas.ts';
+import type { TotpEnrolled, TotpEnrolment, TotpStatus } from '@talon/core/server/routes/totp-schemas.ts';
 import type {
   TelegramConnectionChange,
   TelegramPreferencesChange,
@@ -46,60 +49,10 @@ export type { JsonValue };
 export type { TelegramConnectionChange, TelegramPreferencesChange, TelegramStatusView };
 export type { ApiCallRecord, SkillRunResult, SkillStatus } from '@talon/skill-runtime/contract/wire-types.ts';
 
-export interface SessionInfo {
-  authenticated: boolean;
-  adminPasswordSet: boolean;
-  csrfToken: string;
-  /** When the session ends at the latest (ISO 8601). */
-  expiresAt?: string;
-  totpEnrolled?: boolean;
-}
-
-export interface LoginResult {
-  authenticated: true;
-  csrfToken: string;
-}
-
-export type AuditOutcome = 'allowed' | 'denied' | 'succeeded' | 'failed';
-
-export interface AuditEntry {
-  id: number;
-  /** ISO 8601 (or milliseconds since the epoch). */
-  at: string | number;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: AuditOutcome;
-  reason: string | null;
-  source: string | null;
-  details: Record<string, unknown>;
-}
-
-export interface Dashboard {
-  version: string;
-  uptimeSeconds: number;
-  db: 'connected' | 'unreachable';
-  recentAudit: AuditEntry[];
-  /** While 2FA is off, `openWithoutIt` says what a password-only session can change. */
-  twoFactor: { enrolled: boolean; openWithoutIt?: OpenWithoutTwoFactor };
-}
-
-/** A setting as the admin API sends it (masked when sensitive, never the plaintext of a secret). */
-export type Setting = AdminSettingView;
-
-export interface TotpStatus {
-  enrolled: boolean;
-  /** An enrolment was started and waits for its first code. */
-  pending: boolean;
-}
-
-export interface TotpEnrolment {
-  /** Base32, for typing into an authenticator by hand. */
-  secret: string;
-  otpauthUri: string;
-  /** An SVG document of the QR code for `otpauthUri`. */
-  qrSvg: string;
-}
+export type { Dashboard, LoginResult, SessionInfo, Setting, TotpEnrolment, TotpStatus };
+export type { AuditOutcome } from '@talon/core/server/routes/dashboard-schemas.ts';
+/** An audit entry as the admin API sends it (`at` in ISO 8601). */
+export type AuditEntry = AuditEntryView;
 
 /** An answer from the API that is not a success, with the server's code and message. */
 export class ApiError extends Error {
@@ -215,13 +168,13 @@ export const api = {
 
   dashboard: () => request<Dashboard>('GET', '/api/dashboard'),
 
-  settings: () => request<{ settings: Setting[] }>('GET', '/api/settings'),
+  settings: () => request<SettingsList>('GET', '/api/settings'),
   /**
    * An empty `value` for a sensitive setting keeps the stored secret; `clear` empties it. A setting
    * with `requiresCode` also needs `totpCode` (ignored for the others).
    */
   updateSetting: (key: string, change: ({ value: string } | { clear: true }) & { totpCode?: string }) =>
-    request<{ setting: Setting }>('PUT', `/api/settings/${encodeURIComponent(key)}`, change),
+    request<SettingUpdated>('PUT', `/api/settings/${encodeURIComponent(key)}`, change),
 
   telegram: () => request<TelegramStatusView>('GET', '/api/telegram'),
   /** Token, chat id, mode, API root: whom Talon obeys, so a 2FA code is needed. */
@@ -233,9 +186,8 @@ export const api = {
 
   totpStatus: () => request<TotpStatus>('GET', '/api/auth/totp'),
   totpEnrol: () => request<TotpEnrolment>('POST', '/api/auth/totp/enrol'),
-  totpConfirm: (code: string) => request<{ enrolled: boolean }>('POST', '/api/auth/totp/confirm', { code }),
-  totpDisable: (totpCode: string) =>
-    request<{ enrolled: boolean }>('POST', '/api/auth/totp/disable', { totpCode }),
+  totpConfirm: (code: string) => request<TotpEnrolled>('POST', '/api/auth/totp/confirm', { code }),
+  totpDisable: (totpCode: string) => request<TotpEnrolled>('POST', '/api/auth/totp/disable', { totpCode }),
 
   skills: () => request<{ skills: SkillStatus[] }>('GET', '/api/skills'),
   /** A config that does not fit the skill's configSchema answers `ok: false` with `config_invalid`. */

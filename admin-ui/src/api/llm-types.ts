@@ -1,18 +1,19 @@
 /**
- * The shapes of /api/llm: the core's own types (core/src/llm/wire-types.ts), imported as types only;
- * the few constants the screens need at runtime are restated here, typed so they cannot drift.
+ * The shapes of /api/llm: the core's own types (core/src/llm/wire-types.ts) and those derived from
+ * the routes' schemas (core/src/server/routes/llm-schemas.ts), imported as types only; the few
+ * constants the screens need at runtime are restated here, typed so they cannot drift.
  */
 import type {
   LLM_LOCALITIES as CORE_LOCALITIES,
   LLM_PROVIDER_KINDS as CORE_KINDS,
   LLM_TIERS as CORE_TIERS,
-  LlmLocality,
-  LlmProviderKind,
-  LlmProviderView,
-  LlmTier,
-  LlmUsageRow,
 } from '@talon/core/llm/wire-types.ts';
+import type {
+  LlmProviderCreateRequest,
+  LlmProviderUpdateRequest,
+} from '@talon/core/server/routes/llm-schemas.ts';
 
+export type { LlmReach, LlmReachTarget, LlmUsageReport } from '@talon/core/server/routes/llm-schemas.ts';
 export type {
   LlmLocality,
   LlmProviderKind,
@@ -26,34 +27,8 @@ export const LLM_TIERS: typeof CORE_TIERS = ['local', 'light', 'medium', 'heavy'
 export const LLM_PROVIDER_KINDS: typeof CORE_KINDS = ['anthropic', 'gemini', 'openai'];
 export const LLM_LOCALITIES: typeof CORE_LOCALITIES = ['local', 'remote'];
 
-/** What the form sends to add a provider. */
-export interface LlmProviderInput {
-  id: string;
-  name: string;
-  kind: LlmProviderKind;
-  baseUrl: string;
-  model: string;
-  tier: LlmTier;
-  priority: number;
-  locality: LlmLocality;
-  enabled: boolean;
-  apiKey?: string;
-}
+/** What the provider form fills to add one: every field of the request but the key and the code. */
+export type LlmProviderInput = Required<Omit<LlmProviderCreateRequest, 'apiKey' | 'totpCode'>> &
+  Pick<LlmProviderCreateRequest, 'apiKey'>;
 
-export type LlmProviderUpdate = Partial<Omit<LlmProviderInput, 'id' | 'kind'>> & { clearKey?: boolean };
-
-export interface LlmUsageReport {
-  today: string;
-  days: number;
-  rows: LlmUsageRow[];
-}
-
-export interface LlmReachTarget {
-  tier: LlmTier | null;
-  provider: string | null;
-}
-
-export interface LlmReach {
-  providers: Pick<LlmProviderView, 'id' | 'name' | 'kind' | 'model' | 'locality'>[];
-  problems: { index: number; code: string; message: string }[];
-}
+export type LlmProviderUpdate = Omit<LlmProviderUpdateRequest, 'totpCode'>;
