@@ -282,7 +282,9 @@ export class TelegramGateway implements OwnerChallenger, OwnerSink {
     let backoff = config.pollIntervalMs;
     while (!signal.aborted) {
       try {
-        await bot.init(grammySignal(signal));
+        // getMe ourselves rather than bot.init(), which retries 5xx on its own for up to 20 minutes:
+        // the admin must see an outage, and the backoff is telegram.poll_interval's.
+        bot.botInfo = await bot.api.getMe(grammySignal(signal));
         return true;
       } catch (error) {
         if (signal.aborted) return false;
