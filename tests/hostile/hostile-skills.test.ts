@@ -74,6 +74,8 @@ const ATTACKS: Record<string, Expectation> = {
     result: (value) => expect(value).toMatchObject({ ok: false, error: { code: 'permission_denied' } }),
   },
   invoke_chain_bomb: { result: (value) => expect(JSON.stringify(value)).toContain('chain depth 4 exceeds') },
+  // It may invoke only what its manifest lists and the owner approved.
+  invoke_undeclared: { error: ['permission_denied'], message: /may not invoke "privileged_vault"/ },
   tamper_glue: { result: (value) => expect(value).toBe('tampered') },
 };
 

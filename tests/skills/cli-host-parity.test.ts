@@ -165,6 +165,7 @@ describe('talon-skill run and the host give the same outcome', () => {
             permissions: skill.name === 'ungranted_storage' ? [] : (asked as never[]),
             net: skill.net ?? [],
             secrets: [],
+            invokes: [],
           },
         });
         const hosted = (await host.runtime.run(skill.name, { input: 'in' })) as unknown as Record<

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
 import { runSkillOnce } from '@talon/plugins-sdk/cli/run.ts';
 import { validatePackage } from '@talon/skill-runtime/package/package-reader.ts';
 import { createTestSkillRuntime, type TestSkillRuntime } from '@talon/core/testing/skill-runtime.ts';
@@ -48,6 +49,8 @@ const SETUP: Record<string, Setup> = {
   invoke_escalation: { with: ['privileged_vault'], compareResult: true },
   // Invokes itself until the chain is deeper than 3.
   invoke_chain_bomb: { compareResult: true },
+  // Invokes a skill it did not declare: refused the same way whether or not that skill is loaded.
+  invoke_undeclared: { with: ['privileged_vault'], compareResult: true },
   // The loopback server answers with a redirect to a host off the allowlist.
   http_redirect_off_list: {
     privateNetwork: true,
@@ -116,11 +119,7 @@ function hostPackage(prepared: { manifest: SkillManifest; code: string }): Skill
     code: prepared.code,
     checksum: '0'.repeat(64),
     kind: 'dynamic',
-    grants: {
-      permissions: [...prepared.manifest.permissions],
-      net: [...(prepared.manifest.net ?? [])],
-      secrets: [...(prepared.manifest.secrets ?? [])],
-    },
+    grants: requestedGrants(prepared.manifest),
   };
 }
 

@@ -26,6 +26,8 @@ const grantsSchema = z.object({
   permissions: z.array(z.enum(SKILL_PERMISSIONS)),
   net: z.array(z.string()),
   secrets: z.array(z.string()),
+  // Approvals made before skills declared what they invoke have none: invoking stays off for them.
+  invokes: z.array(z.string()).default([]),
 });
 
 const approvalRow = z.object({

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { ApprovalStore, SkillApproval } from './approval-store.ts';
 import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { readCoreSkills } from './core-skills.ts';
-import { requestedGrants } from './grants.ts';
+import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
 import { readSkillFolder, type ValidatedPackage } from '@talon/skill-runtime/package/package-reader.ts';
 import type { SkillLifecycleEvents } from './skill-events.ts';
 

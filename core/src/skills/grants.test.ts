@@ -3,8 +3,12 @@ import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract
 import { diffGrants, resolveGrants } from './grants.ts';
 import { compareVersions } from './semver.ts';
 
-const grant = (permissions: string[], net: string[] = [], secrets: string[] = []): SkillGrants =>
-  ({ permissions, net, secrets }) as SkillGrants;
+const grant = (
+  permissions: string[],
+  net: string[] = [],
+  secrets: string[] = [],
+  invokes: string[] = [],
+): SkillGrants => ({ permissions, net, secrets, invokes }) as SkillGrants;
 
 describe('resolveGrants', () => {
   it('grants what is asked on a first load, and only what the owner passes when they narrow it', () => {
@@ -33,9 +37,25 @@ describe('resolveGrants', () => {
 
   it('says what was added and what was dropped', () => {
     expect(diffGrants(grant(['log', 'http'], ['b.com']), grant(['log', 'storage'], ['a.com']))).toEqual({
-      added: { permissions: ['http'], net: ['b.com'], secrets: [] },
-      removed: { permissions: ['storage'], net: ['a.com'], secrets: [] },
+      added: { permissions: ['http'], net: ['b.com'], secrets: [], invokes: [] },
+      removed: { permissions: ['storage'], net: ['a.com'], secrets: [], invokes: [] },
     });
+  });
+
+  it('treats a changed secret binding and a newly invoked skill as asking for more', () => {
+    const bound = 'github.token → header authorization for api.github.com';
+    const moved = 'github.token → header x-echo for api.github.com';
+    expect(() =>
+      resolveGrants(grant(['secrets'], [], [moved]), undefined, grant(['secrets'], [], [bound]), '1.1.0'),
+    ).toThrow(/secrets \+github.token → header x-echo for api.github.com/);
+    expect(() =>
+      resolveGrants(
+        grant(['skills.invoke'], [], [], ['a', 'b']),
+        undefined,
+        grant(['skills.invoke'], [], [], ['a']),
+        '1.1.0',
+      ),
+    ).toThrow(/invokes \+b/);
   });
 });
 

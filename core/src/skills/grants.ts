@@ -1,20 +1,11 @@
-import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
 import { TalonError } from '../errors.ts';
 import type { SkillGrants, SkillPermission } from '@talon/skill-runtime/contract/runtime-contract.ts';
-
-/** What a manifest asks for, in the shape of a grant. */
-export function requestedGrants(manifest: SkillManifest): SkillGrants {
-  return {
-    permissions: [...manifest.permissions].sort(),
-    net: [...(manifest.net ?? [])].sort(),
-    secrets: [...(manifest.secrets ?? [])].sort(),
-  };
-}
 
 export interface GrantsDelta {
   permissions: string[];
   net: string[];
   secrets: string[];
+  invokes: string[];
 }
 
 export interface GrantsDiff {
@@ -24,16 +15,16 @@ export interface GrantsDiff {
   removed: GrantsDelta;
 }
 
-const DIMENSIONS = ['permissions', 'net', 'secrets'] as const;
+const DIMENSIONS = ['permissions', 'net', 'secrets', 'invokes'] as const;
 
 function minus(left: readonly string[], right: readonly string[]): string[] {
   return left.filter((item) => !right.includes(item)).sort();
 }
 
 export function diffGrants(requested: SkillGrants, current: SkillGrants | undefined): GrantsDiff {
-  const base: SkillGrants = current ?? { permissions: [], net: [], secrets: [] };
-  const added = { permissions: [], net: [], secrets: [] } as GrantsDelta;
-  const removed = { permissions: [], net: [], secrets: [] } as GrantsDelta;
+  const base: SkillGrants = current ?? { permissions: [], net: [], secrets: [], invokes: [] };
+  const added = { permissions: [], net: [], secrets: [], invokes: [] } as GrantsDelta;
+  const removed = { permissions: [], net: [], secrets: [], invokes: [] } as GrantsDelta;
   for (const dimension of DIMENSIONS) {
     added[dimension] = minus(requested[dimension], base[dimension]);
     removed[dimension] = minus(base[dimension], requested[dimension]);
@@ -71,6 +62,7 @@ export function checkGrantsWithinRequest(grants: SkillGrants, requested: SkillGr
     permissions: [...new Set(grants.permissions)].sort() as SkillPermission[],
     net: [...new Set(grants.net)].sort(),
     secrets: [...new Set(grants.secrets)].sort(),
+    invokes: [...new Set(grants.invokes)].sort(),
   };
 }
 
@@ -99,5 +91,6 @@ export function resolveGrants(
     permissions: intersect(current.permissions, requested.permissions) as SkillPermission[],
     net: intersect(current.net, requested.net),
     secrets: intersect(current.secrets, requested.secrets),
+    invokes: intersect(current.invokes, requested.invokes),
   };
 }

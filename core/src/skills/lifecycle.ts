@@ -2,7 +2,8 @@ import { TalonError } from '../errors.ts';
 import { ApprovalStore, type SkillApproval } from './approval-store.ts';
 import { loadCoreSkills, verifyApprovedSkills, type CoreSkillState } from './boot-verification.ts';
 import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
-import { requestedGrants, resolveGrants } from './grants.ts';
+import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
+import { resolveGrants } from './grants.ts';
 import {
   readSkillFolder,
   validatePackage,

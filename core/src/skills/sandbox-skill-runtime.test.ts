@@ -114,8 +114,8 @@ describe('running a skill', () => {
       expect(pids.length).toBeGreaterThan(0);
       for (const pid of pids) {
         const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
-        // Nothing at all: the channel is a descriptor, not an environment variable.
-        expect(environment).toEqual([]);
+        // Nothing of the host's: the channel is a descriptor, and bubblewrap sets only PWD (to /).
+        expect(environment.filter((entry) => entry !== 'PWD=/')).toEqual([]);
         if (process.getuid?.() === 0) {
           const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
           expect(uid).not.toBe('0');
@@ -188,7 +188,7 @@ describe('the SkillAPI in the host', () => {
       `export default { async run({ api }) { await api.storage.set('loot', 1); return 'stored' } }`,
     );
     await t.install(
-      { name: 'caller', permissions: ['skills.invoke'] },
+      { name: 'caller', permissions: ['skills.invoke'], invokes: ['vault'] },
       `export default { async run({ api }) { return await api.skills.invoke('vault', null) } }`,
     );
     const escalation = await t.runtime.run('caller', { input: null });
@@ -197,7 +197,7 @@ describe('the SkillAPI in the host', () => {
       result: { ok: false, error: { code: 'permission_denied' } },
     });
     await t.install(
-      { name: 'recurse', permissions: ['skills.invoke'] },
+      { name: 'recurse', permissions: ['skills.invoke'], invokes: ['recurse'] },
       `export default { async run({ input, api }) {
         if (input >= 10) return input;
         const inner = await api.skills.invoke('recurse', input + 1);

@@ -25,7 +25,9 @@ export function createTalonSkillRuntime(options: TalonSkillRuntimeOptions): Sand
   return new SandboxSkillRuntime({
     ...rest,
     settings: { get: (key) => settings.get(key), isSensitive: (key) => settings.isSensitive(key) },
-    secrets: (handle) => (settings.isSensitive(handle) ? settings.getString(handle) : ''),
+    // A handle names a sensitive setting, never one of the owner's own credentials (auth.*).
+    secrets: (handle) =>
+      settings.isSensitive(handle) && !handle.startsWith('auth.') ? settings.getString(handle) : '',
     storage: new PostgresStorage(pool),
     audit,
     logger,

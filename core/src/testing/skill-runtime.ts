@@ -1,3 +1,4 @@
+import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
 import { createHash } from 'node:crypto';
 import { AuditLog } from '../audit/audit-log.ts';
 import { SettingsCipher } from '../crypto/settings-cipher.ts';
@@ -26,11 +27,7 @@ export function testPackage(manifest: Partial<SkillManifest> & { name: string },
     code,
     checksum: createHash('sha256').update(JSON.stringify(full)).update(code).digest('hex'),
     kind: 'dynamic',
-    grants: {
-      permissions: [...full.permissions],
-      net: [...(full.net ?? [])],
-      secrets: [...(full.secrets ?? [])],
-    },
+    grants: requestedGrants(full),
   };
 }
 

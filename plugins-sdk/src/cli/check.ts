@@ -2,6 +2,7 @@ import path from 'node:path';
 import { scanBundle } from '@talon/skill-runtime/contract/bundle-scan.ts';
 import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
 import { DEFAULT_ROUTES } from '@talon/skill-runtime/contract/manifest.ts';
+import { isLegacySecretGrant, secretGrantOf } from '@talon/skill-runtime/contract/secret-bindings.ts';
 import { parseManifest } from '@talon/skill-runtime/contract/validate-manifest.ts';
 import type { CliOutput } from './output.ts';
 import { MANIFEST_FILE, readBundle } from './skill-project.ts';
@@ -20,7 +21,9 @@ export interface CheckReport {
   checksum?: string;
   permissions?: string[];
   net?: string[];
+  /** Each secret as the owner will approve it: bound to its hosts and header or query parameter. */
   secrets?: string[];
+  invokes?: string[];
   routes?: string[];
   problems: string[];
 }
@@ -66,7 +69,8 @@ export async function checkSkill(options: CheckOptions): Promise<CheckReport> {
     ...(code !== undefined ? { checksum: skillChecksum(manifest, code) } : {}),
     permissions: manifest.permissions,
     net: manifest.net ?? [],
-    secrets: manifest.secrets ?? [],
+    secrets: (manifest.secrets ?? []).map(secretGrantOf),
+    invokes: manifest.invokes ?? [],
     routes: manifest.routes ?? [...DEFAULT_ROUTES],
     problems,
   };
@@ -83,7 +87,12 @@ export async function checkCommand(options: CheckOptions, output: CliOutput): Pr
     output.out(`${report.name} ${report.version}`);
     output.out(`  permissions: ${report.permissions?.join(', ') || '(none)'}`);
     if (report.net?.length) output.out(`  net: ${report.net.join(', ')}`);
-    if (report.secrets?.length) output.out(`  secrets: ${report.secrets.join(', ')}`);
+    for (const secret of report.secrets ?? []) {
+      output.out(
+        `  secret: ${secret}${isLegacySecretGrant(secret) ? ' — bind it to its hosts: a bare handle enables nothing' : ''}`,
+      );
+    }
+    if (report.invokes?.length) output.out(`  invokes: ${report.invokes.join(', ')}`);
     output.out(`  routes: ${report.routes?.join(', ')}`);
     if (report.checksum) output.out(`checksum ${report.checksum}`);
   }

@@ -94,6 +94,7 @@ describe('the packed SDK installed into an empty project (npx talon-skill)', () 
         version: '1.0.0',
         description: 'calls outside',
         permissions: ['skills.invoke'],
+        invokes: ['outside'],
       }),
     );
     await writeFile(

@@ -62,7 +62,7 @@ beforeAll(async () => {
   );
   await skill(
     'caller',
-    { permissions: ['skills.invoke', 'storage'] },
+    { permissions: ['skills.invoke', 'storage'], invokes: ['counter'] },
     `export default { async run({ api }) {
       const first = await api.skills.invoke('counter', null);
       const second = await api.skills.invoke('counter', null);
@@ -71,7 +71,7 @@ beforeAll(async () => {
   );
   await skill(
     'relay',
-    { permissions: ['skills.invoke', 'storage'] },
+    { permissions: ['skills.invoke', 'storage'], invokes: ['counter'] },
     `export default { async run({ api }) { return await api.skills.invoke('counter', null); } };`,
   );
   await skill(

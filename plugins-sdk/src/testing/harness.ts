@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryStorage } from '@talon/skill-runtime/api/memory-storage.ts';
+import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
 import { readSkillFolderAt } from '@talon/skill-runtime/package/package-reader.ts';
 import { createLocalRuntime } from '../local-runtime.ts';
 import { FakeSkillApi } from './fake-api.ts';
@@ -21,11 +22,7 @@ export async function loadSkill(folder: string | URL, options: LoadSkillOptions 
   const kind = options.core ? 'core' : 'dynamic';
   const pkg = await readSkillFolderAt(folderPath(folder), kind);
   const manifest = pkg.manifest;
-  const grants: LocalGrants = {
-    permissions: options.grants?.permissions ?? [...manifest.permissions],
-    net: options.grants?.net ?? [...(manifest.net ?? [])],
-    secrets: options.grants?.secrets ?? [...(manifest.secrets ?? [])],
-  };
+  const grants: LocalGrants = { ...requestedGrants(manifest), ...options.grants };
   const storage = new MemoryStorage();
   const api = new FakeSkillApi(manifest.name, storage);
   const runtime = createLocalRuntime({

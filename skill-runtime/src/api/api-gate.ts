@@ -9,7 +9,7 @@ import {
 } from '../contract/permission-table.ts';
 import type { SkillRateLimiter } from '../runtime/rate-limiter.ts';
 import { DENIAL_CODES, SkillApiError } from './api-error.ts';
-import type { ApiCallContext, HostFunction } from './call-context.ts';
+import type { ApiCallContext, CallReport, HostFunction } from './call-context.ts';
 
 /** What the gate keeps per run. */
 export interface ApiRunState {
@@ -73,6 +73,12 @@ export class SkillApiGate {
     const started = performance.now();
     const permission = FUNCTION_PERMISSIONS.get(method);
     run.calls += 1;
+    const redacted = new Map<string, number>();
+    const report: CallReport = {
+      redacted: (handle, count) => redacted.set(handle, (redacted.get(handle) ?? 0) + count),
+    };
+    const redactions = (): { redacted?: string[] } =>
+      redacted.size > 0 ? { redacted: [...redacted.keys()].sort() } : {};
     try {
       if (permission === undefined) {
         throw new SkillApiError('permission_denied', `${method.slice(0, 100)} is not a SkillAPI function`);
@@ -99,8 +105,9 @@ export class SkillApiGate {
       const args = parseArguments(method, argsJson);
       const name = method as SkillApiFunctionName;
       const fn = this.#options.override?.(name) ?? this.#options.functions[name];
-      const result = await fn(run.context, args);
-      this.#record(run, { permission, method, allowed: true, durationMs: elapsed(started) });
+      const result = await fn(run.context, args, report);
+      this.#record(run, { permission, method, allowed: true, durationMs: elapsed(started), ...redactions() });
+      await this.#auditRedactions(run, method, redacted);
       this.#options.observe?.({
         method,
         args,
@@ -124,7 +131,9 @@ export class SkillApiGate {
         allowed: !denied,
         durationMs: elapsed(started),
         error: failure.code,
+        ...redactions(),
       });
+      await this.#auditRedactions(run, method, redacted);
       this.#options.observe?.({
         method: method.slice(0, 100),
         args: argumentsForObserver(argsJson),
@@ -135,6 +144,25 @@ export class SkillApiGate {
       });
       if (denied) await this.#auditDenial(run, permission, method, failure);
       return envelopeError(failure.code, failure.message);
+    }
+  }
+
+  /** A server echoed a secret: the skill never saw it, and the owner can see that it happened. */
+  async #auditRedactions(
+    run: ApiRunState,
+    method: string,
+    redacted: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    for (const [handle, count] of redacted) {
+      await this.#options.audit.record({
+        actor: `skill:${run.context.skill}`,
+        action: `skillapi.${method.slice(0, 100)}`,
+        target: handle,
+        outcome: 'succeeded',
+        reason: `the answer held the secret ${handle}; it was removed before the skill saw it`,
+        source: run.context.runId,
+        details: { secret: handle, removed: count },
+      });
     }
   }
 

@@ -21,4 +21,14 @@ export interface ApiCallContext {
   ): Promise<SkillRunResult>;
 }
 
-export type HostFunction = (context: ApiCallContext, args: readonly JsonValue[]) => Promise<JsonValue>;
+/** What a host function may report about the one call it is answering (the gate records it). */
+export interface CallReport {
+  /** The host removed `count` spellings of the secret `handle` from what came back. */
+  redacted(handle: string, count: number): void;
+}
+
+export type HostFunction = (
+  context: ApiCallContext,
+  args: readonly JsonValue[],
+  call?: CallReport,
+) => Promise<JsonValue>;

@@ -65,7 +65,15 @@ beforeAll(async () => {
       name: 'fetcher',
       permissions: ['http', 'secrets'],
       net: [`127.0.0.1:${port}`, `localhost:${port}`],
-      secrets: ['github.token'],
+      secrets: [
+        {
+          handle: 'github.token',
+          hosts: [`127.0.0.1:${port}`],
+          in: 'header',
+          name: 'authorization',
+          prefix: 'Bearer ',
+        },
+      ],
     },
     FETCH_SKILL,
   );
@@ -95,23 +103,19 @@ describe('http.fetch', () => {
     });
   });
 
-  it('puts a granted secret into the header the skill named, without the skill ever seeing it', async () => {
+  it('puts a secret where its approved binding says, the skill naming only the handle', async () => {
     seen.length = 0;
-    const answer = await fetchThrough(`http://127.0.0.1:${port}/me`, {
-      secret: { handle: 'github.token', header: 'authorization', prefix: 'Bearer ' },
-    });
+    const answer = await fetchThrough(`http://127.0.0.1:${port}/me`, { secret: 'github.token' });
     expect(seen[0]?.headers.authorization).toBe('Bearer ghp_the_real_token_value');
     expect(JSON.stringify(answer)).not.toContain('ghp_the_real_token_value');
   });
 
   it('follows an allowlisted redirect to another origin without the secret header', async () => {
     seen.length = 0;
-    const answer = await fetchThrough(`http://127.0.0.1:${port}/hop`, {
-      secret: { handle: 'github.token', header: 'authorization' },
-    });
+    const answer = await fetchThrough(`http://127.0.0.1:${port}/hop`, { secret: 'github.token' });
     expect(answer).toMatchObject({ status: 200, body: JSON.stringify({ path: '/landed', method: 'GET' }) });
     expect(seen.map((request) => request.url)).toEqual(['/hop', '/landed']);
-    expect(seen[0]?.headers.authorization).toBe('ghp_the_real_token_value');
+    expect(seen[0]?.headers.authorization).toBe('Bearer ghp_the_real_token_value');
     expect(seen[1]?.headers.authorization).toBeUndefined();
   });
 

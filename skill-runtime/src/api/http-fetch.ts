@@ -3,29 +3,22 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { JsonValue } from '../contract/runtime-contract.ts';
+import { HEADER_NAME_PATTERN, RESERVED_HEADERS } from '../contract/secret-bindings.ts';
 import type { SecretResolver } from '../ports.ts';
 import { HTTP_LIMITS, type HttpLimits } from '../limits.ts';
 import { SkillApiError } from './api-error.ts';
-import { isPlainObject, optionalObject, requireArity, requireString } from './arguments.ts';
-import type { ApiCallContext, HostFunction } from './call-context.ts';
+import { optionalObject, requireArity, requireString } from './arguments.ts';
+import type { HostFunction } from './call-context.ts';
+import { assertRedirectKeepsSecret, boundSecret, scrub, withSecret } from './http-secret.ts';
 import { checkDestination, isNonPublicAddress, type NetworkPolicy } from './net-policy.ts';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'upgrade',
-  'te',
-]);
+const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
 
 interface PreparedRequest {
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
-  secretHeader: { name: string; value: string } | undefined;
   timeoutMs: number;
 }
 
@@ -50,12 +43,7 @@ function guardedLookup(policy: NetworkPolicy): LookupFunction {
   };
 }
 
-function prepare(
-  context: ApiCallContext,
-  raw: { [key: string]: JsonValue } | undefined,
-  secrets: SecretResolver,
-  limits: HttpLimits,
-): PreparedRequest {
+function prepare(raw: { [key: string]: JsonValue } | undefined, limits: HttpLimits): PreparedRequest {
   const request = raw ?? {};
   const method = request['method'] === undefined ? 'GET' : String(request['method']).toUpperCase();
   if (!METHODS.has(method))
@@ -68,7 +56,7 @@ function prepare(
   if (Object.keys(given).length > limits.maxHeaders)
     throw new SkillApiError('invalid_argument', `http.fetch: at most ${limits.maxHeaders} headers`);
   for (const [name, value] of Object.entries(given)) {
-    if (!HEADER_NAME.test(name) || FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+    if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
       throw new SkillApiError('invalid_argument', `http.fetch: header "${name.slice(0, 100)}" cannot be set`);
     }
     const text = requireString('http.fetch', `header ${name}`, value, limits.maxHeaderValueChars);
@@ -95,43 +83,8 @@ function prepare(
     method,
     headers,
     body,
-    secretHeader: secretHeaderFor(context, request['secret'], secrets),
     timeoutMs: Math.min(timeout, limits.maxTimeoutMs),
   };
-}
-
-/** The `secret` option: the host looks the value up and puts it in a header; the skill never sees it. */
-function secretHeaderFor(
-  context: ApiCallContext,
-  raw: JsonValue | undefined,
-  secrets: SecretResolver,
-): PreparedRequest['secretHeader'] {
-  if (raw === undefined || raw === null) return undefined;
-  if (!isPlainObject(raw))
-    throw new SkillApiError('invalid_argument', 'http.fetch: secret must be { handle, header, prefix? }');
-  const handle = requireString('http.fetch', 'secret.handle', raw['handle'], 200);
-  const header = requireString('http.fetch', 'secret.header', raw['header'], 100);
-  const prefix =
-    raw['prefix'] === undefined ? '' : requireString('http.fetch', 'secret.prefix', raw['prefix'], 100);
-  if (!HEADER_NAME.test(header) || FORBIDDEN_HEADERS.has(header.toLowerCase()) || /[\r\n\0]/.test(prefix)) {
-    throw new SkillApiError(
-      'invalid_argument',
-      'http.fetch: secret.header is not a header name that can be set',
-    );
-  }
-  if (!context.grants.permissions.includes('secrets')) {
-    throw new SkillApiError('permission_denied', 'http.fetch: using a secret needs the `secrets` permission');
-  }
-  if (!context.grants.secrets.includes(handle)) {
-    throw new SkillApiError(
-      'secret_not_granted',
-      `http.fetch: the secret "${handle}" was not granted to this skill`,
-    );
-  }
-  const value = secrets(handle);
-  if (value === '')
-    throw new SkillApiError('not_found', `http.fetch: the secret "${handle}" has no value yet`);
-  return { name: header.toLowerCase(), value: prefix + value };
 }
 
 /** A request that did not complete within its one deadline (every redirect hop and the body included). */
@@ -141,8 +94,8 @@ function timedOut(prepared: PreparedRequest): SkillApiError {
 
 function send(
   url: URL,
+  headers: Record<string, string>,
   prepared: PreparedRequest,
-  secret: boolean,
   policy: NetworkPolicy,
   limits: HttpLimits,
   deadline: number,
@@ -150,8 +103,6 @@ function send(
   const remainingMs = deadline - performance.now();
   if (remainingMs <= 0) return Promise.reject(timedOut(prepared));
   const transport = url.protocol === 'https:' ? https : http;
-  const headers = { ...prepared.headers };
-  if (secret && prepared.secretHeader) headers[prepared.secretHeader.name] = prepared.secretHeader.value;
   return new Promise((resolve, reject) => {
     const request = transport.request(url, {
       method: prepared.method,
@@ -202,14 +153,15 @@ function send(
 /**
  * `http.fetch(url, request?)`: through the host only, to hosts on the allowlist, https unless the
  * owner allows http, never to private addresses unless allowed, every redirect checked again, the
- * secret header sent only to the origin the skill named, response size and time capped.
+ * bound secret sent only where its approved binding says and scrubbed from whatever comes back,
+ * one deadline and a size cap for the whole request.
  */
 export function httpFetch(
   secrets: SecretResolver,
   networkPolicy: NetworkPolicy | (() => NetworkPolicy),
   limits: HttpLimits = HTTP_LIMITS,
 ): HostFunction {
-  return async (context, args) => {
+  return async (context, args, call) => {
     requireArity('http.fetch', args, 2);
     // Read once per call: the owner's opt-in applies from the next call, and every hop of one
     // call (redirects included) is judged by the same policy.
@@ -221,29 +173,58 @@ export function httpFetch(
     } catch {
       throw new SkillApiError('invalid_argument', 'http.fetch: url is not a valid absolute URL');
     }
-    const prepared = prepare(context, optionalObject('http.fetch', 'request', args[1]), secrets, limits);
+    const request = optionalObject('http.fetch', 'request', args[1]);
+    const prepared = prepare(request, limits);
+    checkDestination(url, context.grants.net, policy);
+    const secret = boundSecret(context, request?.['secret'], url, secrets);
     const origin = url.origin;
     const deadline = performance.now() + prepared.timeoutMs;
-    for (let hop = 0; ; hop++) {
-      checkDestination(url, context.grants.net, policy);
-      const { response, body } = await send(url, prepared, url.origin === origin, policy, limits, deadline);
-      const status = response.statusCode ?? 0;
-      const location = response.headers.location;
-      if (status >= 300 && status < 400 && status !== 304 && location) {
-        if (hop >= limits.maxRedirects)
-          throw new SkillApiError('upstream_error', `http.fetch: more than ${limits.maxRedirects} redirects`);
-        url = new URL(location, url);
-        if (status === 303 || ((status === 301 || status === 302) && prepared.method === 'POST')) {
-          prepared.method = 'GET';
-          prepared.body = undefined;
+    let removed = 0;
+    const clean = (text: string): string => {
+      const scrubbed = scrub(secret, text);
+      removed += scrubbed.found;
+      return scrubbed.text;
+    };
+    try {
+      for (let hop = 0; ; hop++) {
+        checkDestination(url, context.grants.net, policy);
+        const carried = withSecret(secret, url, prepared.headers, url.origin === origin);
+        const { response, body } = await send(
+          carried.url,
+          carried.headers,
+          prepared,
+          policy,
+          limits,
+          deadline,
+        );
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (status >= 300 && status < 400 && status !== 304 && location) {
+          if (hop >= limits.maxRedirects)
+            throw new SkillApiError(
+              'upstream_error',
+              `http.fetch: more than ${limits.maxRedirects} redirects`,
+            );
+          url = new URL(location, url);
+          assertRedirectKeepsSecret(secret, url);
+          if (status === 303 || ((status === 301 || status === 302) && prepared.method === 'POST')) {
+            prepared.method = 'GET';
+            prepared.body = undefined;
+          }
+          continue;
         }
-        continue;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined) headers[name] = clean(Array.isArray(value) ? value.join(', ') : value);
+        }
+        return { status, headers, body: clean(body.toString('utf8')) };
       }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      return { status, headers, body: body.toString('utf8') };
+    } catch (error) {
+      // An error message may quote what the server or the URL held: scrubbed like an answer.
+      if (error instanceof SkillApiError) throw new SkillApiError(error.code, clean(error.message));
+      throw error;
+    } finally {
+      if (removed > 0 && secret) call?.redacted(secret.binding.handle, removed);
     }
   };
 }

@@ -5,9 +5,15 @@
  * (`pattern`, `patternProperties`) run on RE2 (re2js, linear time in the input: `^(a+)+$` cannot
  * backtrack), never on V8's backtracking engine; and a schema is capped in size and depth.
  */
-import { Ajv, type RegExpEngine } from 'ajv';
+import { Ajv } from 'ajv';
 import { RE2JS } from 're2js';
 import { PACKAGE_LIMITS } from '../limits.ts';
+
+/** ajv's `code.regExp` option: a function of pattern and flags, and the code that names it. */
+interface RegExpEngine {
+  (pattern: string, flags: string): { test(text: string): boolean };
+  code: string;
+}
 
 /** ajv's `code.regExp`: RE2 in place of `new RegExp` (a syntax RE2 lacks, such as backreferences, is refused). */
 export const re2: RegExpEngine = Object.assign(

@@ -1,4 +1,5 @@
 import { SKILL_PERMISSIONS, type SkillPermission } from './permission-table.ts';
+import { SECRET_HANDLE_PATTERN, type SecretEntry } from './secret-bindings.ts';
 
 /** What `skill.json` holds. Validated with ajv against SKILL_MANIFEST_SCHEMA before any skill code runs. */
 export interface SkillManifest {
@@ -8,8 +9,13 @@ export interface SkillManifest {
   permissions: SkillPermission[];
   /** Hosts the `http` permission may reach (exact host names, or `*.example.com` for sub-domains). */
   net?: string[];
-  /** Secret handles (setting keys) the skill may ask the host to inject into outgoing requests. */
-  secrets?: string[];
+  /**
+   * Secrets bound to where they may go (secret-bindings.ts): the host puts a value into a request to
+   * those hosts only. A bare handle is the form approved before bindings existed; it enables nothing.
+   */
+  secrets?: SecretEntry[];
+  /** The skills `skills.invoke` may run (needs the `skills.invoke` permission). */
+  invokes?: string[];
   /** Branch names `run` may return; default `["on_success", "on_error"]`. */
   routes?: string[];
   /** Output comes from outside and is treated as untrusted text downstream. */
@@ -27,6 +33,8 @@ export interface SkillManifest {
 
 export const DEFAULT_ROUTES = ['on_success', 'on_error'] as const;
 export const SKILL_NAME_PATTERN = '^[a-z][a-z0-9_]{1,63}$';
+/** A host of `net` (or of a secret binding): `api.example.com`, `*.example.com`, optionally `:port`. */
+const HOST_PATTERN = '^(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*(:\\d{1,5})?$';
 const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$';
 
@@ -49,13 +57,41 @@ export const SKILL_MANIFEST_SCHEMA = {
       type: 'array',
       uniqueItems: true,
       maxItems: 50,
-      items: { type: 'string', pattern: '^(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*(:\\d{1,5})?$' },
+      items: { type: 'string', pattern: HOST_PATTERN },
     },
     secrets: {
       type: 'array',
       uniqueItems: true,
       maxItems: 20,
-      items: { type: 'string', pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)*$' },
+      items: {
+        oneOf: [
+          { type: 'string', pattern: SECRET_HANDLE_PATTERN },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['handle', 'hosts', 'in', 'name'],
+            properties: {
+              handle: { type: 'string', pattern: SECRET_HANDLE_PATTERN, maxLength: 200 },
+              hosts: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 20,
+                uniqueItems: true,
+                items: { type: 'string', pattern: HOST_PATTERN },
+              },
+              in: { type: 'string', enum: ['header', 'query'] },
+              name: { type: 'string', minLength: 1, maxLength: 100 },
+              prefix: { type: 'string', maxLength: 100 },
+            },
+          },
+        ],
+      },
+    },
+    invokes: {
+      type: 'array',
+      uniqueItems: true,
+      maxItems: 20,
+      items: { type: 'string', pattern: SKILL_NAME_PATTERN },
     },
     routes: {
       type: 'array',

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { configSchemaAjv, configSchemaSizeProblem, re2 } from './config-schema.ts';
 import { SKILL_MANIFEST_SCHEMA, type SkillManifest } from './manifest.ts';
 import { CORE_ONLY_PERMISSIONS, SKILL_PERMISSIONS } from './permission-table.ts';
+import { isSecretBinding, secretBindingProblems } from './secret-bindings.ts';
 
 /** One thing wrong with a manifest: the field (as `limits.memoryMb`, `permissions[2]`) and what is wrong. */
 export interface ManifestProblem {
@@ -28,7 +29,8 @@ const PATTERN_HINTS: Record<string, string> = {
   name: 'must be 2–64 characters of lower-case letters, digits and _, starting with a letter (e.g. "json_transform")',
   version: 'must be a semantic version such as "1.0.0"',
   net: 'must be a lower-case host name such as "api.example.com" or "*.example.com", optionally with a :port, without scheme or path',
-  secrets: 'must be a setting key such as "github.token" (lower-case letters, digits, _ and dots)',
+  secrets:
+    'must be a setting key such as "github.token" (lower-case letters, digits, _ and dots); bind it: { "handle", "hosts", "in", "name", "prefix" }',
   routes:
     'must be a branch name such as "on_success" (lower-case letters, digits and _, starting with a letter)',
 };
@@ -87,11 +89,14 @@ function problemFromAjv(error: ErrorObject, manifest: unknown): ManifestProblem 
         };
       }
       return { field, message: `must be one of ${JSON.stringify(params['allowedValues'])}` };
-    case 'pattern':
+    case 'pattern': {
+      // A binding's hosts are hosts like `net`'s; its handle is a setting key like a bare handle.
+      const hint = /\.hosts\[\d+\]$/.test(field) ? 'net' : topLevelField(field);
       return {
         field,
-        message: `${describe(value)} ${PATTERN_HINTS[topLevelField(field)] ?? `must match ${String(params['pattern'])}`}`,
+        message: `${describe(value)} ${PATTERN_HINTS[hint] ?? `must match ${String(params['pattern'])}`}`,
       };
+    }
     case 'type':
       return { field, message: `must be ${article(String(params['type']))} (got ${describe(value)})` };
     case 'uniqueItems':
@@ -146,6 +151,18 @@ function semanticProblems(manifest: SkillManifest, options: ManifestValidationOp
     problems.push({
       field: 'secrets',
       message: 'lists secret handles, but "permissions" does not ask for "secrets"',
+    });
+  }
+  manifest.secrets?.forEach((entry, index) => {
+    if (!isSecretBinding(entry)) return;
+    for (const problem of secretBindingProblems(entry, manifest.net ?? [])) {
+      problems.push({ field: `secrets[${index}].${problem.field}`, message: problem.message });
+    }
+  });
+  if ((manifest.invokes?.length ?? 0) > 0 && !manifest.permissions.includes('skills.invoke')) {
+    problems.push({
+      field: 'invokes',
+      message: 'lists skills to invoke, but "permissions" does not ask for "skills.invoke"',
     });
   }
   const schemaTooBig =
@@ -205,6 +222,21 @@ function uiProblems(manifest: SkillManifest, validateConfig: ValidateFunction): 
 }
 
 /**
+ * A `secrets` entry is a binding object or (approved before bindings) a bare handle: report only
+ * the errors of the form the entry has, not "must be a string" for an object and the like.
+ */
+function relevantErrors(errors: readonly ErrorObject[], manifest: unknown): ErrorObject[] {
+  return errors.filter((error) => {
+    const branch = /\/secrets\/items\/oneOf\/(\d)\//.exec(error.schemaPath)?.[1];
+    if (error.keyword === 'oneOf') return false;
+    if (branch === undefined) return true;
+    const entryPointer = /^\/secrets\/\d+/.exec(error.instancePath)?.[0] ?? '';
+    const isObject = typeof valueAt(manifest, entryPointer) === 'object';
+    return branch === (isObject ? '1' : '0');
+  });
+}
+
+/**
  * Validates a parsed `skill.json`. Every problem names the field and says what is wrong; an invalid
  * manifest never reaches the sandbox.
  */
@@ -221,7 +253,7 @@ export function validateManifest(
   if (!validateSchema(manifest)) {
     const seen = new Set<string>();
     const problems: ManifestProblem[] = [];
-    for (const error of validateSchema.errors ?? []) {
+    for (const error of relevantErrors(validateSchema.errors ?? [], manifest)) {
       const problem = problemFromAjv(error, manifest);
       const key = `${problem.field}\u0000${problem.message}`;
       if (!seen.has(key)) {

@@ -10,8 +10,14 @@ export interface SkillGrants {
   permissions: SkillPermission[];
   /** Hosts `http` may reach. */
   net: string[];
-  /** Secret handles the host may inject into outgoing requests. */
+  /**
+   * Secret bindings, one line each (`github.token → header authorization (prefix "Bearer ") for
+   * api.github.com`): the host puts each value only there. A bare handle is a grant made before
+   * bindings existed; it enables nothing.
+   */
   secrets: string[];
+  /** Skills `skills.invoke` may run. */
+  invokes: string[];
 }
 
 export type SkillKind = 'core' | 'dynamic';
@@ -24,6 +30,8 @@ export interface ApiCallRecord {
   durationMs: number;
   /** Error code when the call failed or was denied. */
   error?: string;
+  /** Secret handles whose values the host removed from what came back (a server echoed them). */
+  redacted?: string[];
 }
 
 export type SkillErrorCode =

@@ -5,6 +5,7 @@ import { decodeUtf8Strict, skillChecksum } from '../contract/checksum.ts';
 import type { SkillManifest } from '../contract/manifest.ts';
 import { formatManifestProblems, parseManifest } from '../contract/validate-manifest.ts';
 import type { SkillKind, SkillPackage } from '../contract/runtime-contract.ts';
+import { requestedGrants } from '../contract/requested-grants.ts';
 import { PACKAGE_LIMITS } from '../limits.ts';
 import {
   assertSkillName,
@@ -110,10 +111,6 @@ export function grantedAsRequested(pkg: ValidatedPackage, kind: SkillKind): Skil
     code: pkg.code,
     checksum: pkg.checksum,
     kind,
-    grants: {
-      permissions: [...manifest.permissions],
-      net: [...(manifest.net ?? [])],
-      secrets: [...(manifest.secrets ?? [])],
-    },
+    grants: requestedGrants(manifest),
   };
 }

@@ -35,7 +35,7 @@ import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
 import { SandboxError } from '../sandbox/sandbox-error.ts';
 import type { WallStatus } from '../sandbox/wall.ts';
 import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
-import { calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
+import { assertMayInvoke, calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
 import { SkillRateLimiter } from './rate-limiter.ts';
 import { prepareRunRequest } from './run-request.ts';
 import { interpretOutcome } from './run-result.ts';
@@ -73,7 +73,18 @@ interface InstalledSkill {
 
 interface Chain {
   depth: number;
+  /** The skill that invoked this run (undefined for a run the host started) and what it may do. */
+  caller: string | undefined;
   callerGrants: SkillGrants | undefined;
+}
+
+/**
+ * The breaker a run counts to: the skill's own for a run the host started; for a run through
+ * `skills.invoke`, one for that caller and callee, so a caller cannot switch a skill off for
+ * everyone by making it fail (with narrowed grants or crafted input).
+ */
+function breakerKey(name: string, chain: Chain): string {
+  return chain.caller === undefined ? name : `${chain.caller}→${name}`;
 }
 
 const NAME = new RegExp(SKILL_NAME_PATTERN);
@@ -182,7 +193,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
   }
 
   run(name: string, request: SkillRunRequest): Promise<SkillRunResult> {
-    return this.#run(name, request, { depth: 0, callerGrants: undefined });
+    return this.#run(name, request, { depth: 0, caller: undefined, callerGrants: undefined });
   }
 
   status(name: string): SkillStatus | undefined {
@@ -197,6 +208,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
         permissions: [...skill.grants.permissions],
         net: [...skill.grants.net],
         secrets: [...skill.grants.secrets],
+        invokes: [...skill.grants.invokes],
       },
       breaker: this.breakers.snapshot(name),
       calls: { ...skill.calls },
@@ -253,14 +265,16 @@ export class SandboxSkillRuntime implements SkillRuntime {
     // Refused before the breaker: a caller's bad request says nothing about the skill's health.
     const prepared = prepareRunRequest(skill.pkg.manifest, request, this.#limits.resultMaxChars);
     if (!prepared.ok) return failed(prepared.code, prepared.message);
-    const admission = this.breakers.admit(name);
+    const breakerName = breakerKey(name, chain);
+    const admission = this.breakers.admit(breakerName);
     skill.calls.total += 1;
     if (admission === 'rejected') {
       skill.calls.failed += 1;
-      const breaker = this.breakers.snapshot(name);
+      const breaker = this.breakers.snapshot(breakerName);
+      const forWhom = chain.caller === undefined ? '' : ` for calls from ${chain.caller}`;
       return failed(
         'circuit_open',
-        `${name} is switched off after ${breaker.failures} failures in a row (last: ${breaker.lastError ?? 'unknown'}); it is tried again after the cooldown or a reset`,
+        `${name} is switched off${forWhom} after ${breaker.failures} failures in a row (last: ${breaker.lastError ?? 'unknown'}); it is tried again after the cooldown or a reset`,
       );
     }
     const context: ApiCallContext = {
@@ -281,12 +295,12 @@ export class SandboxSkillRuntime implements SkillRuntime {
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     if (interpreted.ok || request.breakerCountsFailure !== false) {
       this.breakers.record(
-        name,
+        breakerName,
         admission,
         interpreted.ok ? null : `${interpreted.error.code}: ${interpreted.error.message}`.slice(0, 300),
       );
     } else {
-      this.breakers.release(name, admission);
+      this.breakers.release(breakerName, admission);
     }
     if (!interpreted.ok) {
       skill.calls.failed += 1;
@@ -311,11 +325,12 @@ export class SandboxSkillRuntime implements SkillRuntime {
     input: JsonValue,
     config: { [key: string]: JsonValue } | undefined,
   ): Promise<SkillRunResult> {
+    assertMayInvoke(caller.skill, caller.grants, callee);
     const depth = calleeDepth(caller.depth, this.#limits.maxChainDepth);
     return this.#run(
       callee,
       { input, ...(config ? { config } : {}), runId: caller.runId },
-      { depth, callerGrants: caller.grants },
+      { depth, caller: caller.skill, callerGrants: caller.grants },
     );
   }
 }

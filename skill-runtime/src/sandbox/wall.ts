@@ -78,6 +78,9 @@ function bubblewrapArgs(entryFile: string, infoFd: number | undefined): string[]
   const binds = workerReadOnlyBinds(entryFile);
   return [
     '--unshare-all',
+    // The worker itself is the namespace's first process: the process id bubblewrap reports is
+    // Node's (its memory is watched and its priority lowered), not a bubblewrap init's.
+    '--as-pid-1',
     '--die-with-parent',
     '--new-session',
     '--clearenv',

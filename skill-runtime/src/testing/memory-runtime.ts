@@ -1,3 +1,4 @@
+import { requestedGrants } from '../contract/requested-grants.ts';
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { MemoryStorage } from '../api/memory-storage.ts';
@@ -15,11 +16,7 @@ export function testPackage(manifest: Partial<SkillManifest> & { name: string },
     code,
     checksum: createHash('sha256').update(JSON.stringify(full)).update(code).digest('hex'),
     kind: 'dynamic',
-    grants: {
-      permissions: [...full.permissions],
-      net: [...(full.net ?? [])],
-      secrets: [...(full.secrets ?? [])],
-    },
+    grants: requestedGrants(full),
   };
 }
 

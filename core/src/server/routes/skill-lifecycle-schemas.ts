@@ -24,13 +24,16 @@ export const grantsSchema = {
   properties: {
     permissions: { type: 'array', maxItems: 50, items: { type: 'string', enum: [...SKILL_PERMISSIONS] } },
     net: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 260 } },
-    secrets: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
+    // A secret binding's line: handle, where it goes, its prefix and hosts.
+    secrets: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 2000 } },
+    /** Skills it may invoke; omitted = none (clients from before skills declared them). */
+    invokes: { type: 'array', maxItems: 20, default: [], items: { type: 'string', maxLength: 64 } },
   },
 } as const;
 
 export const grantsOut = {
   type: 'object',
-  required: ['permissions', 'net', 'secrets'],
+  required: ['permissions', 'net', 'secrets', 'invokes'],
   additionalProperties: false,
   properties: {
     permissions: { type: 'array', items: { type: 'string' } },
