@@ -58,8 +58,7 @@ async function pageOf(
     if (Date.now() >= deadline) {
       throw new SidecarError('page_not_found', `Page ${index} (a popup the task opens) did not open`, 422);
     }
-    signal.throwIfAborted();
-    await delay(POLL_MS);
+    await delay(POLL_MS, signal);
   }
 }
 
@@ -91,8 +90,7 @@ export async function locate(
       if (count >= 0) counts.set(described, `${count} matches`);
     }
     if (Date.now() >= deadline) break;
-    signal.throwIfAborted();
-    await delay(POLL_MS);
+    await delay(POLL_MS, signal);
   }
   const tried = [...counts].map(([locator, result]) => `${framesPrefix}${locator} (${result})`).join(', ');
   throw new SidecarError('element_not_found', `No locator found exactly one element: ${tried}`, 422);

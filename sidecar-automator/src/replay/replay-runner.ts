@@ -49,10 +49,10 @@ function classify(
   if (signals.timeout.aborted) {
     return { code: 'replay_timeout', message: `The replay took longer than ${signals.timeoutMs} ms` };
   }
-  if (signals.any.aborted) return { code: 'cancelled', message: 'The replay was cancelled' };
   if (!deps.browser.browser.isConnected()) {
     return { code: 'browser_crashed', message: 'The browser crashed; a new one starts for the next replay' };
   }
+  if (signals.any.aborted) return { code: 'cancelled', message: 'The replay was cancelled' };
   if (error instanceof SidecarError) return { code: error.code, message: error.message };
   if (error instanceof Error && error.name === 'TimeoutError') {
     return { code: 'step_timeout', message: firstLine(error.message) };
@@ -105,6 +105,11 @@ export async function runRecipe(
   let context: BrowserContext | undefined;
   const closeOnAbort = () => void context?.close().catch(() => undefined);
   signals.any.addEventListener('abort', closeOnAbort, { once: true });
+  // A browser that dies ends the step in progress (a wait included) instead of letting it run on.
+  const crashed = new AbortController();
+  const onDisconnect = () => crashed.abort(new Error('the browser exited'));
+  deps.browser.browser.once('disconnected', onDisconnect);
+  const stepSignal = AbortSignal.any([signals.any, crashed.signal]);
   const fail = async (error: ReplayError, page: Page | undefined) => {
     result.status = 'failed';
     result.error = error;
@@ -137,28 +142,24 @@ export async function runRecipe(
     });
     const first = await context.newPage();
     if (!pages.includes(first)) pages.push(first);
+    let startError: { code: string; message: string } | undefined;
     try {
       await first.goto(recipe.startUrl, { timeout: recipe.stepTimeoutMs, waitUntil: 'domcontentloaded' });
     } catch (error) {
-      const why = refusedSince(deps, 0, pageDestinations) ?? classify(error, deps, signals);
-      await fail(
-        {
-          code: why.code === 'step_failed' ? 'start_page_failed' : why.code,
-          message: `The start page did not open: ${why.message}`,
-        },
-        first,
-      );
+      startError = refusedSince(deps, 0, pageDestinations) ?? classify(error, deps, signals);
     }
-    const blockedAtStart =
-      result.status === 'succeeded' ? refusedSince(deps, 0, pageDestinations) : undefined;
-    if (blockedAtStart) await fail(blockedAtStart, first);
+    startError ??= refusedSince(deps, 0, pageDestinations);
+    if (startError) {
+      const code = startError.code === 'step_failed' ? 'start_page_failed' : startError.code;
+      await fail({ code, message: `The start page did not open: ${startError.message}` }, first);
+    }
     const env: StepEnv = {
       pages,
       request,
       run: deps.run,
       downloadsDir: deps.browser.downloadsDir,
       downloadCaps: () => deps.downloadCaps(),
-      signal: signals.any,
+      signal: stepSignal,
     };
     for (const [index, step] of recipe.steps.entries()) {
       if (result.status === 'failed') break;
@@ -192,6 +193,7 @@ export async function runRecipe(
     await fail(classify(error, deps, signals), pages.at(-1));
   } finally {
     signals.any.removeEventListener('abort', closeOnAbort);
+    deps.browser.browser.off('disconnected', onDisconnect);
     await context?.close().catch(() => undefined);
   }
   result.blockedRequests = deps.refusals

@@ -64,7 +64,7 @@ export async function performStep(env: StepEnv, step: RecipeStep, deadline: numb
       return { page };
     }
     case 'wait':
-      await delay(Math.min(step.ms, timeout()));
+      await delay(Math.min(step.ms, timeout()), env.signal);
       return {};
     case 'screenshot': {
       const page = env.pages.at(-1);

@@ -38,6 +38,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // On close, end every connection at once: a keep-alive one that turned idle just after close
     // began would otherwise hold it for Fastify's 72 s keep-alive (replays in flight are cancelled).
     forceCloseConnections: true,
+    // Unknown fields are refused by name, not dropped; types are not coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     ...(tls ? { https: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } } : {}),
   }) as unknown as FastifyInstance;
   const tokenMatches = bearerTokenCheck(deps.config.token);

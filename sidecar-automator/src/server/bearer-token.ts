@@ -11,7 +11,7 @@ function digest(value: string): Buffer {
 export function bearerTokenCheck(token: string): (authorization: string | undefined) => boolean {
   const expected = digest(token);
   return (authorization) => {
-    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
     return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
   };
 }

@@ -6,6 +6,14 @@ export interface ErrorBody {
   message: string;
 }
 
+/** Ajv's words, except that an unknown field is named (ajv only says "additional properties"). */
+function describeValidation(error: FastifyError): string {
+  const [first] = error.validation ?? [];
+  const unknown = first?.keyword === 'additionalProperties' ? first.params['additionalProperty'] : undefined;
+  if (typeof unknown !== 'string') return error.message;
+  return `${error.validationContext ?? 'body'}${first?.instancePath ?? ''} has an unknown field "${unknown.slice(0, 100)}"`;
+}
+
 /** The one place errors become responses: typed errors keep code and message; nothing else leaks. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | SidecarError | Error, request, reply) => {
@@ -19,7 +27,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (fastifyError.validation) {
       return reply.status(400).send({
         error: 'invalid_request',
-        message: `Invalid request: ${fastifyError.message}`,
+        message: `Invalid request: ${describeValidation(fastifyError)}`,
       } satisfies ErrorBody);
     }
     const status = fastifyError.statusCode ?? 500;

@@ -16,7 +16,7 @@ export interface TestSite {
   /** The bytes `/reports/download` sends, different on every run. */
   report: Buffer;
   reportSha256: string;
-  /** Paths the site was asked for, in order. */
+  /** What the site was asked for, in order: `GET 127.0.0.1:1234/login` (the Host header, then the path). */
   requests: string[];
   close(): Promise<void>;
 }
@@ -68,7 +68,7 @@ export async function startTestSite(options: { bigFileBytes?: number } = {}): Pr
   const site = { user: 'ada', password: `pw-${randomBytes(6).toString('hex')}`, code: '424242' };
   const server = http.createServer(async (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    requests.push(`${request.method} ${path}`);
+    requests.push(`${request.method} ${request.headers.host ?? ''}${path}`);
     const signedIn = (request.headers.cookie ?? '').includes(`session=${session}`);
     const html = (status: number, body: string) =>
       response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(body);
@@ -86,6 +86,23 @@ export async function startTestSite(options: { bigFileBytes?: number } = {}): Pr
         .writeHead(303, { location: '/reports', 'set-cookie': `session=${session}; Path=/; HttpOnly` })
         .end();
     }
+    if (path === '/links') {
+      // The same site under another name, and a redirect to it: both off an allowlist of 127.0.0.1.
+      const port = (request.headers.host ?? '').split(':')[1] ?? '';
+      return html(
+        200,
+        page(
+          'Links',
+          `<a href="http://localhost:${port}/login">Sign in by name</a> <a href="/away">Away</a>`,
+        ),
+      );
+    }
+    if (path === '/away')
+      return response
+        .writeHead(302, {
+          location: `http://localhost:${(request.headers.host ?? '').split(':')[1] ?? ''}/login`,
+        })
+        .end();
     if (!signedIn) return response.writeHead(303, { location: '/login' }).end();
     if (path === '/reports') return html(200, REPORTS);
     if (path === '/reports/frame') return html(200, FRAME);
