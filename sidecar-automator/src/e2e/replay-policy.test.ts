@@ -1,3 +1,4 @@
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '@talon/skill-runtime/recipes/index.ts';
 import type { ReplayResult } from '../replay/replay-result.ts';
@@ -100,6 +101,45 @@ describe('replaying hand-written recipes', () => {
       },
     ]);
     expect(body.screenshots).toMatchObject([{ name: 'reports.png', step: 7, reason: 'step' }]);
+  });
+
+  it('paints over the fields a secret was typed into when it takes a screenshot', async () => {
+    const recipe = siteRecipe(site, {
+      viewport: { width: 800, height: 600 },
+      steps: [LOGIN_STEPS[0], LOGIN_STEPS[2], { type: 'screenshot' as const, name: 'filled' }].filter(
+        (step) => step !== undefined,
+      ),
+    });
+    const { body } = await replay(recipe);
+    expect(body.status).toBe('succeeded');
+    const png = Buffer.from(
+      await (await sidecar.call('GET', body.screenshots[0]?.url ?? '/missing')).arrayBuffer(),
+    );
+    // Read the screenshot's pixels where the fields are, in a browser of the test's own.
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: recipe.viewport });
+      await page.goto(`${site.url}/login`);
+      const code = await page.getByLabel('Code').boundingBox();
+      const user = await page.getByLabel('Username').boundingBox();
+      await page.setContent(`<canvas width="800" height="600"></canvas>`);
+      const pixel = (box: typeof code) =>
+        page.evaluate(`(async () => {
+          const image = new Image();
+          image.src = 'data:image/png;base64,${png.toString('base64')}';
+          await image.decode();
+          const context = document.querySelector('canvas').getContext('2d');
+          context.drawImage(image, 0, 0);
+          return [...context.getImageData(${Math.round((box?.x ?? 0) + 5)}, ${Math.round((box?.y ?? 0) + (box?.height ?? 0) / 2)}, 1, 1).data.slice(0, 3)];
+        })()`);
+      expect(await pixel(code)).toEqual([255, 0, 255]); // Playwright's mask colour over the one-time code
+      expect(await pixel(user)).not.toEqual([255, 0, 255]); // a literal value is not hidden
+    } finally {
+      await browser.close();
+    }
   });
 
   it('ends a step at its own timeout and names the locators it tried', async () => {

@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { errorMessage, SidecarError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { LaunchedBrowser } from '../browser/chromium.ts';
@@ -110,14 +110,19 @@ export async function runRecipe(
   const onDisconnect = () => crashed.abort(new Error('the browser exited'));
   deps.browser.browser.once('disconnected', onDisconnect);
   const stepSignal = AbortSignal.any([signals.any, crashed.signal]);
+  const secretFields: Locator[] = [];
   const fail = async (error: ReplayError, page: Page | undefined) => {
     result.status = 'failed';
     result.error = error;
     if (!page || error.code === 'browser_crashed' || signals.any.aborted) return;
     const name = error.step === undefined ? 'failure-start' : `failure-step-${error.step}`;
-    const screenshot = await saveScreenshot(page, deps.run, name, Date.now() + FAILURE_SCREENSHOT_MS).catch(
-      () => undefined,
-    );
+    const screenshot = await saveScreenshot(
+      page,
+      deps.run,
+      name,
+      Date.now() + FAILURE_SCREENSHOT_MS,
+      secretFields,
+    ).catch(() => undefined);
     if (screenshot)
       result.screenshots.push({
         ...screenshot,
@@ -160,6 +165,7 @@ export async function runRecipe(
       downloadsDir: deps.browser.downloadsDir,
       downloadCaps: () => deps.downloadCaps(),
       signal: stepSignal,
+      secretFields,
     };
     for (const [index, step] of recipe.steps.entries()) {
       if (result.status === 'failed') break;

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { RecipeStep } from '@talon/skill-runtime/recipes/index.ts';
 import { FIXED_LIMITS } from '../limits.ts';
 import { readTable } from '../browser/page-functions.js';
@@ -19,6 +19,8 @@ export interface StepEnv {
   /** The caps for the next download (the recipe's quota shrinks as files are kept). */
   downloadCaps(): Promise<DownloadCaps>;
   signal: AbortSignal;
+  /** Fields a secret was typed into: screenshots cover them (a one-time code in a text field shows). */
+  secretFields: Locator[];
 }
 
 /** What a step produced besides succeeding. */
@@ -35,15 +37,17 @@ function remaining(deadline: number): number {
   return Math.max(1, deadline - Date.now());
 }
 
-/** A PNG of the page in the run's folder. */
+/** A PNG of the page in the run's folder, with the fields in `mask` painted over. */
 export async function saveScreenshot(
   page: Page,
   run: RunFolder,
   name: string,
   deadline: number,
+  mask: readonly Locator[],
 ): Promise<SavedFile> {
   const file = run.reserve(`${name}.png`);
-  await page.screenshot({ path: file.path, timeout: remaining(deadline) });
+  const onPage = mask.filter((locator) => locator.page() === page);
+  await page.screenshot({ path: file.path, timeout: remaining(deadline), mask: onPage });
   const { size } = await stat(file.path);
   return {
     name: file.name,
@@ -69,7 +73,7 @@ export async function performStep(env: StepEnv, step: RecipeStep, deadline: numb
     case 'screenshot': {
       const page = env.pages.at(-1);
       if (!page) throw new Error('no page is open');
-      return { page, screenshot: await saveScreenshot(page, env.run, step.name, deadline) };
+      return { page, screenshot: await saveScreenshot(page, env.run, step.name, deadline, env.secretFields) };
     }
     case 'scrape': {
       const page = env.pages.at(-1);
@@ -98,6 +102,7 @@ export async function performStep(env: StepEnv, step: RecipeStep, deadline: numb
       await locator.click({ timeout: timeout() });
       return outcome;
     case 'fill':
+      if ('secret' in step.value) env.secretFields.push(locator);
       await locator.fill(resolveValue(step.value, env.request), { timeout: timeout() });
       return outcome;
     case 'select':

@@ -30,7 +30,7 @@ describe('every request needs the token', () => {
   ];
 
   it.each(routes)('%s %s without a valid bearer token → 401, before anything else is looked at', async (method, route, body) => {
-    const json = body === undefined ? {} : { 'content-type': 'application/json' };
+    const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
     for (const authorization of [undefined, `Bearer ${'x'.repeat(43)}`, `Basic ${sidecar.token}`, `Bearer ${sidecar.token} extra`]) {
       const headers = authorization === undefined ? json : { ...json, authorization };
       const response = await sidecar.call(method, route, body, headers);
