@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Announcements } from './announcements/announcements.ts';
+import { createAppServices, type AppServices } from './app-services.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { TalonConfig } from './config/env.ts';
 import { SettingsCipher } from './crypto/settings-cipher.ts';
@@ -9,7 +11,7 @@ import { migrateUp } from './db/migrate.ts';
 import { openPool, type DatabasePool } from './db/pool.ts';
 import { isTotpEnrolled } from './auth/step-up.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
-import { wireTelegramGateway, type TelegramWiring } from './gateway/wiring.ts';
+import { createStepUpApprovals, wireTelegramGateway, type TelegramWiring } from './gateway/wiring.ts';
 import { buildApp } from './server/app.ts';
 import { SETTING_DEFINITIONS } from './settings/definitions.ts';
 import { listenForSettingChanges, type SettingsChangeListener } from './settings/change-listener.ts';
@@ -18,6 +20,8 @@ import { SettingsStore } from './settings/store.ts';
 import { DEFAULT_CORE_SKILLS_DIR } from './skills/core-skills.ts';
 import { SkillLifecycle } from './skills/lifecycle.ts';
 import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import { llmSkillPort } from './llm/skill-port.ts';
+import { reportSandboxWall } from './skills/sandbox-wall-report.ts';
 import { createTalonSkillRuntime } from './skills/talon-skill-runtime.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts';
 import { createLlm, type Llm } from './llm/create-llm.ts';
@@ -124,6 +128,7 @@ export async function startTalon(
   let runtime: SandboxSkillRuntime | undefined;
   let workflows: WorkflowEngine | undefined;
   let telegram: TelegramWiring | undefined;
+  let services: AppServices | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
     const settings = await loadSettings(database.pool, cipher, config, logger);
@@ -132,9 +137,30 @@ export async function startTalon(
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
     const audit = new AuditLog(database.pool, logger);
+    // What Talon tells its owner unasked (a login budget used up...); the Telegram gateway delivers it.
+    const announcements = new Announcements();
+    // Admin step-ups the owner may approve from Telegram (the gateway is attached in its wiring).
+    const stepUpApprovals = createStepUpApprovals({ pool: database.pool, settings, audit });
+    // Sessions, login, 2FA and the one step-up every surface asks, before anything that needs them.
+    services = createAppServices({
+      config,
+      logger,
+      pool: database.pool,
+      settings,
+      audit,
+      announcements,
+      wrapStepUp: (stepUp) => stepUpApprovals.wrap(stepUp),
+    });
     // Providers from the first-boot seeds; the workflow executor cleans external output with its sanitizer.
     const llm = await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds });
-    runtime = createTalonSkillRuntime({ pool: database.pool, settings, audit, logger });
+    runtime = createTalonSkillRuntime({
+      pool: database.pool,
+      settings,
+      audit,
+      logger,
+      services: { llm: llmSkillPort(llm.router) },
+    });
+    void reportSandboxWall(runtime, logger, announcements);
     // The workflow engine learns each skill's manifest (routes, configSchema) as it is installed.
     const installedSkills = new InstalledSkills();
     const skillLifecycle = new SkillLifecycle({
@@ -142,8 +168,7 @@ export async function startTalon(
       audit,
       logger,
       runtime: installedSkills.track(runtime),
-      // app.stepUp exists once the app is built; the lifecycle asks it at the time of each action.
-      stepUp: { verify: (request) => app.stepUp.verify(request) },
+      stepUp: services.stepUp,
       skillsDir: config.skillsDir,
       coreSkillsDir: DEFAULT_CORE_SKILLS_DIR,
     });
@@ -154,7 +179,7 @@ export async function startTalon(
       node: config.nodeName,
       runtime,
       catalog: installedSkills,
-      stepUp: { verify: (request) => app.stepUp.verify(request) },
+      stepUp: services.stepUp,
       approvalTimeoutSeconds: () => settings.getInteger('workflows.approval_timeout_seconds', 120),
       twoFactorEnrolled: () => isTotpEnrolled(settings),
       historyLimits: () => ({
@@ -171,7 +196,9 @@ export async function startTalon(
       settings,
       audit,
       logger,
-      stepUp: { verify: (request) => app.stepUp.verify(request) },
+      stepUp: services.stepUp,
+      announcements,
+      approvals: stepUpApprovals,
       skills: runtime,
       lifecycle: skillLifecycle,
       workflows,
@@ -183,13 +210,13 @@ export async function startTalon(
       settings,
       audit,
       secretKeyBase: secretKeyBase.value,
+      services,
       skillLifecycle,
       skillRuntime: runtime,
+      sandboxWall: () => runtime!.wallStatus(),
       workflowEngine: workflows,
       llm: llm.router,
       telegram: telegram.gateway,
-      wrapStepUp: telegram.wrapStepUp,
-      announcements: telegram.announcements,
       instrument: options.instrumentApp,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
@@ -220,6 +247,7 @@ export async function startTalon(
           // First, so another node can take over Telegram at once.
           await telegram?.stop();
           await app.close();
+          services?.stop();
           // Runs in flight finish, or go back to the queue for another node, before skills stop.
           await workflows?.stop();
           await skillLifecycle.stop();
@@ -230,6 +258,7 @@ export async function startTalon(
     };
   } catch (error) {
     await telegram?.stop().catch(() => undefined);
+    services?.stop();
     await workflows?.stop().catch(() => undefined);
     await runtime?.close();
     await settingsListener?.close();

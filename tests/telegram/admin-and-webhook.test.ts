@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@talon/core/config/env.ts';
 import { TelegramStepUpApprovals } from '@talon/core/gateway/step-up-approvals.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
+import { createAppServices, type AppServices } from '@talon/core/app-services.ts';
 import { buildApp } from '@talon/core/server/app.ts';
 import {
   enrolTotp,
@@ -11,6 +12,7 @@ import {
   forgetUsedTotpCodes,
   type AdminSession,
 } from '@talon/core/testing/admin-session.ts';
+import { installResponseCheck } from '@talon/core/testing/response-check.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '@talon/core/testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
@@ -29,6 +31,7 @@ let database: TestDatabase;
 let fake: FakeBotApi;
 let node: GatewayNode;
 let app: FastifyInstance;
+let services: AppServices;
 let session: AdminSession;
 let secret: string;
 const logLines: string[] = [];
@@ -43,7 +46,7 @@ beforeAll(async () => {
     audit: node.audit,
   });
   approvals.attach(node.gateway);
-  app = await buildApp({
+  const wiring = {
     config: loadConfig({
       NODE_ENV: 'test',
       SECRET_KEY_BASE: TEST_SECRET_KEY_BASE,
@@ -53,10 +56,15 @@ beforeAll(async () => {
     pool: database.pool,
     settings: node.settings,
     audit: node.audit,
+  };
+  services = createAppServices({ ...wiring, wrapStepUp: (stepUp) => approvals.wrap(stepUp) });
+  app = await buildApp({
+    ...wiring,
     secretKeyBase: TEST_SECRET_KEY_BASE,
+    services,
+    instrument: installResponseCheck,
     adminUiDir: '/nonexistent/talon-admin-ui',
     telegram: node.gateway,
-    wrapStepUp: (stepUp) => approvals.wrap(stepUp),
   });
   await app.ready();
   await waitConnected(node);
@@ -64,6 +72,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  services?.stop();
   await node?.stop();
   await fake?.close();
   await database?.drop();

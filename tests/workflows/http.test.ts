@@ -5,6 +5,7 @@ import { loadSettings } from '@talon/core/boot.ts';
 import { loadConfig } from '@talon/core/config/env.ts';
 import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
+import { createAppServices, type AppServices } from '@talon/core/app-services.ts';
 import { buildApp } from '@talon/core/server/app.ts';
 import {
   enrolTotp,
@@ -13,6 +14,7 @@ import {
   totpCode,
   type AdminSession,
 } from '@talon/core/testing/admin-session.ts';
+import { installResponseCheck } from '@talon/core/testing/response-check.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '@talon/core/testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { createWorkflowEngine, type WorkflowEngine } from '@talon/core/workflows/engine.ts';
@@ -25,6 +27,7 @@ import { waitFor } from './support/wait.ts';
 
 let database: TestDatabase;
 let app: Awaited<ReturnType<typeof buildApp>>;
+let services: AppServices;
 let engine: WorkflowEngine;
 let session: AdminSession;
 let totpSecret: string;
@@ -55,6 +58,7 @@ beforeAll(async () => {
     logger,
   );
   const audit = new AuditLog(database.pool, logger);
+  services = createAppServices({ config, logger, pool: database.pool, settings, audit });
   engine = createWorkflowEngine({
     databaseUrl: database.url,
     pool: database.pool,
@@ -62,7 +66,7 @@ beforeAll(async () => {
     node: 'http-node',
     runtime,
     catalog,
-    stepUp: { verify: (request) => app.stepUp.verify(request) },
+    stepUp: services.stepUp,
     scheduler: { superviseIntervalSeconds: 1, periodicMissedCheck: false },
   });
   app = await buildApp({
@@ -72,6 +76,8 @@ beforeAll(async () => {
     settings,
     audit,
     secretKeyBase: TEST_SECRET_KEY_BASE,
+    services,
+    instrument: installResponseCheck,
     adminUiDir: '/nonexistent/talon-admin-ui',
     workflowEngine: engine,
   });
@@ -84,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const open of gates.splice(0)) open();
   await app?.close();
+  services?.stop();
   await engine?.stop();
   await database?.drop();
 });

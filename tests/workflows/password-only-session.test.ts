@@ -5,6 +5,7 @@ import { loadSettings } from '@talon/core/boot.ts';
 import { loadConfig } from '@talon/core/config/env.ts';
 import { SettingsCipher } from '@talon/core/crypto/settings-cipher.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
+import { createAppServices, type AppServices } from '@talon/core/app-services.ts';
 import { buildApp } from '@talon/core/server/app.ts';
 import type { SettingsStore } from '@talon/core/settings/store.ts';
 import {
@@ -14,6 +15,7 @@ import {
   totpCode,
   type AdminSession,
 } from '@talon/core/testing/admin-session.ts';
+import { installResponseCheck } from '@talon/core/testing/response-check.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '@talon/core/testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import { createWorkflowEngine, type WorkflowEngine } from '@talon/core/workflows/engine.ts';
@@ -28,6 +30,7 @@ import { ScriptedRuntime } from '@talon/core/workflows/testing/scripted-runtime.
 let database: TestDatabase;
 let settings: SettingsStore;
 let app: Awaited<ReturnType<typeof buildApp>>;
+let services: AppServices;
 let engine: WorkflowEngine;
 let session: AdminSession;
 let secret = '';
@@ -41,6 +44,8 @@ beforeAll(async () => {
   });
   const logger = createLogger('silent');
   settings = await loadSettings(database.pool, new SettingsCipher(TEST_SECRET_KEY_BASE), config, logger);
+  const audit = new AuditLog(database.pool, logger);
+  services = createAppServices({ config, logger, pool: database.pool, settings, audit });
   engine = createWorkflowEngine({
     databaseUrl: database.url,
     pool: database.pool,
@@ -48,7 +53,7 @@ beforeAll(async () => {
     node: 'solo',
     runtime: new ScriptedRuntime().define('echo', (input) => ({ result: input })),
     catalog: new ManifestCatalog([manifest('echo')]),
-    stepUp: { verify: (request) => app.stepUp.verify(request) },
+    stepUp: services.stepUp,
     twoFactorEnrolled: () => isTotpEnrolled(settings),
     scheduler: { superviseIntervalSeconds: 1, periodicMissedCheck: false },
   });
@@ -57,8 +62,10 @@ beforeAll(async () => {
     logger,
     pool: database.pool,
     settings,
-    audit: new AuditLog(database.pool, logger),
+    audit,
     secretKeyBase: TEST_SECRET_KEY_BASE,
+    services,
+    instrument: installResponseCheck,
     adminUiDir: '/nonexistent/talon-admin-ui',
     workflowEngine: engine,
   });
@@ -69,6 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  services?.stop();
   await engine?.stop();
   await database?.drop();
 });

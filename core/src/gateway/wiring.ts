@@ -1,4 +1,4 @@
-import { Announcements } from '../announcements/announcements.ts';
+import type { Announcements } from '../announcements/announcements.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { StepUpVerifier } from '../auth/step-up.ts';
 import { TotpGuard } from '../auth/totp-guard.ts';
@@ -22,11 +22,25 @@ import { StepUpGrants } from './step-up-grants.ts';
 export interface TelegramWiring {
   gateway: TelegramGateway;
   announcements: Announcements;
-  /** For `buildApp({ wrapStepUp })`: admin step-ups that may be approved from Telegram. */
-  wrapStepUp: (stepUp: StepUpVerifier) => StepUpVerifier;
   /** Starts the bot (after the server listens: webhook mode needs it). */
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Admin step-ups that may be approved from Telegram: boot.ts wraps the shared step-up with it before
+ * anything asks one, and the gateway is attached to it once it exists (`wireTelegramGateway`).
+ */
+export function createStepUpApprovals(deps: {
+  pool: DatabasePool;
+  settings: SettingsStore;
+  audit: AuditLog;
+}): TelegramStepUpApprovals {
+  return new TelegramStepUpApprovals({
+    settings: deps.settings,
+    grants: new StepUpGrants(deps.pool),
+    audit: deps.audit,
+  });
 }
 
 /**
@@ -40,14 +54,18 @@ export function wireTelegramGateway(deps: {
   settings: SettingsStore;
   audit: AuditLog;
   logger: Logger;
-  /** The step-up every surface shares (`app.stepUp`, asked at the time of each action). */
+  /** The step-up every surface shares (`createAppServices`, wrapped by `approvals`). */
   stepUp: StepUpVerifier;
+  /** What Talon tells its owner; the gateway delivers it. */
+  announcements: Announcements;
+  /** Admin step-ups approved from Telegram (`createStepUpApprovals`): the gateway asks the owner. */
+  approvals: TelegramStepUpApprovals;
   skills: ({ list(): SkillSummary[] } & BreakerChangeSource) | undefined;
   lifecycle: { events: TamperedSource } | undefined;
   workflows: WorkflowEngine | undefined;
   timings?: Partial<GatewayTimings>;
 }): TelegramWiring {
-  const announcements = new Announcements();
+  const { announcements, approvals } = deps;
   const twoFactor = new TwoFactor({
     settings: deps.settings,
     guard: new TotpGuard(deps.pool),
@@ -65,11 +83,6 @@ export function wireTelegramGateway(deps: {
     services: { skills: deps.skills, workflows: deps.workflows, twoFactor, stepUp: deps.stepUp },
     ...(deps.timings ? { timings: deps.timings } : {}),
   });
-  const approvals = new TelegramStepUpApprovals({
-    settings: deps.settings,
-    grants: new StepUpGrants(deps.pool),
-    audit: deps.audit,
-  });
   approvals.attach(gateway);
   const stopSources = announceDomainEvents(
     announcements,
@@ -83,7 +96,6 @@ export function wireTelegramGateway(deps: {
   return {
     gateway,
     announcements,
-    wrapStepUp: (stepUp) => approvals.wrap(stepUp),
     start: () => gateway.start(),
     stop: async () => {
       stopSources();

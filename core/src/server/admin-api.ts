@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AdminSecurityDependencies, AuthServices } from './admin-security.ts';
+import type { AppDependencies } from './app.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -7,11 +7,8 @@ import { settingsRoutes } from './routes/settings.ts';
 import { totpRoutes } from './routes/totp.ts';
 
 /** The admin's own API: login and session, 2FA, settings, dashboard, and /metrics. */
-export async function registerAdminApi(
-  app: FastifyInstance,
-  deps: AdminSecurityDependencies,
-  auth: AuthServices,
-): Promise<void> {
+export async function registerAdminApi(app: FastifyInstance, deps: AppDependencies): Promise<void> {
+  const { auth } = deps.services;
   await app.register(authRoutes, {
     login: auth.login,
     sessions: auth.sessions,
@@ -22,6 +19,11 @@ export async function registerAdminApi(
   });
   await app.register(totpRoutes, { twoFactor: auth.twoFactor, settings: deps.settings });
   await app.register(settingsRoutes, { settings: deps.settings, audit: deps.audit });
-  await app.register(dashboardRoutes, { pool: deps.pool, audit: deps.audit, settings: deps.settings });
+  await app.register(dashboardRoutes, {
+    pool: deps.pool,
+    audit: deps.audit,
+    settings: deps.settings,
+    sandboxWall: deps.sandboxWall,
+  });
   await app.register(metricsRoutes, { pool: deps.pool, sessions: auth.sessions });
 }

@@ -1,19 +1,19 @@
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Announcements } from '../announcements/announcements.ts';
+import type { AppServices } from '../app-services.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { StepUpVerifier } from '../auth/step-up.ts';
 import type { TelegramGateway } from '../gateway/gateway.ts';
 import type { TalonConfig } from '../config/env.ts';
 import type { DatabasePool } from '../db/pool.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
+import type { WallStatus } from '@talon/skill-runtime/sandbox/wall.ts';
 import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
 import type { LlmRouter } from '../llm/router.ts';
 import { registerAdminApi } from './admin-api.ts';
-import { installAdminSecurity, type AdminSecurityDependencies } from './admin-security.ts';
+import { installAdminSecurity } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -32,24 +32,25 @@ export interface AppDependencies {
   audit: AuditLog;
   /** The resolved SECRET_KEY_BASE: the session cookie key is derived from it. */
   secretKeyBase: string;
+  /**
+   * Sessions, login, 2FA and the step-up every surface shares, built by boot.ts (and the test
+   * factories) with `createAppServices`: the app only serves them.
+   */
+  services: AppServices;
   /** The built admin UI to serve; defaults to the repository's admin-ui/dist. */
   adminUiDir?: string;
   /** Pending folders, approvals and TOTP-gated load/unload of skills (/api/skills/...). */
   skillLifecycle?: SkillLifecycle;
   /** Loaded skills, their breakers, and running one by hand (/api/skills, /api/skills/:name/run). */
   skillRuntime?: SkillRuntime;
+  /** Whether the second wall around skill workers stands (the dashboard shows it). */
+  sandboxWall?: (() => Promise<WallStatus>) | undefined;
   /** Workflows, their runs on pg-boss and schedules (/api/workflows/...). */
   workflowEngine?: WorkflowEngine;
   /** LLM providers and their usage (/api/llm/...). */
   llm?: LlmRouter;
   /** The Telegram gateway: its admin screen (/api/telegram/...) and its webhook (/webhooks/telegram). */
   telegram?: TelegramGateway;
-  /** Wraps `app.stepUp` (admin step-ups approved from Telegram; core/src/gateway/step-up-approvals.ts). */
-  wrapStepUp?: (stepUp: StepUpVerifier) => StepUpVerifier;
-  /** What Talon tells its owner unasked (a login budget used up...); the gateway delivers it. */
-  announcements?: Announcements;
-  /** The global login budget's clock and pause; tests pass ones that do not wait. */
-  loginTiming?: AdminSecurityDependencies['loginTiming'];
   /** Called on the bare app before any hook or route (tests install the response check here). */
   instrument?: (app: FastifyInstance) => void;
 }
@@ -72,9 +73,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   deps.instrument?.(app);
   installErrorHandler(app);
   // First: the session, CSRF and deny-by-default hooks and app.stepUp must exist before any route.
-  const auth = await installAdminSecurity(app, deps);
+  await installAdminSecurity(app, deps);
   await app.register(healthRoutes, { pool: deps.pool });
-  await registerAdminApi(app, deps, auth);
+  await registerAdminApi(app, deps);
   if (deps.skillLifecycle) {
     await app.register(skillLifecycleRoutes, { lifecycle: deps.skillLifecycle, settings: deps.settings });
   }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { skillChecksum } from '@talon/skill-runtime/contract/checksum.ts';
+import { createAppServices } from '../app-services.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { loadSettings } from '../boot.ts';
 import { loadConfig } from '../config/env.ts';
@@ -33,7 +34,7 @@ export interface SkillLifecycleApp {
 }
 
 /**
- * The Talon app with the skill lifecycle wired as boot.ts wires it (step-up from the app, a real
+ * The Talon app with the skill lifecycle wired as boot.ts wires it (the shared step-up, a real
  * database, a real skills folder), on a runtime the test chooses. Closing it is a "stop"; calling
  * it again on the same database and folders is a restart.
  */
@@ -66,14 +67,14 @@ export async function startSkillLifecycleApp(options: {
     typeof options.runtime === 'function'
       ? options.runtime({ pool: options.database.pool, settings, audit, logger })
       : options.runtime;
-  const built: { app?: FastifyInstance } = {};
+  // Built as boot.ts builds them, by the same function, before the lifecycle that asks the step-up.
+  const services = createAppServices({ config, logger, pool: options.database.pool, settings, audit });
   const lifecycle = new SkillLifecycle({
     pool: options.database.pool,
     audit,
     logger,
     runtime,
-    // The step-up service is created with the app; the lifecycle asks it at the time of each action.
-    stepUp: { verify: (request) => built.app!.stepUp.verify(request) },
+    stepUp: services.stepUp,
     skillsDir: config.skillsDir,
     coreSkillsDir: options.coreSkillsDir,
     events,
@@ -86,12 +87,12 @@ export async function startSkillLifecycleApp(options: {
     settings,
     audit,
     secretKeyBase: TEST_SECRET_KEY_BASE,
+    services,
     adminUiDir: '/nonexistent/talon-admin-ui',
     // Every response is compared with what its handler produced: a schema that drops a field fails the test.
     instrument: installResponseCheck,
     skillLifecycle: lifecycle,
   });
-  built.app = app;
   await app.ready();
   await lifecycle.start();
   return {
@@ -103,6 +104,7 @@ export async function startSkillLifecycleApp(options: {
     close: async () => {
       await lifecycle.stop();
       await app.close();
+      services.stop();
       await runtime.close();
     },
   };

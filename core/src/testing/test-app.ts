@@ -5,7 +5,8 @@ import { loadSettings } from '../boot.ts';
 import { loadConfig, type TalonConfig } from '../config/env.ts';
 import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
-import { buildApp, type AppDependencies } from '../server/app.ts';
+import { createAppServices, type AppServicesDependencies } from '../app-services.ts';
+import { buildApp } from '../server/app.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createLlm } from '../llm/create-llm.ts';
 import type { LlmRouter } from '../llm/router.ts';
@@ -26,7 +27,7 @@ export interface TestAppOptions {
   /** Receives what the app announces (a login budget used up...). */
   announcements?: Announcements;
   /** The global login budget's clock and pause, so a test need not wait. */
-  loginTiming?: AppDependencies['loginTiming'];
+  loginTiming?: AppServicesDependencies['loginTiming'];
   /** Wire the LLM router and its routes (/api/llm/...), as boot does. */
   llm?: boolean;
 }
@@ -60,6 +61,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const llm = options.llm
     ? (await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds })).router
     : undefined;
+  // Built as boot.ts builds them, by the same function.
+  const services = createAppServices({
+    config,
+    logger,
+    pool: database.pool,
+    settings,
+    audit,
+    announcements: options.announcements,
+    loginTiming: options.loginTiming,
+  });
   const app = await buildApp({
     config,
     logger,
@@ -67,11 +78,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     settings,
     audit,
     secretKeyBase,
+    services,
     adminUiDir: options.adminUiDir ?? '/nonexistent/talon-admin-ui',
     // Every response is compared with what its handler produced: a schema that drops a field fails the test.
     instrument: installResponseCheck,
-    announcements: options.announcements,
-    loginTiming: options.loginTiming,
     llm,
   });
   await app.ready();
@@ -84,6 +94,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     llm,
     close: async () => {
       await app.close();
+      services.stop();
       if (ownsDatabase) await database.drop();
     },
   };

@@ -9,27 +9,32 @@ import { grantedAsRequested, readSkillFolderAt } from '@talon/skill-runtime/pack
 import { loginAsAdmin, type AdminSession } from '../../testing/admin-session.ts';
 import { createTestSkillRuntime, type TestSkillRuntime } from '../../testing/skill-runtime.ts';
 import { TEST_ADMIN_PASSWORD, TEST_SECRET_KEY_BASE } from '../../testing/test-app.ts';
+import { createAppServices, type AppServices } from '../../app-services.ts';
+import { installResponseCheck } from '../../testing/response-check.ts';
 import { buildApp } from '../app.ts';
 
 let t: TestSkillRuntime;
 let app: FastifyInstance;
+let services: AppServices;
 let session: AdminSession;
 let root: string;
 let folder: string;
 
 beforeAll(async () => {
   t = await createTestSkillRuntime({ limits: { defaultCpuTimeoutMs: 500, defaultWallTimeoutMs: 3000 } });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SECRET_KEY_BASE: TEST_SECRET_KEY_BASE,
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+  });
+  const logger = createLogger('silent');
+  const wiring = { config, logger, pool: t.database.pool, settings: t.settings, audit: t.audit };
+  services = createAppServices(wiring);
   app = await buildApp({
-    config: loadConfig({
-      NODE_ENV: 'test',
-      SECRET_KEY_BASE: TEST_SECRET_KEY_BASE,
-      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    }),
-    logger: createLogger('silent'),
-    pool: t.database.pool,
-    settings: t.settings,
-    audit: t.audit,
+    ...wiring,
     secretKeyBase: TEST_SECRET_KEY_BASE,
+    services,
+    instrument: installResponseCheck,
     adminUiDir: '/nonexistent/talon-admin-ui',
     skillRuntime: t.runtime,
   });
@@ -65,6 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
+  services.stop();
   await t.close();
   await rm(root, { recursive: true, force: true });
 });
@@ -80,7 +86,7 @@ describe('the skills admin API', () => {
           version: '1.0.0',
           kind: 'dynamic',
           permissions: ['storage'],
-          grants: { permissions: ['storage'], net: [], secrets: [] },
+          grants: { permissions: ['storage'], net: [], secrets: [], invokes: [] },
           breaker: { state: 'closed', failures: 0, lastError: null, changedAt: expect.any(String) },
           calls: { total: 0, failed: 0 },
         },
