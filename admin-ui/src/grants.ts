@@ -6,6 +6,7 @@ export function copyGrants(grants: SkillGrants | undefined): SkillGrants {
     permissions: [...(grants?.permissions ?? [])],
     net: [...(grants?.net ?? [])],
     secrets: [...(grants?.secrets ?? [])],
+    invokes: [...(grants?.invokes ?? [])],
   };
 }
 

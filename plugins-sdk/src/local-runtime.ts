@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { ApiGateOptions } from '@talon/skill-runtime/api/api-gate.ts';
-import type { OutsideServiceName } from '@talon/skill-runtime/api/host-functions.ts';
+import type { OutsideServiceName } from '@talon/skill-runtime/api/outside-services.ts';
 import { MemoryStorage } from '@talon/skill-runtime/api/memory-storage.ts';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from '@talon/skill-runtime/api/net-policy.ts';
 import { NO_AUDIT, type Logger, type SettingsReader } from '@talon/skill-runtime/ports.ts';

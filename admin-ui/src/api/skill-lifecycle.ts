@@ -21,7 +21,7 @@ export type {
 export type SkillGrants = SkillGrantsView;
 
 /** The grant lists the picker and the list show, one group each. */
-export type GrantDimension = Extract<keyof SkillGrants, 'permissions' | 'net' | 'secrets'>;
+export type GrantDimension = Extract<keyof SkillGrants, 'permissions' | 'net' | 'secrets' | 'invokes'>;
 
 export type ApprovalStatus = ApprovedSkill['status'];
 

@@ -41,7 +41,10 @@ export interface UploadRequest extends LifecycleActor {
   grants?: SkillGrants | undefined;
 }
 
-export type ApprovalSummary = Omit<SkillApproval, 'code' | 'manifestSource'>;
+export type ApprovalSummary = Omit<SkillApproval, 'code' | 'manifestSource'> & {
+  /** Powers an old approval leaves off until the owner approves again (see reapprovalReasons). */
+  needsReapproval: string[];
+};
 
 export interface LifecycleResult {
   name: string;

@@ -2,7 +2,7 @@ import { TalonError } from '../errors.ts';
 import { ApprovalStore, type SkillApproval } from './approval-store.ts';
 import { loadCoreSkills, verifyApprovedSkills, type CoreSkillState } from './boot-verification.ts';
 import type { SkillGrants } from '@talon/skill-runtime/contract/runtime-contract.ts';
-import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
+import { reapprovalReasons, requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
 import { resolveGrants } from './grants.ts';
 import {
   readSkillFolder,
@@ -115,7 +115,10 @@ export class SkillLifecycle {
   }
 
   async listApproved(): Promise<ApprovalSummary[]> {
-    return (await this.#store.list()).map(({ code: _code, manifestSource: _source, ...summary }) => summary);
+    return (await this.#store.list()).map(({ code: _code, manifestSource: _source, ...summary }) => ({
+      ...summary,
+      needsReapproval: reapprovalReasons(summary.manifest, summary.grants),
+    }));
   }
 
   /** The approved package itself, so the owner can read the exact code that runs. */

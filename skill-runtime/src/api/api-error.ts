@@ -14,9 +14,10 @@ export type SkillApiErrorCode =
 
 /** Thrown by host functions; becomes the `{ error }` envelope the glue rethrows inside the isolate. */
 export class SkillApiError extends Error {
-  readonly code: SkillApiErrorCode;
+  /** One of SkillApiErrorCode, or a code an outside service gave (`llm_invalid_json`, `rate_limited`...). */
+  readonly code: SkillApiErrorCode | (string & {});
 
-  constructor(code: SkillApiErrorCode, message: string) {
+  constructor(code: SkillApiErrorCode | (string & {}), message: string) {
     super(message);
     this.name = 'SkillApiError';
     this.code = code;
@@ -24,7 +25,7 @@ export class SkillApiError extends Error {
 }
 
 /** Denials (as opposed to failures) are written to the audit log. */
-export const DENIAL_CODES: ReadonlySet<SkillApiErrorCode> = new Set([
+export const DENIAL_CODES: ReadonlySet<string> = new Set<SkillApiErrorCode>([
   'permission_denied',
   'host_not_allowed',
   'secret_not_granted',

@@ -6,12 +6,14 @@ import type { HostFunction } from './call-context.ts';
 import { configGet } from './config-read.ts';
 import { httpFetch } from './http-fetch.ts';
 import { logFunction } from './log.ts';
+import {
+  outsideServiceFunctions,
+  type OutsideServiceName,
+  type OutsideServices,
+} from './outside-services.ts';
 import type { NetworkPolicy } from './net-policy.ts';
 import { skillsInvoke } from './skills-invoke.ts';
 import { storageFunctions, type StorageBackend } from './storage.ts';
-
-/** SkillAPI functions whose service lies outside the runtime (a model, Telegram, the host's shell, the sidecar). */
-export type OutsideServiceName = 'llm.complete' | 'telegram.send' | 'shell.exec' | 'automation.run';
 
 export interface HostFunctionDependencies {
   settings: SettingsReader;
@@ -21,8 +23,8 @@ export interface HostFunctionDependencies {
   network: NetworkPolicy | (() => NetworkPolicy);
   httpLimits?: HttpLimits;
   storageLimits?: StorageLimits;
-  /** The host's implementations of outside services; one that is missing answers `not_available`. */
-  services?: Partial<Record<OutsideServiceName, HostFunction>>;
+  /** The host's outside services (a model, Telegram, its shell, the sidecar); a missing one answers `not_available`. */
+  services?: OutsideServices;
   /** What a missing service says, e.g. "needs a running Talon". */
   unavailable?: (fn: OutsideServiceName) => string;
 }
@@ -42,7 +44,8 @@ function unavailable(fn: OutsideServiceName, message: (fn: OutsideServiceName) =
  */
 export function hostFunctions(deps: HostFunctionDependencies): Record<SkillApiFunctionName, HostFunction> {
   const missing = deps.unavailable ?? defaultUnavailable;
-  const service = (fn: OutsideServiceName): HostFunction => deps.services?.[fn] ?? unavailable(fn, missing);
+  const provided = outsideServiceFunctions(deps.services ?? {});
+  const service = (fn: OutsideServiceName): HostFunction => provided[fn] ?? unavailable(fn, missing);
   return {
     'log.debug': logFunction('debug'),
     'log.info': logFunction('info'),

@@ -46,11 +46,33 @@ export interface HttpResponse {
   body: string;
 }
 
+export interface LlmMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
 export interface LlmRequest {
-  prompt: string;
+  /** A single prompt, or a conversation (`messages`); one of the two. */
+  prompt?: string;
+  messages?: LlmMessage[];
   system?: string;
+  /** How capable a model: `light`, `medium`, `heavy`, or `local` (never leaves the owner's machines). */
+  tier?: 'light' | 'medium' | 'heavy' | 'local';
   maxTokens?: number;
   temperature?: number;
+  /** Ask for JSON: the answer's `json` is the parsed value, or the call fails with `llm_invalid_json`. */
+  json?: boolean;
+  /** Text from outside (a web page, a feed): cleaned and fenced off from the instructions by the host. */
+  untrusted?: string;
+}
+
+export interface LlmAnswer {
+  text: string;
+  json?: JsonValue;
+  /** The provider that answered, and its model. */
+  provider: string;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number };
 }
 
 export type InvokeResult =
@@ -87,7 +109,7 @@ export interface SkillApi {
   };
   /** `llm`: a completion from the configured language model. */
   llm: {
-    complete(request: LlmRequest): Promise<{ text: string }>;
+    complete(request: LlmRequest): Promise<LlmAnswer>;
   };
   /** `telegram.send`: a message to the owner's chat. */
   telegram: {

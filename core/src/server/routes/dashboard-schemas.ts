@@ -49,6 +49,18 @@ export const twoFactorPanelSchema = {
   },
 } as const;
 
+/** The second wall around skill workers (skill-runtime/src/sandbox/wall.ts), checked at start. */
+export const sandboxWallSchema = {
+  type: 'object',
+  required: ['up', 'mechanism', 'detail'],
+  additionalProperties: false,
+  properties: {
+    up: { type: 'boolean' },
+    mechanism: { type: 'string', enum: ['bubblewrap', 'none'] },
+    detail: { type: 'string' },
+  },
+} as const;
+
 export const dashboardSchema = {
   type: 'object',
   required: ['version', 'uptimeSeconds', 'db', 'recentAudit', 'twoFactor'],
@@ -59,6 +71,7 @@ export const dashboardSchema = {
     db: { type: 'string', enum: ['connected', 'unreachable'] },
     recentAudit: { type: 'array', items: auditEntrySchema },
     twoFactor: twoFactorPanelSchema,
+    sandboxWall: sandboxWallSchema,
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { isDatabaseUp, type DatabasePool } from '../../db/pool.ts';
 import { openWithoutTwoFactor } from '../../settings/code-requirement.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { TALON_VERSION } from '../../version.ts';
+import type { WallStatus } from '@talon/skill-runtime/sandbox/wall.ts';
 import { errorResponses } from '../error-schema.ts';
 import { dashboardSchema, type AuditEntryView } from './dashboard-schemas.ts';
 
@@ -12,6 +13,8 @@ export interface DashboardRoutesOptions {
   pool: DatabasePool;
   audit: AuditLog;
   settings: SettingsStore;
+  /** Whether the second wall around skill workers stands (shown here, never on the public /health). */
+  sandboxWall?: (() => Promise<WallStatus>) | undefined;
 }
 
 export const RECENT_AUDIT_ENTRIES = 20;
@@ -27,7 +30,7 @@ export function presentAuditEntry(entry: AuditEntry): AuditEntryView {
  */
 export const dashboardRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: DashboardRoutesOptions }> = async (
   app,
-  { pool, audit, settings },
+  { pool, audit, settings, sandboxWall },
 ) => {
   app.get(
     '/api/dashboard',
@@ -43,6 +46,7 @@ export const dashboardRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Dashbo
         twoFactor: isTotpEnrolled(settings)
           ? { enrolled: true }
           : { enrolled: false, openWithoutIt: openWithoutTwoFactor() },
+        ...(sandboxWall ? { sandboxWall: await sandboxWall() } : {}),
       };
     },
   );

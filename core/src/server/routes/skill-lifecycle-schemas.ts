@@ -136,7 +136,7 @@ export const skillApprovalsSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'version', 'checksum', 'grants', 'status'],
+        required: ['name', 'version', 'checksum', 'grants', 'status', 'needsReapproval'],
         additionalProperties: false,
         properties: {
           name: { type: 'string' },
@@ -145,6 +145,8 @@ export const skillApprovalsSchema = {
           manifest: manifestOut,
           grants: grantsOut,
           status: { type: 'string', enum: ['approved', 'tampered'] },
+          /** What an approval from before secret bindings and invokes leaves off until approved again. */
+          needsReapproval: { type: 'array', items: { type: 'string' } },
           statusReason: { type: ['string', 'null'] },
           approvedBy: { type: 'string' },
           approvedAt: { type: 'string' },
