@@ -92,7 +92,13 @@ export function isolatedCommand(plan: IsolationPlan, mounts: BrowserMounts, prog
  */
 export function writeChromiumLauncher(file: string, plan: IsolationPlan, mounts: BrowserMounts): void {
   const command = isolatedCommand(plan, mounts, plan.chromiumPath).map(quote).join(' ');
-  writeFileSync(file, `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o700 });
+  // Without bubblewrap's empty /tmp, the profile folder Playwright made (as the sidecar's user) must
+  // become the browser account's before Chromium, dropped to that account, can write it.
+  const handOver =
+    plan.isolation === 'none' && plan.user
+      ? `for arg in "$@"; do case "$arg" in --user-data-dir=*) chown -R ${plan.user.uid}:${plan.user.gid} "\${arg#--user-data-dir=}";; esac; done\n`
+      : '';
+  writeFileSync(file, `#!/bin/sh\n${handOver}exec ${command} "$@"\n`, { mode: 0o700 });
 }
 
 /**
