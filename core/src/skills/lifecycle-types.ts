@@ -25,6 +25,8 @@ export interface SkillLifecycleOptions {
 export interface LifecycleActor {
   actor: string;
   source?: string | undefined;
+  /** The admin session's tag, so wrong codes count against that session (auth/step-up.ts). */
+  session?: string | undefined;
   totpCode: string | undefined | null;
 }
 

@@ -314,6 +314,7 @@ export class SkillLifecycle {
       code: request.totpCode,
       actor: request.actor,
       source: request.source,
+      session: request.session,
       target: name,
     });
   }

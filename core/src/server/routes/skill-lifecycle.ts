@@ -4,6 +4,7 @@ import type { SettingsStore } from '../../settings/store.ts';
 import type { LifecycleActor, SkillLifecycle } from '../../skills/lifecycle.ts';
 import { PACKAGE_LIMITS } from '@talon/skill-runtime/limits.ts';
 import { clientAddress } from '../security/client-info.ts';
+import { sessionTag } from '../security/session-cookie.ts';
 import {
   nameParams,
   actionResponse,
@@ -38,6 +39,7 @@ export const skillLifecycleRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   const actor = (request: FastifyRequest, body: CodeOnlyBody | undefined): LifecycleActor => ({
     actor: 'admin',
     source: clientAddress(request, settings),
+    session: sessionTag(request),
     totpCode: body?.totpCode,
   });
 
