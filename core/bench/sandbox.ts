@@ -2,6 +2,8 @@
  * `pnpm bench:sandbox`: the sandbox's costs, measured once on this machine (not a test; numbers vary
  * with load). Prints progress to stderr, a details line, and last one JSON line with exactly:
  * rawApplyP50Us, callP50Us, callP99Us, callsPerSec, firstCallP50Ms, idleMemMb100, busyMemMb10, noisyP99Ratio.
+ *
+ * `--no-wall` runs the workers without their second wall (bubblewrap), to measure what it costs.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     audit: new AuditLog(pool, logger),
     logger,
     limits: { defaultCpuTimeoutMs: 200, defaultWallTimeoutMs: 2000, defaultMemoryMb: 32 },
-    sandbox: { idleWorkerMs: IDLE_WORKER_MS, spareWorkers: 1 },
+    sandbox: { idleWorkerMs: IDLE_WORKER_MS, spareWorkers: 1, wall: !process.argv.includes('--no-wall') },
   });
   const sparesReady = async (): Promise<void> => {
     await sleep(20);
