@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingResult } from '../recording/recording-session.ts';
 import type { RecordingView } from '../recording/recordings.ts';
 import { screenPosition } from '../browser/page-functions.js';
-import { descendants, listeningSockets } from '../testing/processes.ts';
+import { commandLine, descendants, listeningSockets } from '../testing/processes.ts';
 import { connectRfbViewer, type Frame } from '../testing/rfb-client.ts';
 import { startTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
 import { startTestSite, type TestSite } from '../testing/test-site.ts';
@@ -116,6 +116,22 @@ describe('the live view of a recording', () => {
     ).json()) as RecordingResult;
     expect(again.recipe).toEqual(body.recipe);
     expect(descendants().filter((pid) => listeningSockets([pid]).length > 0)).toEqual([]);
+  });
+});
+
+describe('a recording the owner abandons', () => {
+  it('is discarded without a recipe, and its display, VNC server and browser stop', async () => {
+    const started = (await (
+      await sidecar.call('POST', '/recordings', { url: `${site.url}/login` })
+    ).json()) as RecordingView;
+    const running = () =>
+      descendants()
+        .map(commandLine)
+        .filter((command) => /Xvfb|x11vnc|chromium/.test(command));
+    expect(running().length).toBeGreaterThanOrEqual(3);
+    expect((await sidecar.call('DELETE', `/recordings/${started.id}`)).status).toBe(204);
+    expect((await sidecar.call('GET', `/recordings/${started.id}`)).status).toBe(404);
+    await expect.poll(running, { timeout: 5_000 }).toEqual([]);
   });
 });
 

@@ -68,6 +68,8 @@ export async function startEgressProxy(
   logger: Logger,
 ): Promise<EgressProxy> {
   const sockets = new Set<Duplex>();
+  // Upstream connections of this proxy only, closed with it (the global agent would keep them around).
+  const agent = new http.Agent({ keepAlive: true });
   const track = (socket: Duplex) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -106,6 +108,7 @@ export async function startEgressProxy(
       path: `${target.pathname}${target.search}`,
       headers,
       setHost: false,
+      agent,
       timeout: CONNECT_TIMEOUT_MS,
     });
     upstream.on('response', (answer) => {
@@ -177,6 +180,7 @@ export async function startEgressProxy(
     url: `http://127.0.0.1:${port}`,
     async close() {
       for (const socket of sockets) socket.destroy();
+      agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

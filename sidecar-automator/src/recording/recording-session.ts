@@ -98,9 +98,15 @@ export class RecordingSession {
       await session.#start();
       return session;
     } catch (error) {
-      await session.close();
+      await session.discard();
       throw error;
     }
+  }
+
+  /** Closes everything and removes what the recording downloaded: for a recording without a result. */
+  async discard(): Promise<void> {
+    await this.close();
+    if (this.#run) await this.#deps.runFiles.remove(this.#run.id);
   }
 
   get vnc(): VncEndpoint {

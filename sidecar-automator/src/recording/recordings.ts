@@ -143,7 +143,7 @@ export class Recordings {
     }
     clearTimeout(current.timer);
     this.#current = undefined;
-    await current.session?.close();
+    await current.session?.discard();
     this.#deps.logger.info({ recording: id }, 'recording discarded');
   }
 
