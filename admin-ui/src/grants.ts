@@ -20,3 +20,14 @@ export type GrantsRequest = NonNullable<LoadSkillRequest['grants']>;
 export function grantsRequest(grants: SkillGrants): GrantsRequest {
   return copyGrants(grants) as GrantsRequest;
 }
+
+/**
+ * A grant the approval screens show in red: the `net` entry `*` lets the skill reach any public host
+ * on the internet (never the owner's own machine or network), so whatever it reads can leave with it.
+ */
+export function isWideGrant(dimension: keyof SkillGrants, item: string): boolean {
+  return dimension === 'net' && item === '*';
+}
+
+/** What the owner reads beside a wide grant. */
+export const ANY_PUBLIC_HOST_WARNING = 'any public host on the internet (never your own machine or network)';

@@ -19,6 +19,9 @@ beforeAll(async () => {
     seen.push({ url: request.url ?? '', headers: request.headers });
     if (request.url === '/hop')
       return response.writeHead(302, { location: `http://localhost:${port}/landed` }).end();
+    // To loopback on the default port: allowed only by `*` in the skill's net.
+    if (request.url === '/to-default-port')
+      return response.writeHead(302, { location: 'http://localhost/admin' }).end();
     if (request.url === '/big') return response.end('x'.repeat(3000));
     // Each hop answers a little under the whole request's time, and redirects again.
     const slowHop = /^\/slow-hop\/(\d)$/.exec(request.url ?? '');
@@ -77,6 +80,7 @@ beforeAll(async () => {
     },
     FETCH_SKILL,
   );
+  await t.install({ name: 'anywhere', permissions: ['http'], net: ['*', `127.0.0.1:${port}`] }, FETCH_SKILL);
 });
 
 afterAll(async () => {
@@ -146,5 +150,39 @@ describe('http.fetch', () => {
       status: 200,
       body: 'piece piece piece piece piece ',
     });
+  });
+});
+
+describe('http.fetch with the net entry "*"', () => {
+  async function fetchAnywhere(url: string): Promise<unknown> {
+    const result = await t.runtime.run('anywhere', { input: { url } });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    return result.result;
+  }
+
+  it('never reaches loopback through "*", though this owner allows private addresses', async () => {
+    seen.length = 0;
+    // A literal address, and a name that resolves to one: both refused before anything is sent.
+    expect(await fetchAnywhere('http://127.0.0.1/')).toMatchObject({
+      code: 'host_not_allowed',
+      message: expect.stringContaining('"*" reaches public hosts only'),
+    });
+    expect(await fetchAnywhere('http://localhost/')).toEqual({
+      code: 'host_not_allowed',
+      message: 'http.fetch: localhost resolves to a private address',
+    });
+  });
+
+  it('refuses a redirect that leaves a named host for a private one only "*" would cover', async () => {
+    seen.length = 0;
+    expect(await fetchAnywhere(`http://127.0.0.1:${port}/to-default-port`)).toEqual({
+      code: 'host_not_allowed',
+      message: 'http.fetch: localhost resolves to a private address',
+    });
+    expect(seen.map((request) => request.url)).toEqual(['/to-default-port']);
+  });
+
+  it('still reaches the loopback host its net names, with the opt-in', async () => {
+    expect(await fetchAnywhere(`http://127.0.0.1:${port}/named`)).toMatchObject({ status: 200 });
   });
 });

@@ -10,7 +10,12 @@ import { SkillApiError } from './api-error.ts';
 import { optionalObject, requireArity, requireString } from './arguments.ts';
 import type { HostFunction } from './call-context.ts';
 import { assertRedirectKeepsSecret, boundSecret, scrub, withSecret } from './http-secret.ts';
-import { checkDestination, isNonPublicAddress, type NetworkPolicy } from './net-policy.ts';
+import {
+  checkDestination,
+  isNonPublicAddress,
+  type DestinationClearance,
+  type NetworkPolicy,
+} from './net-policy.ts';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
@@ -23,12 +28,12 @@ interface PreparedRequest {
 }
 
 /** A DNS lookup that refuses non-public answers, so the address checked is the one connected to. */
-function guardedLookup(policy: NetworkPolicy): LookupFunction {
+function guardedLookup(clearance: DestinationClearance): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 4);
       const usable = addresses.filter(
-        (entry) => policy.allowPrivateAddresses || !isNonPublicAddress(entry.address),
+        (entry) => clearance.privateAddresses || !isNonPublicAddress(entry.address),
       );
       if (usable.length === 0) {
         const refused = new SkillApiError(
@@ -96,7 +101,7 @@ function send(
   url: URL,
   headers: Record<string, string>,
   prepared: PreparedRequest,
-  policy: NetworkPolicy,
+  clearance: DestinationClearance,
   limits: HttpLimits,
   deadline: number,
 ): Promise<{ response: IncomingMessage; body: Buffer }> {
@@ -107,7 +112,7 @@ function send(
     const request = transport.request(url, {
       method: prepared.method,
       headers,
-      lookup: guardedLookup(policy),
+      lookup: guardedLookup(clearance),
       agent: false,
     });
     const timer = setTimeout(() => request.destroy(timedOut(prepared)), remainingMs);
@@ -187,13 +192,13 @@ export function httpFetch(
     };
     try {
       for (let hop = 0; ; hop++) {
-        checkDestination(url, context.grants.net, policy);
+        const clearance = checkDestination(url, context.grants.net, policy);
         const carried = withSecret(secret, url, prepared.headers, url.origin === origin);
         const { response, body } = await send(
           carried.url,
           carried.headers,
           prepared,
-          policy,
+          clearance,
           limits,
           deadline,
         );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDestination, isAllowedByNet, isNonPublicAddress } from './net-policy.ts';
+import { checkDestination, isAllowedByNet, isNonPublicAddress, netReach } from './net-policy.ts';
 
 const STRICT = { allowPrivateAddresses: false, allowPlainHttp: false };
 
@@ -92,5 +92,62 @@ describe('private addresses in every form a URL or a DNS answer can spell them',
     for (const address of ['93.184.216.34', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e']) {
       expect(isNonPublicAddress(address), address).toBe(false);
     }
+  });
+});
+
+describe('the net entry "*": any public host, never a private one', () => {
+  const OPTED_IN = { allowPrivateAddresses: true, allowPlainHttp: true };
+
+  it('reaches any host name and public address on the default port', () => {
+    expect(netReach(new URL('https://news.example.org/a'), ['*'])).toBe('any_public');
+    expect(netReach(new URL('http://93.184.216.34/'), ['*'])).toBe('any_public');
+    expect(checkDestination(new URL('https://news.example.org/a'), ['*'], STRICT)).toEqual({
+      privateAddresses: false,
+    });
+    // Not another port: `*` is hosts, not services.
+    expect(netReach(new URL('https://news.example.org:8443/'), ['*'])).toBe('none');
+    expect(() => checkDestination(new URL('https://news.example.org:8443/'), ['*'], STRICT)).toThrow(
+      /not in this skill's net allowlist/,
+    );
+  });
+
+  it('refuses loopback, private and link-local literals even when the owner allows private addresses', () => {
+    for (const href of [
+      'http://127.0.0.1/',
+      'http://10.0.0.8/',
+      'http://192.168.1.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://2130706433/',
+    ]) {
+      expect(() => checkDestination(new URL(href), ['*'], OPTED_IN), href).toThrow(
+        /"\*" reaches public hosts only/,
+      );
+    }
+  });
+
+  it('leaves the opt-in to the entries that name a host, and tells the DNS guard which it is', () => {
+    const net = ['*', '127.0.0.1:8080', 'intranet.local'];
+    expect(checkDestination(new URL('http://127.0.0.1:8080/'), net, OPTED_IN)).toEqual({
+      privateAddresses: true,
+    });
+    // A host name named in net may resolve to a private address with the opt-in; one reached through
+    // `*` may not, so `localhost` through `*` is refused when it resolves, not only as a literal.
+    expect(checkDestination(new URL('http://intranet.local/'), net, OPTED_IN)).toEqual({
+      privateAddresses: true,
+    });
+    expect(checkDestination(new URL('http://localhost/'), net, OPTED_IN)).toEqual({
+      privateAddresses: false,
+    });
+    // Without the opt-in, not even a named host may.
+    const httpOnly = { allowPrivateAddresses: false, allowPlainHttp: true };
+    expect(checkDestination(new URL('http://intranet.local/'), net, httpOnly)).toEqual({
+      privateAddresses: false,
+    });
+  });
+
+  it('is not a host pattern: "*" in an allowlist of hosts (a recipe, a binding) matches nothing', () => {
+    expect(isAllowedByNet(new URL('https://news.example.org/'), ['*'])).toBe(false);
   });
 });

@@ -79,13 +79,22 @@ function defaultPort(protocol: string): string {
 }
 
 /**
+ * The `net` entry that means any public host (on the scheme's default port). It never reaches a
+ * loopback, private or link-local address, whatever the owner's opt-in: the opt-in widens only the
+ * entries that name a host.
+ */
+export const ANY_PUBLIC_HOST = '*';
+
+/**
  * Whether `url` is on the allowlist (`net` of the grants): exact host names, or `*.example.com`
  * for its sub-domains; an entry with `:port` allows that port, one without only the default port.
+ * `*` is not matched here (see `netReach`).
  */
 export function isAllowedByNet(url: URL, net: readonly string[]): boolean {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = url.port || defaultPort(url.protocol);
   return net.some((entry) => {
+    if (entry === ANY_PUBLIC_HOST) return false;
     const [pattern = '', entryPort] = entry.toLowerCase().split(/:(?=\d+$)/);
     if ((entryPort ?? defaultPort(url.protocol)) !== port) return false;
     if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
@@ -93,8 +102,28 @@ export function isAllowedByNet(url: URL, net: readonly string[]): boolean {
   });
 }
 
+/**
+ * How `net` lets a skill reach `url`: by an entry that names its host (`named`), only through `*`
+ * (`any_public`: public addresses only, whatever the owner's opt-in), or not at all.
+ */
+export function netReach(url: URL, net: readonly string[]): 'named' | 'any_public' | 'none' {
+  if (isAllowedByNet(url, net)) return 'named';
+  const onDefaultPort = url.port === '' || url.port === defaultPort(url.protocol);
+  return net.includes(ANY_PUBLIC_HOST) && onDefaultPort ? 'any_public' : 'none';
+}
+
+/** What one hop may connect to, once its URL passed `checkDestination`. */
+export interface DestinationClearance {
+  /** Loopback, private and link-local addresses: only for a host `net` names, with the owner's opt-in. */
+  privateAddresses: boolean;
+}
+
 /** Checks the scheme and the allowlist of a URL a skill (or a redirect) wants to reach. */
-export function checkDestination(url: URL, net: readonly string[], policy: NetworkPolicy): void {
+export function checkDestination(
+  url: URL,
+  net: readonly string[],
+  policy: NetworkPolicy,
+): DestinationClearance {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowPlainHttp)) {
     throw new SkillApiError(
       'host_not_allowed',
@@ -107,14 +136,22 @@ export function checkDestination(url: URL, net: readonly string[], policy: Netwo
       'http.fetch: credentials in the URL are not allowed; use a secret handle',
     );
   }
-  if (!isAllowedByNet(url, net)) {
+  const reach = netReach(url, net);
+  if (reach === 'none') {
     throw new SkillApiError(
       'host_not_allowed',
       `http.fetch: ${url.host} is not in this skill's net allowlist`,
     );
   }
+  const privateAddresses = reach === 'named' && policy.allowPrivateAddresses;
   const literal = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(literal) !== 0 && isNonPublicAddress(literal) && !policy.allowPrivateAddresses) {
-    throw new SkillApiError('host_not_allowed', `http.fetch: ${literal} is a private or loopback address`);
+  if (isIP(literal) !== 0 && isNonPublicAddress(literal) && !privateAddresses) {
+    throw new SkillApiError(
+      'host_not_allowed',
+      reach === 'any_public'
+        ? `http.fetch: ${literal} is a private or loopback address, and "*" reaches public hosts only`
+        : `http.fetch: ${literal} is a private or loopback address`,
+    );
   }
+  return { privateAddresses };
 }

@@ -7,7 +7,10 @@ export interface SkillManifest {
   version: string;
   description: string;
   permissions: SkillPermission[];
-  /** Hosts the `http` permission may reach (exact host names, or `*.example.com` for sub-domains). */
+  /**
+   * Hosts the `http` permission may reach: exact host names, `*.example.com` for sub-domains, or
+   * `*` for any public host (never a loopback, private or link-local address, whatever the owner allows).
+   */
   net?: string[];
   /**
    * Secrets bound to where they may go (secret-bindings.ts): the host puts a value into a request to
@@ -35,6 +38,8 @@ export const DEFAULT_ROUTES = ['on_success', 'on_error'] as const;
 export const SKILL_NAME_PATTERN = '^[a-z][a-z0-9_]{1,63}$';
 /** A host of `net` (or of a secret binding): `api.example.com`, `*.example.com`, optionally `:port`. */
 const HOST_PATTERN = '^(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*(:\\d{1,5})?$';
+/** A `net` entry: a host as above, or `*` alone (any public host; never a secret binding's host). */
+const NET_ENTRY_PATTERN = '^\\*$|^(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*(:\\d{1,5})?$';
 const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$';
 
@@ -57,7 +62,7 @@ export const SKILL_MANIFEST_SCHEMA = {
       type: 'array',
       uniqueItems: true,
       maxItems: 50,
-      items: { type: 'string', pattern: HOST_PATTERN },
+      items: { type: 'string', pattern: NET_ENTRY_PATTERN },
     },
     secrets: {
       type: 'array',

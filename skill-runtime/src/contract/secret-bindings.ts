@@ -61,10 +61,14 @@ export function isLegacySecretGrant(grant: string): boolean {
   return !grant.includes(' → ');
 }
 
-/** Whether `host` (of a binding) is one the manifest's `net` lets `http` reach. */
+/**
+ * Whether `host` (of a binding) is one the manifest's `net` lets `http` reach; `*` covers a host on
+ * the default port (a binding to a private address under `*` is still refused when it is used).
+ */
 export function hostCoveredByNet(host: string, net: readonly string[]): boolean {
   return net.some((entry) => {
     if (entry === host) return true;
+    if (entry === '*') return !/:\d+$/.test(host);
     if (!entry.startsWith('*.')) return false;
     const [pattern = '', port] = entry.split(/:(?=\d+$)/);
     const [name = '', hostPort] = host.split(/:(?=\d+$)/);

@@ -54,6 +54,19 @@ describe('validateManifest', () => {
     );
   });
 
+  it('takes "*" alone in net (any public host), never as a pattern piece or a secret\'s host', () => {
+    expect(validateManifest({ ...valid, secrets: [], net: ['*'] })).toMatchObject({ ok: true });
+    expect(problemsOf({ ...valid, net: ['*:8080'] })).toMatch(/^net\[0\]: "\*:8080" must be/);
+    expect(problemsOf({ ...valid, net: ['api.*.example'] })).toMatch(/^net\[0\]: /);
+    expect(
+      problemsOf({
+        ...valid,
+        net: ['*'],
+        secrets: [{ handle: 'weather.api_key', hosts: ['*'], in: 'header', name: 'authorization' }],
+      }),
+    ).toMatch(/^secrets\[0\]\.hosts\[0\]: "\*" must be a lower-case host name/);
+  });
+
   it('says what type was expected and what was found', () => {
     expect(problemsOf({ ...valid, external: 'yes' })).toBe('external: must be a boolean (got "yes")');
   });

@@ -28,7 +28,7 @@ const configAjv = configSchemaAjv();
 const PATTERN_HINTS: Record<string, string> = {
   name: 'must be 2–64 characters of lower-case letters, digits and _, starting with a letter (e.g. "json_transform")',
   version: 'must be a semantic version such as "1.0.0"',
-  net: 'must be a lower-case host name such as "api.example.com" or "*.example.com", optionally with a :port, without scheme or path',
+  net: 'must be a lower-case host name such as "api.example.com" or "*.example.com", optionally with a :port, without scheme or path (or "*" alone: any public host)',
   secrets:
     'must be a setting key such as "github.token" (lower-case letters, digits, _ and dots); bind it: { "handle", "hosts", "in", "name", "prefix" }',
   routes:
