@@ -22,7 +22,7 @@ import { SettingsStore } from '../src/settings/store.ts';
 import type { SkillManifest } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
 import { createTalonSkillRuntime } from '../src/skills/talon-skill-runtime.ts';
-import { testPackage } from '../src/testing/skill-runtime.ts';
+import { testPackage } from '@talon/skill-runtime/testing/memory-runtime.ts';
 
 const IDLE_WORKER_MS = 1500;
 

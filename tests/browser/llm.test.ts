@@ -2,7 +2,7 @@ import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { forgetUsedTotpCodes } from '@talon/core/testing/admin-session.ts';
-import { testPackage } from '@talon/core/testing/skill-runtime.ts';
+import { testPackage } from '@talon/skill-runtime/testing/memory-runtime.ts';
 import { startFakeAnthropic } from '../fakes/llm/anthropic.ts';
 import type { FakeLlmServer } from '../fakes/llm/fake-llm-server.ts';
 import { startFakeOpenAi } from '../fakes/llm/openai.ts';

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@talon/core/logging/logger.ts';
 import type { SkillManifest, SkillRuntime } from '@talon/skill-runtime/contract/runtime-contract.ts';
-import {
-  createTestSkillRuntime,
-  testPackage,
-  type TestSkillRuntime,
-} from '@talon/core/testing/skill-runtime.ts';
+import { createTestSkillRuntime, type TestSkillRuntime } from '@talon/core/testing/skill-runtime.ts';
+import { testPackage } from '@talon/skill-runtime/testing/memory-runtime.ts';
 import { createWorkflowEngine, type WorkflowEngine } from '@talon/core/workflows/engine.ts';
 import { InstalledSkills } from '@talon/core/workflows/installed-skills.ts';
 import type { RunRecord } from '@talon/core/workflows/run-repository.ts';

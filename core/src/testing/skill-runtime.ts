@@ -1,11 +1,10 @@
-import { requestedGrants } from '@talon/skill-runtime/contract/requested-grants.ts';
-import { createHash } from 'node:crypto';
+import { testPackage } from '@talon/skill-runtime/testing/memory-runtime.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
 import { SETTING_DEFINITIONS } from '../settings/definitions.ts';
 import { SettingsStore } from '../settings/store.ts';
-import type { SkillManifest, SkillPackage } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import type { SkillManifest } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
 import { createTalonSkillRuntime, type TalonSkillRuntimeOptions } from '../skills/talon-skill-runtime.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -18,17 +17,6 @@ export interface TestSkillRuntime {
   /** Installs a hand-written skill with grants = what its manifest asks for. */
   install(manifest: Partial<SkillManifest> & { name: string }, code: string): Promise<void>;
   close(): Promise<void>;
-}
-
-export function testPackage(manifest: Partial<SkillManifest> & { name: string }, code: string): SkillPackage {
-  const full: SkillManifest = { version: '1.0.0', description: 'test skill', permissions: [], ...manifest };
-  return {
-    manifest: full,
-    code,
-    checksum: createHash('sha256').update(JSON.stringify(full)).update(code).digest('hex'),
-    kind: 'dynamic',
-    grants: requestedGrants(full),
-  };
 }
 
 /** The real runtime (workers, isolates, gate, PostgreSQL storage) on a test database of its own. */
