@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { Update } from 'grammy/types';
 import { TalonError } from '../../errors.ts';
 import type { TelegramGateway } from '../../gateway/gateway.ts';
@@ -16,7 +16,9 @@ export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
  * only when the secret header matches `telegram.webhook_secret`. A forged or misdirected call gets
  * 401 and is counted; the update itself goes through the same owner check as a polled one.
  */
-export const telegramWebhookRoutes: FastifyPluginAsync<TelegramWebhookOptions> = async (app, { gateway }) => {
+export const telegramWebhookRoutes: FastifyPluginAsyncJsonSchemaToTs<{
+  Options: TelegramWebhookOptions;
+}> = async (app, { gateway }) => {
   app.post<{ Body: Update }>(
     '/webhooks/telegram',
     {

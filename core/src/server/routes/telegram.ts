@@ -1,14 +1,11 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
 import { ANNOUNCEMENT_KINDS, type AnnouncementKind } from '../../announcements/announcements.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import { TalonError } from '../../errors.ts';
 import { announcementSwitch } from '../../gateway/announcement-outbox.ts';
 import type { TelegramGateway } from '../../gateway/gateway.ts';
-import type {
-  TelegramConnectionChange,
-  TelegramPreferencesChange,
-  TelegramStatusView,
-} from '../../gateway/wire-types.ts';
+import type { TelegramPreferencesChange, TelegramStatusView } from '../../gateway/wire-types.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { codeRequirementOf, settingChangeNeedsCode } from '../../settings/code-requirement.ts';
 import { isTotpEnrolled } from '../../auth/step-up.ts';
@@ -105,7 +102,6 @@ const statusResponse = {
   },
 } as const;
 
-type ConnectionBody = TelegramConnectionChange;
 type PreferencesBody = TelegramPreferencesChange;
 
 /**
@@ -113,7 +109,7 @@ type PreferencesBody = TelegramPreferencesChange;
  * the connection (token, chat id, mode, API root — changing any needs a 2FA code, since they decide
  * whom Talon obeys), announcement switches, and a test message.
  */
-export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
+export const telegramRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TelegramRoutesOptions }> = async (
   app,
   { gateway, settings, audit },
 ) => {
@@ -171,7 +167,7 @@ export const telegramRoutes: FastifyPluginAsync<TelegramRoutesOptions> = async (
 
   app.get('/api/telegram', { schema: { response: { 200: statusResponse, ...errorResponses } } }, status);
 
-  app.put<{ Body: ConnectionBody }>(
+  app.put(
     '/api/telegram/connection',
     {
       schema: {
