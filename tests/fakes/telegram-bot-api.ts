@@ -98,7 +98,12 @@ export class FakeBotApi {
   private constructor(options: FakeBotApiOptions) {
     this.token = options.token;
     this.#validTokens = new Set([options.token]);
-    this.bot = { id: options.botId ?? 7_000_001, is_bot: true, first_name: 'Talon', username: options.username ?? 'talon_test_bot' };
+    this.bot = {
+      id: options.botId ?? 7_000_001,
+      is_bot: true,
+      first_name: 'Talon',
+      username: options.username ?? 'talon_test_bot',
+    };
     this.#server = createServer((request, response) => {
       this.#serve(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500).end();
@@ -139,11 +144,23 @@ export class FakeBotApi {
   }
 
   /** A text message update (commands get their `bot_command` entity). Defaults: a private chat. */
-  message(options: { chatId: number; fromId?: number; text?: string; chatType?: FakeChat['type']; extra?: Partial<FakeMessage> }): FakeUpdate {
+  message(options: {
+    chatId: number;
+    fromId?: number;
+    text?: string;
+    chatType?: FakeChat['type'];
+    extra?: Partial<FakeMessage>;
+  }): FakeUpdate {
     return this.inject({ message: this.buildMessage(options) });
   }
 
-  buildMessage(options: { chatId: number; fromId?: number; text?: string; chatType?: FakeChat['type']; extra?: Partial<FakeMessage> }): FakeMessage {
+  buildMessage(options: {
+    chatId: number;
+    fromId?: number;
+    text?: string;
+    chatType?: FakeChat['type'];
+    extra?: Partial<FakeMessage>;
+  }): FakeMessage {
     const chatType = options.chatType ?? 'private';
     const fromId = options.fromId ?? options.chatId;
     const message: FakeMessage = {
@@ -189,7 +206,9 @@ export class FakeBotApi {
       const found = this.sent.slice(since).find(predicate);
       if (found) return found;
       if (Date.now() > deadline) {
-        throw new Error(`no matching message was sent; sent so far: ${JSON.stringify(this.sent.slice(since).map((m) => m.text.slice(0, 120)))}`);
+        throw new Error(
+          `no matching message was sent; sent so far: ${JSON.stringify(this.sent.slice(since).map((m) => m.text.slice(0, 120)))}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -233,7 +252,12 @@ export class FakeBotApi {
   async #call(method: string, params: Record<string, unknown>, request: IncomingMessage): Promise<unknown> {
     switch (method) {
       case 'getMe':
-        return { ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+        return {
+          ...this.bot,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        };
       case 'getUpdates':
         return this.#getUpdates(params, request);
       case 'sendMessage':
@@ -255,7 +279,8 @@ export class FakeBotApi {
           this.webhook = undefined;
           return true;
         }
-        if (!/^https?:\/\//.test(url)) throw new ApiError(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+        if (!/^https?:\/\//.test(url))
+          throw new ApiError(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
         const secret = params['secret_token'];
         if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(secret))) {
           throw new ApiError(400, 'Bad Request: secret token contains unallowed characters');
@@ -272,7 +297,11 @@ export class FakeBotApi {
   }
 
   async #getUpdates(params: Record<string, unknown>, request: IncomingMessage): Promise<FakeUpdate[]> {
-    if (this.webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    if (this.webhook)
+      throw new ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     const offset = Number(params['offset'] ?? 0);
     const timeout = Math.min(Number(params['timeout'] ?? 0), 50);
     const limit = Math.min(Math.max(Number(params['limit'] ?? 100), 1), 100);
@@ -280,7 +309,8 @@ export class FakeBotApi {
     if (offset > 0) this.#pending = this.#pending.filter((update) => update.update_id >= offset);
     // A newer getUpdates ends the one still open (Telegram: 409 "terminated by other getUpdates request").
     for (const end of this.#openPolls) end('conflict');
-    const ready = (): FakeUpdate[] => this.#pending.filter((update) => update.update_id >= offset).slice(0, limit);
+    const ready = (): FakeUpdate[] =>
+      this.#pending.filter((update) => update.update_id >= offset).slice(0, limit);
     if (ready().length > 0 || timeout === 0) return ready();
     const outcome = await new Promise<'update' | 'conflict' | 'close' | 'timeout' | 'aborted'>((resolve) => {
       const finish = (reason: 'update' | 'conflict' | 'close' | 'timeout' | 'aborted'): void => {
@@ -296,7 +326,10 @@ export class FakeBotApi {
       request.on('close', onClose);
     });
     if (outcome === 'conflict') {
-      throw new ApiError(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+      throw new ApiError(
+        409,
+        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+      );
     }
     return outcome === 'update' ? ready() : [];
   }
@@ -315,27 +348,57 @@ export class FakeBotApi {
       date: Math.floor(Date.now() / 1000),
       text: visible,
     };
-    this.sent.push({ chat_id: chatId, text, ...(parseMode ? { parse_mode: parseMode } : {}), message_id: message.message_id, at: Date.now() });
+    this.sent.push({
+      chat_id: chatId,
+      text,
+      ...(parseMode ? { parse_mode: parseMode } : {}),
+      message_id: message.message_id,
+      at: Date.now(),
+    });
     return message;
   }
 }
 
 /** Telegram's HTML mode: only its documented tags, balanced; answers the visible text. */
-const HTML_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'span', 'tg-spoiler', 'blockquote']);
+const HTML_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'a',
+  'code',
+  'pre',
+  'span',
+  'tg-spoiler',
+  'blockquote',
+]);
 
 function checkHtml(html: string): string {
   const open: string[] = [];
   for (const match of html.matchAll(/<(\/?)([a-z-]+)[^>]*>/g)) {
     const [, slash, name] = match as unknown as [string, string, string];
-    if (!HTML_TAGS.has(name)) throw new ApiError(400, `Bad Request: can't parse entities: Unsupported start tag "${name}"`);
+    if (!HTML_TAGS.has(name))
+      throw new ApiError(400, `Bad Request: can't parse entities: Unsupported start tag "${name}"`);
     if (slash === '') open.push(name);
-    else if (open.pop() !== name) throw new ApiError(400, `Bad Request: can't parse entities: Unmatched end tag "${name}"`);
+    else if (open.pop() !== name)
+      throw new ApiError(400, `Bad Request: can't parse entities: Unmatched end tag "${name}"`);
   }
-  if (open.length > 0) throw new ApiError(400, `Bad Request: can't parse entities: unclosed tag "${open.at(-1)}"`);
+  if (open.length > 0)
+    throw new ApiError(400, `Bad Request: can't parse entities: unclosed tag "${open.at(-1)}"`);
   if (/<(?![/a-z])|&(?!(amp|lt|gt|quot|#\d+);)/.test(html)) {
     throw new ApiError(400, "Bad Request: can't parse entities: unescaped character");
   }
-  return html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 async function readParams(request: IncomingMessage): Promise<Record<string, unknown>> {
@@ -345,10 +408,14 @@ async function readParams(request: IncomingMessage): Promise<Record<string, unkn
   const type = request.headers['content-type'] ?? '';
   const query = Object.fromEntries(new URL(request.url ?? '/', 'http://x').searchParams);
   if (body === '') return query;
-  if (type.includes('application/json')) return { ...query, ...(JSON.parse(body) as Record<string, unknown>) };
+  if (type.includes('application/json'))
+    return { ...query, ...(JSON.parse(body) as Record<string, unknown>) };
   if (type.includes('application/x-www-form-urlencoded')) {
     const form = Object.fromEntries(new URLSearchParams(body));
-    return { ...query, ...Object.fromEntries(Object.entries(form).map(([key, value]) => [key, parseFormValue(value)])) };
+    return {
+      ...query,
+      ...Object.fromEntries(Object.entries(form).map(([key, value]) => [key, parseFormValue(value)])),
+    };
   }
   throw new ApiError(400, 'Bad Request: unsupported content type');
 }
