@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Announcements } from './announcements/announcements.ts';
+import { TalonError } from './errors.ts';
 import { createAppServices, type AppServices } from './app-services.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { TalonConfig } from './config/env.ts';
@@ -158,7 +159,16 @@ export async function startTalon(
       settings,
       audit,
       logger,
-      services: { llm: llmSkillPort(llm.router) },
+      services: {
+        llm: llmSkillPort(llm.router),
+        // The gateway is built after the runtime (it announces the runtime's breaker changes).
+        telegram: {
+          send: async (text, options, caller) => {
+            if (!telegram) throw new TalonError('telegram_not_configured', 'Telegram is not set up yet', 503);
+            await telegram.gateway.skillSender.sendForSkill(caller.skill, text, options);
+          },
+        },
+      },
     });
     void reportSandboxWall(runtime, logger, announcements);
     // The workflow engine learns each skill's manifest (routes, configSchema) as it is installed.
