@@ -10,6 +10,11 @@ describe('core skills shipped in plugins/', () => {
   it('all pass the host verification at start', async () => {
     const read = await readCoreSkills(DEFAULT_CORE_SKILLS_DIR);
     expect(read.failed).toEqual([]);
-    expect(read.verified.map((pkg) => pkg.manifest.name)).toEqual(['echo', 'json_transform', 'telegram_notify']);
+    expect(read.verified.map((pkg) => pkg.manifest.name)).toEqual([
+      'echo',
+      'json_transform',
+      'telegram_notify',
+      'web_fetch',
+    ]);
   });
 });

@@ -1,0 +1,7 @@
+export {
+  htmlFragmentText,
+  readableHtml,
+  type Link,
+  type ReadableHtml,
+  type ReadableOptions,
+} from './readable.ts';
