@@ -30,9 +30,16 @@ const complete = {
 } as const;
 const withoutTags = {
   ...complete,
-  properties: { name: complete.properties.name, note: complete.properties.note, when: complete.properties.when },
+  properties: {
+    name: complete.properties.name,
+    note: complete.properties.note,
+    when: complete.properties.when,
+  },
 } as const;
-const noteNotNullable = { ...complete, properties: { ...complete.properties, note: { type: 'string' } } } as const;
+const noteNotNullable = {
+  ...complete,
+  properties: { ...complete.properties, note: { type: 'string' } },
+} as const;
 
 app.get('/complete', { schema: { response: { 200: complete, ...errorResponses } } }, async () => body);
 app.get('/without-tags', { schema: { response: { 200: withoutTags, ...errorResponses } } }, async () => body);
@@ -53,7 +60,12 @@ describe('the response check', () => {
   it('lets through a response whose schema lists every field (dates become strings, as JSON has them)', async () => {
     const response = await app.inject({ method: 'GET', url: '/complete' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ name: 'echo', note: null, tags: ['a'], when: '1970-01-01T00:00:00.000Z' });
+    expect(response.json()).toEqual({
+      name: 'echo',
+      note: null,
+      tags: ['a'],
+      when: '1970-01-01T00:00:00.000Z',
+    });
   });
 
   it('fails the request with a 500 naming the route and the dropped field', async () => {

@@ -59,10 +59,41 @@ export const lifecycleResultSchema = {
 
 export const actionResponse = { 200: lifecycleResultSchema, ...errorResponses } as const;
 
-// A manifest is shown as it was validated on the way in: the manifest schema itself, without the
-// $id that names the one schema ajv keeps.
-const { $id: _manifestSchemaId, ...manifestOut } = SKILL_MANIFEST_SCHEMA;
-export { manifestOut };
+/**
+ * What a skill's author writes freely (its configSchema, a config scaffold, a preset's config): a
+ * bare `{ type: 'object' }` would make the serializer drop every field inside, so it passes whole.
+ */
+const authorsObject = { type: 'object', additionalProperties: true } as const;
+
+const { $id: _manifestSchemaId, ...manifestSchema } = SKILL_MANIFEST_SCHEMA;
+const { ui } = manifestSchema.properties;
+const { presets } = ui.properties;
+
+/**
+ * A manifest is shown as it was validated on the way in: the manifest schema itself (without the $id
+ * that names the one schema ajv keeps), its authors' free-form objects passed whole.
+ */
+export const manifestOut = {
+  ...manifestSchema,
+  properties: {
+    ...manifestSchema.properties,
+    configSchema: authorsObject,
+    ui: {
+      ...ui,
+      properties: {
+        ...ui.properties,
+        configScaffold: authorsObject,
+        presets: {
+          ...presets,
+          items: {
+            ...presets.items,
+            properties: { ...presets.items.properties, config: authorsObject },
+          },
+        },
+      },
+    },
+  },
+} as const;
 
 export const pendingSkillSchema = {
   type: 'object',
