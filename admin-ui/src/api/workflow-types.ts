@@ -10,7 +10,7 @@ import type {
   MISSED_RUN_POLICIES as CORE_MISSED_RUN_POLICIES,
 } from '@talon/core/workflows/definition.ts';
 import type { RunStatus } from '@talon/core/workflows/wire-types.ts';
-import type { JsonValue } from '@talon/skill-runtime/contract/json.ts';
+import type { WorkflowTriggerRequest } from '@talon/core/server/routes/workflow-schemas.ts';
 
 export type {
   StepDefinition,
@@ -38,7 +38,4 @@ export const MISSED_RUN_POLICIES: typeof CORE_MISSED_RUN_POLICIES = ['skip', 'ru
 export const ENDED_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
 
 /** What `POST /api/workflows/:id/runs` takes (the admin always sends `trigger: 'manual'`). */
-export interface RunRequest {
-  input?: JsonValue;
-  totpCode?: string;
-}
+export type RunRequest = Omit<WorkflowTriggerRequest, 'trigger'>;

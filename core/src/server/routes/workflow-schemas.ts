@@ -370,3 +370,5 @@ export const runEventsResponse = {
 } as const;
 
 export type DefinitionErrorBody = FromSchema<typeof definitionErrorSchema>;
+/** `POST /api/workflows/:id/runs`: an input, a 2FA code where the workflow requires one, who triggered it. */
+export type WorkflowTriggerRequest = FromSchema<typeof triggerBody>;
