@@ -13,6 +13,7 @@ describe('core skills shipped in plugins/', () => {
     expect(read.verified.map((pkg) => pkg.manifest.name)).toEqual([
       'echo',
       'json_transform',
+      'rss_fetch',
       'telegram_notify',
       'web_fetch',
     ]);
