@@ -4,6 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { Logger } from '../logger.ts';
 import { errorMessage, SidecarError } from '../errors.ts';
 import type { VirtualDisplay } from '../display/xvfb.ts';
+import { MANAGED_POLICY_FOLDER, writeBrowserPolicy } from './browser-policy.ts';
 import { writeChromiumLauncher, type BrowserMounts, type IsolationPlan } from './sandbox-launcher.ts';
 
 /** Flags for the system Chromium: no first-run UI, no background traffic of its own, no GPU. */
@@ -59,7 +60,8 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedBr
   ownFolderFor(downloadsDir, plan);
   const mounts: BrowserMounts = {
     writable: [downloadsDir],
-    readOnly: [],
+    // Only bubblewrap can put the sidecar's policies where Chromium reads them (/etc is not ours).
+    readOnly: plan.isolation === 'bwrap' ? [[writeBrowserPolicy(folder), MANAGED_POLICY_FOLDER]] : [],
     env: { HOME: '/tmp', PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
   };
   if (display) {

@@ -35,7 +35,6 @@ const ETC_ENTRIES = [
   '/etc/localtime',
   '/etc/ld.so.cache',
   '/etc/alternatives',
-  '/etc/chromium',
   '/etc/chromium.d',
   '/etc/mime.types',
 ];

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '@talon/skill-runtime/recipes/index.ts';
@@ -76,6 +77,27 @@ describe("a replay keeps to its recipe's allowlist", () => {
       message: `The start page did not open: ${site.url}/login was refused: 127.0.0.1 is a private or loopback address that is not in allowedPrivateAddresses`,
     });
     expect(body.steps.every((step) => step.status === 'not_run')).toBe(true);
+  });
+
+  it('lets no WebRTC UDP out past the proxy', async () => {
+    const udp = dgram.createSocket('udp4');
+    let packets = 0;
+    udp.on('message', () => (packets += 1));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    try {
+      const { body } = await replay(
+        siteRecipe(site, {
+          secrets: [],
+          startUrl: `${site.url}/webrtc?stun=${udp.address().port}`,
+          steps: [{ type: 'wait', ms: 2_000 }],
+        }),
+        { secrets: {} },
+      );
+      expect(body.status).toBe('succeeded');
+      expect(packets).toBe(0);
+    } finally {
+      udp.close();
+    }
   });
 });
 

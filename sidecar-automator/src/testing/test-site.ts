@@ -86,6 +86,21 @@ export async function startTestSite(options: { bigFileBytes?: number } = {}): Pr
         .writeHead(303, { location: '/reports', 'set-cookie': `session=${session}; Path=/; HttpOnly` })
         .end();
     }
+    if (path === '/webrtc') {
+      // A page that asks WebRTC to reach a STUN server over UDP: nothing a replay may let out.
+      return html(
+        200,
+        page(
+          'WebRTC',
+          `<script>
+          const stun = 'stun:127.0.0.1:' + new URLSearchParams(location.search).get('stun');
+          const connection = new RTCPeerConnection({ iceServers: [{ urls: stun }] });
+          connection.createDataChannel('probe');
+          connection.createOffer().then((offer) => connection.setLocalDescription(offer));
+          </script>`,
+        ),
+      );
+    }
     if (path === '/links') {
       // The same site under another name, and a redirect to it: both off an allowlist of 127.0.0.1.
       const port = (request.headers.host ?? '').split(':')[1] ?? '';
