@@ -11,8 +11,11 @@ describe('core skills shipped in plugins/', () => {
     const read = await readCoreSkills(DEFAULT_CORE_SKILLS_DIR);
     expect(read.failed).toEqual([]);
     expect(read.verified.map((pkg) => pkg.manifest.name)).toEqual([
+      'conversational',
       'echo',
       'json_transform',
+      'llm_score',
+      'llm_transform',
       'rss_fetch',
       'telegram_notify',
       'web_fetch',
