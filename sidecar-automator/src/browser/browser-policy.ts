@@ -17,6 +17,8 @@ const POLICY = {
   AutofillCreditCardEnabled: false,
   SearchSuggestEnabled: false,
   NetworkPredictionOptions: 2,
+  // HTTP/3 and WebTransport run over UDP, which the egress proxy does not carry.
+  QuicAllowed: false,
   TranslateEnabled: false,
   SpellCheckServiceEnabled: false,
   MetricsReportingEnabled: false,

@@ -23,6 +23,7 @@ const CHROMIUM_FLAGS = [
   '--disable-client-side-phishing-detection',
   '--disable-domain-reliability',
   '--no-pings',
+  '--disable-quic',
 ];
 const LAUNCH_TIMEOUT_MS = 30_000;
 
