@@ -1,11 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AuthError } from '../auth/auth-errors.ts';
 import { TalonError } from '../errors.ts';
-
-export interface ErrorBody {
-  error: string;
-  message: string;
-}
+import type { ErrorBody } from './error-schema.ts';
 
 /** Ajv's words, except that an unknown field is named (ajv only says "additional properties"). */
 function describeValidation(error: FastifyError): string {
@@ -17,7 +13,8 @@ function describeValidation(error: FastifyError): string {
 }
 
 /**
- * The one place errors become HTTP responses: typed errors keep their code, status and message;
+ * The one place errors become HTTP responses, each with the body `ErrorBody` that every route's 4xx
+ * and 5xx schema lists (error-schema.ts): typed errors keep their code, status and message;
  * validation errors say what is wrong with the input; anything else is a 500 with no details
  * (the stack goes to the log, never to the client).
  */
