@@ -143,3 +143,23 @@ describe('record once, replay headless', () => {
     ).toBe('PNG');
   });
 });
+
+describe('a password field the page reveals', () => {
+  it('stays a secret handle after "show password" turned it into a text field', async () => {
+    const started = (await (
+      await sidecar.call('POST', '/recordings', { url: `${site.url}/reveal` })
+    ).json()) as RecordingView;
+    const page = sidecar.sidecar.recordings.contextOf(started.id)?.pages()[0];
+    if (!page) throw new Error('the recording has no page');
+    await page.getByRole('button', { name: 'Show password' }).click();
+    await page.locator('#secret').click();
+    await page.keyboard.type(site.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const body = (await (
+      await sidecar.call('POST', `/recordings/${started.id}/stop`)
+    ).json()) as RecordingResult;
+    expect(JSON.stringify(body)).not.toContain(site.password);
+    expect(body.recipe.steps.map((step) => step.type)).toEqual(['click', 'fill', 'click']);
+    expect(body.recipe.steps[1]).toMatchObject({ value: { secret: 'secret' } });
+  });
+});

@@ -257,6 +257,21 @@
     'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End', 'Delete', 'Backspace',
   ]); // prettier-ignore
   const sentValues = new WeakMap();
+  // A field that was ever a secret stays one: "show password" buttons turn type=password into text.
+  const everSecret = new WeakSet();
+  const noteSecret = (event) => {
+    if (event.target instanceof Element && isSecretField(event.target)) everSecret.add(event.target);
+  };
+  window.addEventListener('focusin', noteSecret, true);
+  window.addEventListener('input', noteSecret, true);
+  new window.MutationObserver((changes) => {
+    for (const change of changes) if (change.oldValue === 'password') everSecret.add(change.target);
+  }).observe(document, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['type'],
+    attributeOldValue: true,
+  });
   // Enter in a text field submits its form by "clicking" the submit button (a click with detail 0);
   // the recorded key press replays that, so that click is not recorded again.
   let implicitSubmitForm;
@@ -278,7 +293,7 @@
     const value = element.value;
     if (sentValues.get(element) === value) return;
     sentValues.set(element, value);
-    if (isSecretField(element))
+    if (everSecret.has(element) || isSecretField(element))
       report({ kind: 'fill', target: target(element), secret: true, hint: fieldHint(element) });
     else report({ kind: 'fill', target: target(element), value: value.slice(0, MAX_VALUE_CHARS) });
   }

@@ -86,6 +86,17 @@ export async function startTestSite(options: { bigFileBytes?: number } = {}): Pr
         .writeHead(303, { location: '/reports', 'set-cookie': `session=${session}; Path=/; HttpOnly` })
         .end();
     }
+    if (path === '/reveal') {
+      return html(
+        200,
+        page(
+          'Reveal',
+          `<label for="secret">Password</label> <input id="secret" type="password">
+          <button type="button" onclick="const f = document.getElementById('secret'); f.type = f.type === 'password' ? 'text' : 'password'">Show password</button>
+          <button type="button">Continue</button>`,
+        ),
+      );
+    }
     if (path === '/webrtc') {
       // A page that asks WebRTC to reach a STUN server over UDP: nothing a replay may let out.
       return html(
