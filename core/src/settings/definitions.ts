@@ -1,6 +1,7 @@
 import { ANNOUNCEMENT_KINDS } from '../announcements/announcements.ts';
 import { CONTENT_SETTING_DEFINITIONS } from '../content/settings.ts';
 import { LLM_SETTING_DEFINITIONS } from '../llm/limits.ts';
+import { SHELL_SETTING_DEFINITIONS } from '../shell/settings.ts';
 import type { SettingType } from './value.ts';
 
 /**
@@ -271,6 +272,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   // The LLM router's limits and the content sanitizer's list and cap: each defined with its code.
   ...LLM_SETTING_DEFINITIONS,
   ...CONTENT_SETTING_DEFINITIONS,
+  // The shell: off by default, its switch and whitelist refused until 2FA is enrolled.
+  ...SHELL_SETTING_DEFINITIONS,
 ];
 
 /** Keys that are always encrypted at rest, whatever a caller says. */

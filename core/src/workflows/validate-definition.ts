@@ -5,6 +5,7 @@ import { WORKFLOW_DEFINITION_SCHEMA } from './definition-schema.ts';
 import { ajvProblems, checkSkillConfig } from '@talon/skill-runtime/contract/config-check.ts';
 import { isCompatibleVersion, type SkillCatalog } from './skill-catalog.ts';
 import type { DefinitionProblem } from './wire-types.ts';
+import { shellStepProblems } from '../shell/workflow-shell-steps.ts';
 
 export type { DefinitionProblem };
 
@@ -132,6 +133,8 @@ export function validateDefinition(input: unknown, catalog: SkillCatalog): Defin
   const problems: DefinitionProblem[] = [];
   checkSchedule(candidate, problems);
   checkSteps(candidate, catalog, problems);
+  // A shell step makes the workflow require 2FA, fixes its command and forbids reruns.
+  problems.push(...shellStepProblems(candidate));
   if (problems.length > 0) return { ok: false, problems };
   for (const step of candidate.steps) step.skillVersion ??= catalog.describe(step.skill)?.version ?? null;
   return { ok: true, definition: candidate };

@@ -32,10 +32,10 @@ export interface HttpRequest {
   /** A string is sent as is; an object or array is sent as JSON. */
   body?: string | JsonObject | JsonValue[];
   /**
-   * A secret handle (from the manifest's `secrets`, and granted) the host puts into a header of
-   * this request. The skill never sees the value. Needs the `secrets` permission.
+   * A secret handle (`github.token`): the host puts its value where the manifest's approved binding
+   * says, for the binding's hosts only. The skill never sees the value. Needs the `secrets` permission.
    */
-  secret?: { handle: string; header: string; prefix?: string };
+  secret?: string;
   timeoutMs?: number;
 }
 
@@ -74,6 +74,21 @@ export interface LlmAnswer {
   model: string;
   usage: { inputTokens: number; outputTokens: number };
 }
+
+/** What `shell.exec` answers. */
+export type ShellResult = {
+  /** The command as it ran (quoting normalised). */
+  command: string;
+  /** The program's exit code; null when it was killed at the timeout. */
+  exitCode: number | null;
+  timedOut: boolean;
+  /** stdout and stderr as they came, cut at the owner's `shell.max_output_chars`. */
+  output: string;
+  truncated: boolean;
+  durationMs: number;
+  timeoutSeconds: number;
+  maxOutputChars: number;
+};
 
 export type InvokeResult =
   { ok: true; result: JsonValue; branch: string } | { ok: false; error: { code: string; message: string } };
@@ -115,9 +130,12 @@ export interface SkillApi {
   telegram: {
     send(text: string, options?: { html?: boolean }): Promise<void>;
   };
-  /** `shell` (core skills only): a command from the host's allowlist, without a shell. */
+  /**
+   * `shell` (core skills only): a command line (and optional extra arguments) from the owner's
+   * whitelist, run without a shell in an isolated jail, once a fresh 2FA code approved exactly it.
+   */
   shell: {
-    exec(command: string, args?: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+    exec(command: string, args?: string[]): Promise<ShellResult>;
   };
   /** `automation` (core skills only): replay a recorded browser recipe in the sidecar. */
   automation: {
