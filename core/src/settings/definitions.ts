@@ -272,7 +272,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   // The LLM router's limits and the content sanitizer's list and cap: each defined with its code.
   ...LLM_SETTING_DEFINITIONS,
   ...CONTENT_SETTING_DEFINITIONS,
-  // The shell: off by default, its switch and whitelist refused until 2FA is enrolled.
+  // The shell: off by default; every run needs a code, so it is of no use before 2FA is enrolled.
   ...SHELL_SETTING_DEFINITIONS,
 ];
 

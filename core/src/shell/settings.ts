@@ -39,8 +39,7 @@ export const SHELL_SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     sensitive: false,
     description:
       'Let /shell and shell workflow steps run whitelisted commands on this machine (each run needs a 2FA code)',
-    // Every shell run needs a code, so the shell is useless before enrolment: refused until then.
-    requiresCode: 'always',
+    requiresCode: 'once_enrolled',
   },
   {
     key: SHELL_WHITELIST_SETTING,
@@ -50,7 +49,7 @@ export const SHELL_SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     sensitive: false,
     description:
       'Commands the shell may run, one entry each: a program and one pattern per argument (literal, <int A-B>, <enum a|b|c>, <path under DIR>); edited on the Shell screen',
-    requiresCode: 'always',
+    requiresCode: 'once_enrolled',
   },
   {
     key: SHELL_TIMEOUT_SETTING,
