@@ -20,10 +20,11 @@ function itemsOf(input) {
 }
 function describeItem(item) {
   if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
-  const { title, summary, text, description, name } = item;
-  const picked = Object.fromEntries(
-    Object.entries({ title, summary, text, description, name }).filter(([, value]) => value !== void 0)
-  );
+  const picked = {};
+  for (const field of ["title", "summary", "text", "description", "name"]) {
+    const value = item[field];
+    if (value !== void 0) picked[field] = value;
+  }
   return Object.keys(picked).length > 0 ? picked : item;
 }
 function scoresFrom(json, count) {

@@ -8,12 +8,12 @@ type Node = Document['children'][number];
 type Element = Extract<Node, { attribs: Record<string, string> }>;
 type Rgb = [number, number, number];
 
-export interface Link {
+export type Link = {
   text: string;
   url: string;
-}
+};
 
-export interface ReadableHtml {
+export type ReadableHtml = {
   /** `<title>`, else the first visible `<h1>`; '' when neither. */
   title: string;
   /** Visible text, one block per line, white space collapsed. */
@@ -22,7 +22,7 @@ export interface ReadableHtml {
   links: Link[];
   /** Elements dropped because a reader would not see them (hidden, zero-size, unreadable colours...). */
   hiddenElements: number;
-}
+};
 
 export interface ReadableOptions {
   /** The page's address, to make links absolute (a `<base href>` in the page wins). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonValue } from '@talon/plugins-sdk/skill';
 import { fail, loadSkill, type LoadedSkill } from '@talon/plugins-sdk/testing';
 
 let skill: LoadedSkill;
@@ -10,7 +11,7 @@ afterAll(async () => {
   await skill.close();
 });
 
-function answer(json: unknown) {
+function answer(json: JsonValue) {
   return {
     text: JSON.stringify(json),
     json,
@@ -84,7 +85,7 @@ describe('llm_score', () => {
     expect(batches).toEqual([2, 2, 1]);
     expect(outcome).toMatchObject({ branch: 'on_items', result: { scored: 5, kept: 4 } });
     expect(
-      (outcome as { result: { items: { text: string }[] } }).result.items.map((item) => item.text),
+      (outcome as unknown as { result: { items: { text: string }[] } }).result.items.map((item) => item.text),
     ).toEqual(['headline 0', 'headline 1', 'headline 2', 'headline 4']);
   });
 

@@ -1,27 +1,28 @@
-import { branch, defineSkill } from '@talon/plugins-sdk/skill';
+import { branch, defineSkill, type JsonObject, type JsonValue } from '@talon/plugins-sdk/skill';
 
 type Tier = 'light' | 'medium' | 'heavy' | 'local';
 type Config = { topic: string; threshold?: number; batchSize?: number; maxItems?: number; tier?: Tier };
-type Item = Record<string, unknown>;
+type Item = JsonObject;
 
 const SYSTEM =
   'You rate how relevant items are to a topic. Answer JSON only: {"scores":[{"index":<number>,"score":<0-10>}]}, ' +
   'one entry for each item, where 0 is unrelated and 10 is exactly on topic.';
 
 /** The list to score: the input itself, or its `items` (rss_fetch's output). */
-function itemsOf(input: unknown): unknown[] | undefined {
+function itemsOf(input: JsonValue): JsonValue[] | undefined {
   if (Array.isArray(input)) return input;
   const items = (input as { items?: unknown } | null)?.items;
   return Array.isArray(items) ? items : undefined;
 }
 
 /** What the model reads of an item: its text fields, not ids or bookkeeping. */
-function describeItem(item: unknown): unknown {
+function describeItem(item: JsonValue): JsonValue {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
-  const { title, summary, text, description, name } = item as Item;
-  const picked = Object.fromEntries(
-    Object.entries({ title, summary, text, description, name }).filter(([, value]) => value !== undefined),
-  );
+  const picked: Item = {};
+  for (const field of ['title', 'summary', 'text', 'description', 'name']) {
+    const value = item[field];
+    if (value !== undefined) picked[field] = value;
+  }
   return Object.keys(picked).length > 0 ? picked : item;
 }
 
@@ -50,7 +51,7 @@ export default defineSkill<Config>({
     const threshold = config.threshold ?? 6;
     if (items.length === 0) return branch('on_empty', { topic: config.topic, items: [], scored: 0, kept: 0 });
     const batchSize = config.batchSize ?? 10;
-    const scored: { item: unknown; score: number; order: number }[] = [];
+    const scored: { item: JsonValue; score: number; order: number }[] = [];
     for (let start = 0; start < items.length; start += batchSize) {
       const batch = items.slice(start, start + batchSize);
       let json: unknown;
@@ -81,9 +82,9 @@ export default defineSkill<Config>({
     const kept = scored
       .filter((entry) => entry.score >= threshold)
       .sort((a, b) => b.score - a.score || a.order - b.order)
-      .map(({ item, score }) =>
+      .map(({ item, score }): Item =>
         item !== null && typeof item === 'object' && !Array.isArray(item)
-          ? { ...(item as Item), score }
+          ? { ...item, score }
           : { text: item, score },
       );
     const result = { topic: config.topic, items: kept, scored: scored.length, kept: kept.length };

@@ -89,9 +89,9 @@ describe('rss_fetch', () => {
     );
     const next = await skill.run({ input: url });
     expect(next).toMatchObject({ branch: 'on_items' });
-    expect((next as { result: { items: { id: string }[] } }).result.items.map((item) => item.id)).toEqual([
-      'c',
-    ]);
+    expect(
+      (next as unknown as { result: { items: { id: string }[] } }).result.items.map((item) => item.id),
+    ).toEqual(['c']);
     skill.api.respond('http.fetch', ok(rss([{ guid: 'c', title: 'Gamma' }])));
     expect(await skill.run({ input: url })).toMatchObject({ branch: 'on_empty', result: { items: [] } });
     // includeSeen returns them anyway; another feed has its own memory.
@@ -113,7 +113,7 @@ describe('rss_fetch', () => {
     skill.api.respond('http.fetch', ok(rss(many)));
     const first = await skill.run({ input: url, config: { maxItems: 3 } });
     expect(
-      (first as { result: { items: { title: string }[] } }).result.items.map((item) => item.title),
+      (first as unknown as { result: { items: { title: string }[] } }).result.items.map((item) => item.title),
     ).toEqual(['Item 1004', 'Item 1003', 'Item 1002']);
     const seen = skill.api.storage.get(seenKey(url));
     expect(Array.isArray(seen) && seen.length).toBe(1000);
@@ -122,7 +122,7 @@ describe('rss_fetch', () => {
     skill.api.respond('http.fetch', ok(rss(many)));
     const again = await skill.run({ input: url, config: { maxItems: 100 } });
     expect(
-      (again as { result: { items: { title: string }[] } }).result.items.map((item) => item.title),
+      (again as unknown as { result: { items: { title: string }[] } }).result.items.map((item) => item.title),
     ).toEqual(['Item 4', 'Item 3', 'Item 2', 'Item 1', 'Item 0']);
   });
 

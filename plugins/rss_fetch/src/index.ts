@@ -11,13 +11,13 @@ type Config = {
   timeoutMs?: number;
 };
 
-interface Item {
+type Item = {
   id: string;
   title: string;
   link: string | null;
   summary: string;
   published: string | null;
-}
+};
 
 function urlFrom(input: unknown, config: Config): string | undefined {
   if (config.url) return config.url;

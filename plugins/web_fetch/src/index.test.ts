@@ -49,7 +49,7 @@ describe('web_fetch', () => {
     skill.api.respond('http.fetch', page(`<p>${'word '.repeat(100)}</p>`));
     const outcome = await skill.run({ input: { url: 'https://a.example/' }, config: { maxChars: 120 } });
     expect(outcome).toMatchObject({ ok: true, branch: 'on_success', result: { truncated: true } });
-    expect((outcome as { result: { text: string } }).result.text).toHaveLength(120);
+    expect((outcome as unknown as { result: { text: string } }).result.text).toHaveLength(120);
     skill.api.respond('http.fetch', page('plain words', 200, 'text/plain'));
     expect(await skill.run({ input: null, config: { url: 'https://b.example/notes.txt' } })).toMatchObject({
       result: { url: 'https://b.example/notes.txt', title: '', text: 'plain words' },
