@@ -74,11 +74,17 @@ export class SkillApiGate {
     const permission = FUNCTION_PERMISSIONS.get(method);
     run.calls += 1;
     const redacted = new Map<string, number>();
+    let note: string | undefined;
     const report: CallReport = {
       redacted: (handle, count) => redacted.set(handle, (redacted.get(handle) ?? 0) + count),
+      note: (text) => {
+        note = text.slice(0, 500);
+      },
     };
-    const redactions = (): { redacted?: string[] } =>
-      redacted.size > 0 ? { redacted: [...redacted.keys()].sort() } : {};
+    const redactions = (): { redacted?: string[]; note?: string } => ({
+      ...(redacted.size > 0 ? { redacted: [...redacted.keys()].sort() } : {}),
+      ...(note === undefined ? {} : { note }),
+    });
     try {
       if (permission === undefined) {
         throw new SkillApiError('permission_denied', `${method.slice(0, 100)} is not a SkillAPI function`);

@@ -25,6 +25,8 @@ export interface ApiCallContext {
 export interface CallReport {
   /** The host removed `count` spellings of the secret `handle` from what came back. */
   redacted(handle: string, count: number): void;
+  /** A line for the call's record (which provider answered...); never a secret, at most 500 characters. */
+  note(text: string): void;
 }
 
 export type HostFunction = (

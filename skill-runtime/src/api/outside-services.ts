@@ -17,8 +17,11 @@ export interface ServiceCaller {
 }
 
 export interface LlmPort {
-  /** The request as the skill sent it (the port validates it); the answer the skill gets. */
-  complete(request: JsonValue, caller: ServiceCaller): Promise<JsonValue>;
+  /**
+   * The request as the skill sent it (the port validates it); the answer the skill gets. `note` puts
+   * a line in the call's record (which provider answered, which failed before it).
+   */
+  complete(request: JsonValue, caller: ServiceCaller, note?: (text: string) => void): Promise<JsonValue>;
 }
 
 export interface TelegramPort {
@@ -70,7 +73,7 @@ export function outsideServiceFunctions(
   const functions: Partial<Record<OutsideServiceName, HostFunction>> = {};
   const { llm, telegram, shell, automation } = services;
   if (llm) {
-    functions['llm.complete'] = async (context, args) => {
+    functions['llm.complete'] = async (context, args, call) => {
       requireArity('llm.complete', args, 1);
       if (!isPlainObject(args[0])) {
         throw new SkillApiError(
@@ -79,7 +82,9 @@ export function outsideServiceFunctions(
         );
       }
       const request = args[0];
-      return throughPort('llm.complete', () => llm.complete(request, caller(context)));
+      return throughPort('llm.complete', () =>
+        llm.complete(request, caller(context), (text) => call?.note(text)),
+      );
     };
   }
   if (telegram) {

@@ -32,6 +32,11 @@ export interface ApiCallRecord {
   error?: string;
   /** Secret handles whose values the host removed from what came back (a server echoed them). */
   redacted?: string[];
+  /**
+   * What the host says of the call for the run record: for `llm.complete`, the provider and model that
+   * answered and the ones that failed before it (a fallback).
+   */
+  note?: string;
 }
 
 export type SkillErrorCode =

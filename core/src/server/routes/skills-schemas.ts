@@ -61,6 +61,8 @@ const apiCall = {
     error: { type: 'string' },
     /** Secret handles whose values the host removed from what came back. */
     redacted: { type: 'array', items: { type: 'string' } },
+    /** What the host says of the call (for llm.complete: which provider answered, which failed first). */
+    note: { type: 'string' },
   },
 } as const;
 
