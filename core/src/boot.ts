@@ -27,6 +27,7 @@ import { createTalonSkillRuntime } from './skills/talon-skill-runtime.ts';
 import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts';
 import { createLlm, type Llm } from './llm/create-llm.ts';
 import { InstalledSkills } from './workflows/installed-skills.ts';
+import { seedBuiltinWorkflows } from './workflows/builtin-workflows.ts';
 
 export interface Database {
   url: string;
@@ -236,6 +237,8 @@ export async function startTalon(
       throw error;
     });
     await workflows.start();
+    // Once, with the core skills installed: the "chat" workflow the owner may pick for Telegram's free text.
+    await seedBuiltinWorkflows({ pool: database.pool, workflows: workflows.service, logger });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
     await telegram.start();

@@ -15,6 +15,7 @@ import type {
   SkillRuntime,
   SkillStatus,
 } from '../contract/runtime-contract.ts';
+import { secretBindingProblems } from '../contract/secret-bindings.ts';
 import { TalonError } from '../errors.ts';
 import {
   BREAKER_LIMITS,
@@ -265,6 +266,15 @@ export class SandboxSkillRuntime implements SkillRuntime {
     // Refused before the breaker: a caller's bad request says nothing about the skill's health.
     const prepared = prepareRunRequest(skill.pkg.manifest, request, this.#limits.resultMaxChars);
     if (!prepared.ok) return failed(prepared.code, prepared.message);
+    const grants = narrowGrants(skill.grants, chain.callerGrants);
+    // A step's own binding is for the skill the step runs: one it invokes gets none.
+    const runSecretBindings = chain.caller === undefined ? (request.secretBindings ?? []) : [];
+    const bindingProblem = runSecretBindings
+      .flatMap((binding) => secretBindingProblems(binding, grants.net))
+      .map((problem) => `${problem.field} ${problem.message}`)[0];
+    if (bindingProblem !== undefined) {
+      return failed('invalid_input', `the step's secret binding cannot be used: ${bindingProblem}`);
+    }
     const breakerName = breakerKey(name, chain);
     const admission = this.breakers.admit(breakerName);
     skill.calls.total += 1;
@@ -280,8 +290,9 @@ export class SandboxSkillRuntime implements SkillRuntime {
     const context: ApiCallContext = {
       skill: name,
       manifest: skill.pkg.manifest,
-      grants: narrowGrants(skill.grants, chain.callerGrants),
+      grants,
       depth: chain.depth,
+      runSecretBindings,
       runId: request.runId ?? randomUUID(),
       logger: this.#skillLogger,
       logLines: 0,
