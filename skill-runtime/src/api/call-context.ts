@@ -1,5 +1,6 @@
 import type { Logger } from '../ports.ts';
 import type { JsonValue, SkillGrants, SkillManifest, SkillRunResult } from '../contract/runtime-contract.ts';
+import type { SecretBinding } from '../contract/secret-bindings.ts';
 
 /** Who is calling: bound by the host to the worker and run, never taken from the skill. */
 export interface ApiCallContext {
@@ -9,6 +10,8 @@ export interface ApiCallContext {
   grants: SkillGrants;
   /** 0 for a run started by the host; 1..3 inside `skills.invoke`. */
   depth: number;
+  /** Bindings the host approved for this run alone (a workflow step's; `SkillRunRequest.secretBindings`). */
+  runSecretBindings: readonly SecretBinding[];
   runId: string;
   logger: Logger;
   /** Lines logged so far in this run. */

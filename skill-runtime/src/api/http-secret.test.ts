@@ -274,3 +274,83 @@ describe('approvals of secrets', () => {
     expect(requests).toEqual([]);
   });
 });
+
+describe('a binding the owner approved for a workflow step (the run request carries it)', () => {
+  const stepBinding = (): SecretBinding => ({
+    handle: 'github.token',
+    hosts: [`127.0.0.1:${port}`],
+    in: 'header',
+    name: 'authorization',
+    prefix: 'Token ',
+  });
+  const invoker = `export default { async run({ input, api }) { return api.skills.invoke('step_user', input); } }`;
+
+  beforeAll(async () => {
+    // Like api_request: it may use secrets, its manifest binds none (the step chooses one).
+    await t.install(
+      { name: 'step_user', permissions: ['http', 'secrets'], net: [`127.0.0.1:${port}`] },
+      `export default { async run({ input, api }) {
+        try { return await api.http.fetch(input.url, input.request); } catch (e) { return { code: e.code, message: e.message }; }
+      } }`,
+    );
+    await t.install(
+      {
+        name: 'step_invoker',
+        permissions: ['skills.invoke', 'http', 'secrets'],
+        net: [`127.0.0.1:${port}`],
+        invokes: ['step_user'],
+      },
+      invoker,
+    );
+  });
+
+  const input = () => ({ url: `http://127.0.0.1:${port}/step`, request: { secret: 'github.token' } });
+
+  it('is applied like an approved manifest binding, the skill naming the handle only', async () => {
+    requests.length = 0;
+    const result = await t.runtime.run('step_user', { input: input(), secretBindings: [stepBinding()] });
+    expect(result).toMatchObject({ ok: true, result: { status: 200 } });
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+    expect(requests.at(-1)?.authorization).toBe(`Token ${SECRET}`);
+    expect(JSON.stringify((result as { result: unknown }).result)).toContain('[secret github.token removed]');
+  });
+
+  it('is absent from a run that was not given it, and from a skill the step invokes', async () => {
+    expect(await t.runtime.run('step_user', { input: input() })).toMatchObject({
+      ok: true,
+      result: { code: 'secret_not_granted', message: expect.stringContaining("this run's step chose none") },
+    });
+    const invoked = await t.runtime.run('step_invoker', { input: input(), secretBindings: [stepBinding()] });
+    if (!invoked.ok) throw new Error(JSON.stringify(invoked.error));
+    expect(invoked).toMatchObject({
+      ok: true,
+      result: { ok: true, result: { code: 'secret_not_granted' } },
+    });
+  });
+
+  it("is refused before the skill runs when it would send the secret beyond the skill's hosts", async () => {
+    const elsewhere = { ...stepBinding(), hosts: ['api.elsewhere.example'] };
+    expect(await t.runtime.run('step_user', { input: input(), secretBindings: [elsewhere] })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_input',
+        message: expect.stringContaining('"api.elsewhere.example" is not in "net"'),
+      },
+    });
+  });
+
+  it('needs the secrets permission like any binding', async () => {
+    await t.install(
+      { name: 'no_secrets', permissions: ['http'], net: [`127.0.0.1:${port}`] },
+      `export default { async run({ input, api }) {
+        try { return await api.http.fetch(input.url, input.request); } catch (e) { return { code: e.code }; }
+      } }`,
+    );
+    expect(
+      await t.runtime.run('no_secrets', { input: input(), secretBindings: [stepBinding()] }),
+    ).toMatchObject({
+      ok: true,
+      result: { code: 'permission_denied' },
+    });
+  });
+});

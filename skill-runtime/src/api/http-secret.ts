@@ -50,14 +50,20 @@ export function boundSecret(
       `http.fetch: "${handle.slice(0, 100)}" is not a secret a skill may use`,
     );
   }
-  const binding = (context.manifest.secrets ?? []).find(
+  const declared = (context.manifest.secrets ?? []).find(
     (entry): entry is SecretBinding => isSecretBinding(entry) && entry.handle === handle,
   );
-  if (binding === undefined || !context.grants.secrets.includes(secretBindingKey(binding))) {
+  const granted =
+    declared !== undefined && context.grants.secrets.includes(secretBindingKey(declared))
+      ? declared
+      : undefined;
+  // The manifest's binding the owner granted, else one the owner approved for this run's workflow step.
+  const binding = granted ?? context.runSecretBindings.find((entry) => entry.handle === handle);
+  if (binding === undefined) {
     throw new SkillApiError(
       'secret_not_granted',
-      binding === undefined
-        ? `http.fetch: skill.json binds no secret "${handle.slice(0, 100)}" (secrets: [{ handle, hosts, in, name }])`
+      declared === undefined
+        ? `http.fetch: no approved binding of the secret "${handle.slice(0, 100)}": skill.json binds none (secrets: [{ handle, hosts, in, name }]) and this run's step chose none`
         : `http.fetch: the binding of the secret "${handle}" was not approved by the owner (or changed since it was)`,
     );
   }

@@ -43,6 +43,29 @@ const NET_ENTRY_PATTERN = '^\\*$|^(\\*\\.)?[a-z0-9-]+(\\.[a-z0-9-]+)*(:\\d{1,5})
 const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$';
 
+/**
+ * JSON Schema of one secret binding (secret-bindings.ts): in a manifest's `secrets`, and in a workflow
+ * step's config where the owner chooses it for that step (step-secret-binding.ts).
+ */
+export const SECRET_BINDING_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['handle', 'hosts', 'in', 'name'],
+  properties: {
+    handle: { type: 'string', pattern: SECRET_HANDLE_PATTERN, maxLength: 200 },
+    hosts: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', pattern: HOST_PATTERN },
+    },
+    in: { type: 'string', enum: ['header', 'query'] },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    prefix: { type: 'string', maxLength: 100 },
+  },
+} as const;
+
 /** JSON Schema (draft 2020-12 subset that ajv validates) of `skill.json`. Unknown fields are refused. */
 export const SKILL_MANIFEST_SCHEMA = {
   $id: 'https://talon.local/schemas/skill-manifest.json',
@@ -68,29 +91,7 @@ export const SKILL_MANIFEST_SCHEMA = {
       type: 'array',
       uniqueItems: true,
       maxItems: 20,
-      items: {
-        oneOf: [
-          { type: 'string', pattern: SECRET_HANDLE_PATTERN },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['handle', 'hosts', 'in', 'name'],
-            properties: {
-              handle: { type: 'string', pattern: SECRET_HANDLE_PATTERN, maxLength: 200 },
-              hosts: {
-                type: 'array',
-                minItems: 1,
-                maxItems: 20,
-                uniqueItems: true,
-                items: { type: 'string', pattern: HOST_PATTERN },
-              },
-              in: { type: 'string', enum: ['header', 'query'] },
-              name: { type: 'string', minLength: 1, maxLength: 100 },
-              prefix: { type: 'string', maxLength: 100 },
-            },
-          },
-        ],
-      },
+      items: { oneOf: [{ type: 'string', pattern: SECRET_HANDLE_PATTERN }, SECRET_BINDING_SCHEMA] },
     },
     invokes: {
       type: 'array',

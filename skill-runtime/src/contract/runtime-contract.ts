@@ -4,6 +4,7 @@
  * limits, circuit breaker). Workflows and the admin call the runtime only through this.
  */
 import type { SkillManifest } from './manifest.ts';
+import type { SecretBinding } from './secret-bindings.ts';
 import type { SkillPermission } from './permission-table.ts';
 import type { JsonValue } from './json.ts';
 import type {
@@ -51,6 +52,13 @@ export interface SkillRunRequest {
    * only. Successes are always recorded. Default true.
    */
   breakerCountsFailure?: boolean;
+  /**
+   * Secret bindings the host approved for this run alone: a workflow step's own binding
+   * (`secretBinding` in its config, approved with a 2FA code when the step was saved;
+   * step-secret-binding.ts). `http.fetch` uses them as it uses the manifest's approved bindings, for
+   * hosts within the skill's grants and only with the `secrets` permission; a skill it invokes gets none.
+   */
+  secretBindings?: SecretBinding[];
 }
 
 export interface SkillRuntime {

@@ -33,7 +33,8 @@ export interface HttpRequest {
   body?: string | JsonObject | JsonValue[];
   /**
    * A secret handle (`github.token`): the host puts its value where the manifest's approved binding
-   * says, for the binding's hosts only. The skill never sees the value. Needs the `secrets` permission.
+   * (or the binding the owner approved for this workflow step, `secretBinding` in its config) says,
+   * for the binding's hosts only. The skill never sees the value. Needs the `secrets` permission.
    */
   secret?: string;
   timeoutMs?: number;
