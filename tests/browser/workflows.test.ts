@@ -71,9 +71,10 @@ describe('the Workflows screens in a real browser', { timeout: 60_000 }, () => {
     return card;
   }
 
-  it('lists no workflow at first, from the navigation', async () => {
+  it('lists only the built-in chat workflow at first, from the navigation', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Workflows' }).click();
-    await page.getByText('No workflow yet.').waitFor();
+    await page.getByTestId('workflow-chat').waitFor();
+    expect(await page.locator('[data-testid^="workflow-"]').count()).toBe(1);
     await saveScreenshot(page, '10-workflows-empty');
   });
 

@@ -50,11 +50,36 @@ export class WorkflowChangeRules {
     this.#twoFactorEnrolled = twoFactorEnrolled;
   }
 
-  async check(change: WorkflowChange, request: ChangeRequest): Promise<void> {
+  /**
+   * `newSecretBindings`: the one-line keys of secret bindings the change chooses in its steps that
+   * were not approved for them yet (step-secret-bindings.ts). Each sends a secret somewhere, so the
+   * change needs a fresh code, and 2FA enrolled (as approving a skill's own bindings does). One code
+   * covers the whole change.
+   */
+  async check(
+    change: WorkflowChange,
+    request: ChangeRequest,
+    newSecretBindings: readonly string[] = [],
+  ): Promise<void> {
     const before = change.kind === 'create' ? undefined : change.current;
     const after = change.kind === 'delete' ? undefined : change.next;
     if (after?.requires2fa && !before?.definition.requires2fa && !this.#twoFactorEnrolled()) {
       throw new TwoFactorNotEnrolledError();
+    }
+    if (newSecretBindings.length > 0) {
+      await this.#stepUp.verify({
+        action: 'workflow.secret_binding',
+        code: request.totpCode,
+        actor: request.actor,
+        source: request.source,
+        session: request.session,
+        target:
+          `${before ? changeTarget(before) : `new workflow "${after?.name ?? ''}"`}: ${newSecretBindings.join('; ')}`.slice(
+            0,
+            1000,
+          ),
+      });
+      return;
     }
     if (before?.definition.requires2fa) {
       await this.#stepUp.verify({

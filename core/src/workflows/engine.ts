@@ -11,6 +11,7 @@ import { LostRuns } from './lost-runs.ts';
 import { RunProcessor } from './run-processor.ts';
 import { RunRepository } from './run-repository.ts';
 import { WorkflowService, type StepUpCheck } from './service.ts';
+import { StepSecretBindingStore } from './step-secret-bindings.ts';
 import type { SkillCatalog } from './skill-catalog.ts';
 
 export interface WorkflowEngineOptions {
@@ -69,10 +70,12 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
   const workflows = new WorkflowRepository(options.pool);
   const runs = new RunRepository(options.pool);
   const events = new RunEvents();
+  const stepSecrets = new StepSecretBindingStore(options.pool);
   const executor = new WorkflowExecutor({
     runtime: options.runtime,
     catalog: options.catalog,
     sleep,
+    stepSecrets,
     ...(options.sanitizer ? { sanitizer: options.sanitizer } : {}),
     ...(options.llmPolicies ? { llmPolicies: options.llmPolicies } : {}),
   });
@@ -103,6 +106,7 @@ export function createWorkflowEngine(options: WorkflowEngineOptions): WorkflowEn
     stepUp: options.stepUp,
     events,
     approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? (() => 120),
+    stepSecrets,
     ...(options.twoFactorEnrolled ? { twoFactorEnrolled: options.twoFactorEnrolled } : {}),
   });
   return {

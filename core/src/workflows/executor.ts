@@ -5,6 +5,7 @@ import type { StepResultRecord } from './run-repository.ts';
 import { capSnapshot } from './snapshot.ts';
 import { runStep, type StepRunnerDeps } from './step-runner.ts';
 import { sanitizeIfExternal, stepLlmPolicy } from './untrusted-output.ts';
+import { StepSecretBindingStore } from './step-secret-bindings.ts';
 import { ContentSanitizer } from '../content/sanitizer.ts';
 import { DEFAULT_INJECTION_PATTERNS, DEFAULT_MAX_STRING_CHARS } from '../content/injection-patterns.ts';
 
@@ -17,6 +18,8 @@ export interface RunHooks {
 
 export interface RunRequest {
   runId: string;
+  /** The workflow the run belongs to: its steps' approved secret bindings are looked up by it. */
+  workflowId?: string;
   definition: WorkflowDefinition;
   /** The first step's input (what the trigger passed). */
   input: JsonValue;
@@ -71,6 +74,11 @@ export class WorkflowExecutor {
     let finalOutput: JsonValue = null;
     let executed = 0;
     let current = steps[0]?.id ?? END;
+    // Read once per run: a binding approved after the run started waits for the next run.
+    const approvedBindings =
+      request.workflowId !== undefined && this.#deps.stepSecrets
+        ? await this.#deps.stepSecrets.approved(request.workflowId)
+        : new Set<string>();
 
     while (current !== END) {
       if (signal.aborted) return { status: 'aborted', stepsExecuted: executed };
@@ -95,7 +103,13 @@ export class WorkflowExecutor {
       request.hooks.stepStarted?.({ seq, stepId: step.id, stepName: step.name });
       const startedAt = Date.now();
       this.#deps.llmPolicies?.set(request.runId, stepLlmPolicy(definition, step));
-      const execution = await runStep(this.#deps, step, input, request.runId, signal);
+      const secretBindings = StepSecretBindingStore.forStep(
+        approvedBindings,
+        step.id,
+        step.config,
+        this.#deps.catalog.describe(step.skill)?.net ?? [],
+      );
+      const execution = await runStep(this.#deps, step, input, request.runId, signal, secretBindings);
       executed = seq;
 
       let output: JsonValue;

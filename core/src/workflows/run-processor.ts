@@ -104,6 +104,7 @@ export class RunProcessor {
       const definition = await this.#workflows.definitionAt(run.workflow_id, run.workflow_version);
       const outcome = await this.#executor.execute({
         runId,
+        workflowId: run.workflow_id,
         definition,
         input: run.input,
         signal: active.controller.signal,

@@ -9,7 +9,8 @@ import type { SkillCatalog } from './skill-catalog.ts';
 import { validateDefinition } from './validate-definition.ts';
 import type { RunDispatch } from '../scheduler/run-dispatcher.ts';
 import { checkImport, exportWorkflow, type WorkflowExport } from './export-import.ts';
-import { WorkflowChangeRules, type ChangeRequest } from './change-rules.ts';
+import { WorkflowChangeRules, type ChangeRequest, type WorkflowChange } from './change-rules.ts';
+import { stepBindingsOf, type StepBinding, type StepSecretBindingStore } from './step-secret-bindings.ts';
 
 /** The step-up 2FA check (core/src/auth/step-up.ts): resolves for a fresh valid code, throws otherwise. */
 export interface StepUpCheck {
@@ -79,6 +80,7 @@ export class WorkflowService {
   readonly #events: RunEvents;
   readonly #approvalTimeoutSeconds: () => number;
   readonly #changeRules: WorkflowChangeRules;
+  readonly #stepSecrets: StepSecretBindingStore | undefined;
 
   constructor(options: {
     workflows: WorkflowRepository;
@@ -90,6 +92,8 @@ export class WorkflowService {
     approvalTimeoutSeconds: () => number;
     /** Whether 2FA is enrolled (a workflow can require 2FA only then); default: yes. */
     twoFactorEnrolled?: () => boolean;
+    /** Approved secret bindings of steps (`secretBinding` in a step's config); none: such steps are refused. */
+    stepSecrets?: StepSecretBindingStore;
   }) {
     this.#workflows = options.workflows;
     this.#runs = options.runs;
@@ -99,6 +103,33 @@ export class WorkflowService {
     this.#events = options.events;
     this.#approvalTimeoutSeconds = options.approvalTimeoutSeconds;
     this.#changeRules = new WorkflowChangeRules(options.stepUp, options.twoFactorEnrolled ?? (() => true));
+    this.#stepSecrets = options.stepSecrets;
+  }
+
+  /**
+   * The change rules, and the secret bindings its steps choose that were not approved for them yet
+   * (they need a code, checked with the rest); those to record as approved once it is saved.
+   */
+  async #checkChange(
+    change: WorkflowChange & { kind: 'create' | 'update' },
+    request: ChangeRequest,
+  ): Promise<StepBinding[]> {
+    const { bindings, problems } = stepBindingsOf(change.next, this.#catalog);
+    if (problems.length > 0) throw new InvalidDefinitionError(problems);
+    if (bindings.length > 0 && !this.#stepSecrets) {
+      throw new InvalidDefinitionError([
+        { path: '/steps', message: 'secret bindings in steps are not available on this node' },
+      ]);
+    }
+    const fresh = this.#stepSecrets
+      ? await this.#stepSecrets.unapproved(change.kind === 'update' ? change.current.id : undefined, bindings)
+      : [];
+    await this.#changeRules.check(
+      change,
+      request,
+      fresh.map((entry) => `step ${entry.stepId}: ${entry.key}`),
+    );
+    return fresh;
   }
 
   validate(input: unknown): WorkflowDefinition {
@@ -109,8 +140,9 @@ export class WorkflowService {
 
   async create(input: unknown, request: ChangeRequest = NO_REQUESTER): Promise<WorkflowRecord> {
     const next = this.validate(input);
-    await this.#changeRules.check({ kind: 'create', next }, request);
+    const approved = await this.#checkChange({ kind: 'create', next }, request);
     const record = await this.#workflows.create(next);
+    await this.#stepSecrets?.approve(record.id, approved, request.actor);
     await this.#scheduler.syncSchedule(record);
     return record;
   }
@@ -122,8 +154,9 @@ export class WorkflowService {
   async update(id: string, input: unknown, request: ChangeRequest = NO_REQUESTER): Promise<WorkflowRecord> {
     const next = this.validate(input);
     const current = await this.#workflows.current(id);
-    await this.#changeRules.check({ kind: 'update', current, next }, request);
+    const approved = await this.#checkChange({ kind: 'update', current, next }, request);
     const record = await this.#workflows.update(id, next, current.version);
+    await this.#stepSecrets?.approve(record.id, approved, request.actor);
     await this.#scheduler.syncSchedule(record);
     return record;
   }
@@ -142,8 +175,9 @@ export class WorkflowService {
     request: ChangeRequest = NO_REQUESTER,
   ): Promise<WorkflowRecord> {
     const next = checkImport(document, this.#catalog, rename);
-    await this.#changeRules.check({ kind: 'create', next }, request);
+    const approved = await this.#checkChange({ kind: 'create', next }, request);
     const record = await this.#workflows.create(next);
+    await this.#stepSecrets?.approve(record.id, approved, request.actor);
     await this.#scheduler.syncSchedule(record);
     return record;
   }

@@ -10,6 +10,10 @@ export interface SkillDescription {
   configSchema: Record<string, unknown> | undefined;
   /** Its output comes from outside (web, feeds, APIs): sanitized before the next step gets it. */
   external?: boolean;
+  /** What its manifest asks for: a step may choose a secret binding only for a skill with `secrets`... */
+  permissions: readonly string[];
+  /** ...and only to hosts its `net` reaches (step-secret-bindings.ts). */
+  net: readonly string[];
 }
 
 /**
@@ -27,6 +31,8 @@ export function describeManifest(manifest: SkillManifest): SkillDescription {
     routes: manifest.routes ?? DEFAULT_ROUTES,
     configSchema: manifest.configSchema,
     external: manifest.external === true,
+    permissions: manifest.permissions,
+    net: manifest.net ?? [],
   };
 }
 

@@ -9,6 +9,8 @@ import type { SkillCatalog } from './skill-catalog.ts';
 import type { ContentSanitizer } from '../content/sanitizer.ts';
 import type { RunLlmPolicies } from '../llm/run-policies.ts';
 import { checkSkillConfig, configMismatchMessage } from '@talon/skill-runtime/contract/config-check.ts';
+import type { SecretBinding } from '@talon/skill-runtime/contract/secret-bindings.ts';
+import type { StepSecretBindingStore } from './step-secret-bindings.ts';
 
 /** Error codes a retry may cure: the skill failed, hung or crashed. Everything else fails the same way again. */
 export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -49,6 +51,8 @@ export interface StepRunnerDeps {
   sanitizer?: ContentSanitizer;
   /** Where the executor tells the LLM router each run's current step choices (tier, provider, local only). */
   llmPolicies?: RunLlmPolicies;
+  /** Secret bindings approved for workflow steps (`secretBinding` in a step's config). */
+  stepSecrets?: StepSecretBindingStore;
 }
 
 export function backoffDelay(policy: RetryPolicy, failedAttempts: number): number {
@@ -81,6 +85,7 @@ async function runWithRetries(
   input: JsonValue,
   runId: string,
   signal: AbortSignal,
+  secretBindings: readonly SecretBinding[] = [],
 ): Promise<AttemptsResult> {
   const apiCalls: ApiCallRecord[] = [];
   let durationMs = 0;
@@ -91,6 +96,7 @@ async function runWithRetries(
       config: step.config,
       runId,
       breakerCountsFailure: last,
+      ...(secretBindings.length > 0 ? { secretBindings: [...secretBindings] } : {}),
     });
     durationMs += result.durationMs;
     apiCalls.push(...result.apiCalls);
@@ -137,6 +143,8 @@ export async function runStep(
   input: JsonValue,
   runId: string,
   signal: AbortSignal,
+  /** The step's own approved secret binding: for its own skill only, never its fallback. */
+  secretBindings: readonly SecretBinding[] = [],
 ): Promise<StepExecution> {
   const installed = deps.catalog.describe(step.skill);
   if (installed) {
@@ -156,7 +164,7 @@ export async function runStep(
     }
   }
 
-  const own = await runWithRetries(deps, step.skill, step, input, runId, signal);
+  const own = await runWithRetries(deps, step.skill, step, input, runId, signal, secretBindings);
   const execution = toExecution(own, step.skill);
   if (execution.outcome !== 'failed' || !UNAVAILABLE_CODES.has(execution.error.code)) return execution;
 

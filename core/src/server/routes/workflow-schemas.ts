@@ -65,7 +65,12 @@ export const importBody = {
   type: 'object',
   required: ['document'],
   additionalProperties: false,
-  properties: { document: anyJson, name: { type: 'string', minLength: 1, maxLength: 100 } },
+  properties: {
+    document: anyJson,
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    /** Needed when a step of the document chooses a secret binding. */
+    totpCode: { type: 'string', maxLength: 16 },
+  },
 } as const;
 
 const scheduleStatus = { type: 'string', enum: ['none', 'off', 'active', 'awaiting_approval'] } as const;

@@ -92,8 +92,12 @@ export const workflowRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Workflo
   app.post(
     '/api/workflows',
     { schema: { body: definitionBody, response: { 201: workflowViewSchema, ...errors } } },
-    async (request, reply) =>
-      reply.status(201).send(workflowView(await service.create(request.body, requester(request)))),
+    async (request, reply) => {
+      // A code is needed when a step chooses a secret binding (step-secret-bindings.ts).
+      const { definition, totpCode } = splitCode(request.body);
+      const created = await service.create(definition, { ...requester(request), totpCode });
+      return reply.status(201).send(workflowView(created));
+    },
   );
 
   app.get(
@@ -239,12 +243,13 @@ export const workflowRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Workflo
     '/api/workflows/import',
     { schema: { body: importBody, response: { 201: workflowViewSchema, ...errors } } },
     async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          workflowView(
-            await service.importDocument(request.body.document, request.body.name, requester(request)),
-          ),
+      reply.status(201).send(
+        workflowView(
+          await service.importDocument(request.body.document, request.body.name, {
+            ...requester(request),
+            totpCode: request.body.totpCode,
+          }),
         ),
+      ),
   );
 };
