@@ -11,13 +11,16 @@ describe('core skills shipped in plugins/', () => {
     const read = await readCoreSkills(DEFAULT_CORE_SKILLS_DIR);
     expect(read.failed).toEqual([]);
     expect(read.verified.map((pkg) => pkg.manifest.name)).toEqual([
+      'api_request',
       'conversational',
       'echo',
       'json_transform',
       'llm_score',
       'llm_transform',
       'rss_fetch',
+      'shell',
       'telegram_notify',
+      'web_automation',
       'web_fetch',
     ]);
   });
