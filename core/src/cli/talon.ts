@@ -8,6 +8,7 @@ import { ConfigError, TalonError, errorMessage } from '../errors.ts';
 import { createLogger } from '../logging/logger.ts';
 import { verifySecretKey } from '../settings/key-check.ts';
 import { rotateSecrets } from '../settings/rotate-secrets.ts';
+import { doctorCommand } from './doctor-command.ts';
 
 const USAGE = `Usage: pnpm talon <command>
 
@@ -16,7 +17,14 @@ Commands:
   secrets rotate    re-encrypt every sensitive setting from SECRET_KEY_BASE to NEW_SECRET_KEY_BASE,
                     in one transaction; with a generated key in the data folder and no
                     NEW_SECRET_KEY_BASE, a new key is generated and written there
+  doctor [--json]   audit this installation (Talon running or not); exit 0: nothing above info,
+                    1: a warning, 2: a critical finding
   help              show this text`;
+
+/** Commands with options of their own (each in its own file): the exit code is theirs. */
+const COMMANDS_WITH_OPTIONS: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
+  doctor: doctorCommand,
+};
 
 /** `pnpm migrate`: opens the database (embedded or DATABASE_URL), which applies migrations under the lock. */
 async function migrate(): Promise<void> {
@@ -68,6 +76,11 @@ async function rotate(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  const withOptions = COMMANDS_WITH_OPTIONS[argv[0] ?? ''];
+  if (withOptions) {
+    process.exitCode = await withOptions(argv.slice(1));
+    return;
+  }
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
   const command = positionals.join(' ');
   switch (command) {
