@@ -149,6 +149,12 @@ export const SANDBOX_LIMITS = {
   spareNicenessOffset: 5,
   /** After a spare is taken, the next one is forked this much later (ms), off the load it serves. */
   spareRefillDelayMs: 100,
+  /** Calls a newly placed or upgraded skill completes alone, none killed, before it may share a worker. */
+  probationCalls: 20,
+  /** How long a skill whose call had to be killed runs in a worker of its own again (ms). */
+  cooldownMs: 600_000,
+  /** Skills one shared worker holds at most (each in an isolate of its own). */
+  maxSkillsPerWorker: 16,
   /** Characters of a worker's stderr kept to explain how it died. */
   stderrTailChars: 2_000,
   /** Characters of one string in a message from a worker (a result, API arguments). */

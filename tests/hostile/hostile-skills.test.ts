@@ -93,7 +93,10 @@ async function hostState(): Promise<string> {
 }
 
 /** Runs `attack` while a benign skill and a /health probe run in parallel; returns what all three saw. */
-async function underAttack(attack: () => Promise<SkillRunResult>): Promise<{
+async function underAttack(
+  attack: () => Promise<SkillRunResult>,
+  runtime: SandboxSkillRuntime = t.runtime,
+): Promise<{
   outcome: SkillRunResult;
   benign: SkillRunResult[];
   health: number[];
@@ -103,7 +106,7 @@ async function underAttack(attack: () => Promise<SkillRunResult>): Promise<{
   const health: number[] = [];
   const benignLoop = (async () => {
     for (let i = 1; !done || benign.length === 0; i++) {
-      const result = await t.runtime.run('benign_doubler', { input: i });
+      const result = await runtime.run('benign_doubler', { input: i });
       benign.push(result);
       if (!result.ok || JSON.stringify(result.result) !== JSON.stringify({ doubled: i * 2 })) break;
     }
@@ -211,6 +214,57 @@ describe('hostile skills', () => {
     } finally {
       await loopback.close();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  describe('from a skill that shares the benign skill’s worker (one cordon)', () => {
+    // Both hold no permission and are past probation at once: the attack's isolate sits beside the
+    // benign one in the same worker process, which a killing attack takes down with it.
+    let shared: SandboxSkillRuntime;
+    const ATTACKS_THAT_SHARE = [
+      'memory_hog',
+      'never_settles',
+      'array_1e9',
+      'loop_sync',
+      'escape_constructor',
+    ];
+
+    beforeAll(async () => {
+      shared = createTalonSkillRuntime({
+        pool: t.database.pool,
+        settings: t.settings,
+        audit: t.audit,
+        logger: createLogger('silent'),
+        limits: LIMITS,
+        // A suspect runs alone for its re-run, and shares again by the next attack.
+        sandbox: { spareWorkers: 1, placement: { probationCalls: 0, cooldownMs: 300 } },
+      });
+      await install(shared, 'benign_doubler');
+    });
+
+    afterAll(async () => {
+      await shared?.close();
+    });
+
+    for (const name of ATTACKS_THAT_SHARE) {
+      it(`${name}: contained, and the benign neighbour's calls all come back right`, async () => {
+        const expectation = ATTACKS[name]!;
+        await install(shared, name);
+        expect(await shared.run('benign_doubler', { input: 1 })).toMatchObject({ ok: true });
+        // The attack's isolate is in the benign skill's worker.
+        expect(shared.workerOf(name)).toBeDefined();
+        expect(shared.workerOf(name)).toBe(shared.workerOf('benign_doubler'));
+        const { outcome, benign, health } = await underAttack(
+          () => shared.run(name, { input: null }),
+          shared,
+        );
+        expect(outcome.ok, JSON.stringify(outcome)).toBe(false);
+        if (!outcome.ok && 'error' in expectation) expect(expectation.error).toContain(outcome.error.code);
+        expect(benign.length).toBeGreaterThan(0);
+        benign.forEach((result) => expect(result.ok, JSON.stringify(result)).toBe(true));
+        expect(health.every((status) => status === 200)).toBe(true);
+        await shared.uninstall(name);
+      });
     }
   });
 

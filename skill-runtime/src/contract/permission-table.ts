@@ -91,3 +91,15 @@ export const FUNCTION_PERMISSIONS: ReadonlyMap<string, SkillPermission> = new Ma
 
 /** Every function the isolate's `api` object offers, in a stable order. */
 export const SKILL_API_FUNCTION_NAMES: readonly string[] = [...FUNCTION_PERMISSIONS.keys()];
+
+/**
+ * SkillAPI functions with no effect outside the isolate: reading and logging. A call lost with a
+ * shared worker that made only these may run again (sandbox/sandbox.ts); any other call (a request,
+ * a write, a message, another skill's run) may have had its effect, so such a call never repeats.
+ */
+export const EFFECT_FREE_FUNCTIONS: ReadonlySet<string> = new Set([
+  ...PERMISSION_TABLE.log.functions,
+  'config.get',
+  'storage.get',
+  'storage.list',
+]);

@@ -43,6 +43,8 @@ export type SkillErrorCode =
   | 'timeout'
   | 'memory_limit'
   | 'crashed'
+  /** Another skill's call killed the worker both shared, and this call could not be run again. */
+  | 'worker_lost'
   | 'circuit_open'
   | 'skill_not_found'
   | 'skill_error'

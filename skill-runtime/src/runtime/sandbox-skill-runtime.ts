@@ -5,7 +5,7 @@ import { hostFunctions, type HostFunctionDependencies } from '../api/host-functi
 import { DEFAULT_NETWORK_POLICY, ownerNetworkPolicy, type NetworkPolicy } from '../api/net-policy.ts';
 import type { StorageBackend } from '../api/storage.ts';
 import { SKILL_NAME_PATTERN } from '../contract/manifest.ts';
-import { SKILL_API_FUNCTION_NAMES } from '../contract/permission-table.ts';
+import { EFFECT_FREE_FUNCTIONS, SKILL_API_FUNCTION_NAMES } from '../contract/permission-table.ts';
 import type {
   JsonValue,
   SkillGrants,
@@ -36,6 +36,7 @@ import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.ts';
 import { SandboxError } from '../sandbox/sandbox-error.ts';
 import type { WallStatus } from '../sandbox/wall.ts';
 import { CircuitBreakers, type BreakerChange } from './circuit-breaker.ts';
+import { cordonOf } from './cordon.ts';
 import { assertMayInvoke, calleeDepth, effectiveGrants, narrowGrants } from './invoke-chain.ts';
 import { SkillRateLimiter } from './rate-limiter.ts';
 import { prepareRunRequest } from './run-request.ts';
@@ -111,6 +112,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
     this.#logger = options.logger.child({ domain: 'skills' });
     this.#skillLogger = options.skillLogger ?? this.#logger;
     this.#sandbox = new Sandbox({
+      effectFreeFunctions: EFFECT_FREE_FUNCTIONS,
       ...options.sandbox,
       logger: this.#logger,
       apiFunctions: SKILL_API_FUNCTION_NAMES,
@@ -169,8 +171,14 @@ export class SandboxSkillRuntime implements SkillRuntime {
         400,
       );
     }
+    const grants = effectiveGrants(pkg);
     try {
-      await this.#sandbox.place(name, pkg.code, skillLimits(pkg.manifest, this.#limits));
+      await this.#sandbox.place(
+        name,
+        pkg.code,
+        skillLimits(pkg.manifest, this.#limits),
+        cordonOf(pkg.kind, pkg.manifest, grants),
+      );
     } catch (error) {
       if (error instanceof SandboxError) {
         throw new TalonError('invalid_skill', `${name} could not be loaded: ${error.message}`, 400);
@@ -180,7 +188,7 @@ export class SandboxSkillRuntime implements SkillRuntime {
     const previous = this.#skills.get(name);
     this.#skills.set(name, {
       pkg,
-      grants: effectiveGrants(pkg),
+      grants,
       calls: previous?.calls ?? { total: 0, failed: 0 },
     });
     this.breakers.reset(name);
@@ -222,6 +230,11 @@ export class SandboxSkillRuntime implements SkillRuntime {
 
   resetBreaker(name: string): void {
     this.breakers.reset(name);
+  }
+
+  /** The process id of the worker the skill lives in now (undefined while it has none). */
+  workerOf(name: string): number | undefined {
+    return this.#sandbox.workerOf(name);
   }
 
   /** Process ids of the sandbox workers (for memory accounting in benchmarks and metrics). */
@@ -304,7 +317,10 @@ export class SandboxSkillRuntime implements SkillRuntime {
     );
     const interpreted = interpretOutcome(outcome, skill.pkg.manifest, state.records);
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    if (interpreted.ok || request.breakerCountsFailure !== false) {
+    // A call lost with a worker another skill's call had killed says nothing of this skill's health.
+    const countsToBreaker =
+      interpreted.ok || (request.breakerCountsFailure !== false && interpreted.error.code !== 'worker_lost');
+    if (countsToBreaker) {
       this.breakers.record(
         breakerName,
         admission,

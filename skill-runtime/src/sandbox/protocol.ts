@@ -1,5 +1,6 @@
 /**
- * The messages between the host and a sandbox worker process, over the worker's IPC channel.
+ * The messages between the host and a sandbox worker process, over its framed channel (frames.ts).
+ * A worker may hold several skills, each in an isolate of its own, named by a number the host gave.
  * Everything the host receives is checked with `parseWorkerMessage` before use: a worker that
  * escaped its isolate could send anything, so nothing here is trusted by shape alone.
  */
@@ -22,14 +23,15 @@ export interface IsolateLimits {
 
 export type HostMessage =
   | { t: 'prepare'; glue: string; limits: IsolateLimits }
-  | { t: 'load'; code: string; glue: string; limits: IsolateLimits }
-  | { t: 'run'; run: number; input: string; config: string }
+  | { t: 'load'; skill: number; code: string; glue: string; limits: IsolateLimits }
+  | { t: 'unload'; skill: number }
+  | { t: 'run'; run: number; skill: number; input: string; config: string }
   | { t: 'api_result'; run: number; call: number; envelope: string };
 
 export type WorkerMessage =
   | { t: 'ready' }
-  | { t: 'loaded' }
-  | { t: 'load_failed'; code: string; message: string }
+  | { t: 'loaded'; skill: number }
+  | { t: 'load_failed'; skill: number; code: string; message: string }
   | { t: 'result'; run: number; ok: true; json: string }
   | { t: 'result'; run: number; ok: false; code: string; message: string }
   | { t: 'api'; run: number; call: number; method: string; args: string };
@@ -71,10 +73,10 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | undefined {
     case 'ready':
       return { t: 'ready' };
     case 'loaded':
-      return { t: 'loaded' };
+      return isCount(raw['skill']) ? { t: 'loaded', skill: raw['skill'] } : undefined;
     case 'load_failed':
-      return isBoundedString(raw['message'], SANDBOX_LIMITS.maxIpcErrorChars)
-        ? { t: 'load_failed', code: errorCode(raw['code']), message: raw['message'] }
+      return isCount(raw['skill']) && isBoundedString(raw['message'], SANDBOX_LIMITS.maxIpcErrorChars)
+        ? { t: 'load_failed', skill: raw['skill'], code: errorCode(raw['code']), message: raw['message'] }
         : undefined;
     case 'result':
       if (!isCount(raw['run'])) return undefined;

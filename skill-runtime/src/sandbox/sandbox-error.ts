@@ -5,6 +5,8 @@ export type SandboxFailureCode =
   | 'timeout'
   | 'memory_limit'
   | 'crashed'
+  /** Another skill's call killed the worker both shared (see Sandbox: such a call is run again once). */
+  | 'worker_lost'
   | 'skill_error'
   | 'invalid_skill'
   | 'result_too_large'

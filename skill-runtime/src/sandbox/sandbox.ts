@@ -5,6 +5,14 @@ import type { IsolateLimits } from './protocol.ts';
 import { SandboxError } from './sandbox-error.ts';
 import { checkWall, prepareWall, type Wall, type WallStatus } from './wall.ts';
 import { workerFiles } from './worker-entry.ts';
+import {
+  afterKill,
+  DEFAULT_PLACEMENT,
+  sharedCordon,
+  type PlacementPolicy,
+  type PlacementRecord,
+} from './placement.ts';
+import { WorkerHomes, type Home } from './worker-homes.ts';
 import { INFO_FD, SandboxWorker, type RunOutcome } from './worker-process.ts';
 import { unprivilegedWorkerUser, whyWorkerUserCannotRun, type WorkerUser } from './worker-user.ts';
 
@@ -37,35 +45,48 @@ export interface SandboxOptions {
   workerUser?: WorkerUser | undefined;
   /** The second wall (bubblewrap namespaces) around workers; on unless switched off here. */
   wall?: boolean;
+  /** Who may share a worker, and when (placement.ts); tests shorten probation and cooldown. */
+  placement?: Partial<PlacementPolicy>;
+  /**
+   * SkillAPI functions with no effect outside the isolate: a call lost with a shared worker that
+   * made only these is run again once, on another worker (reads and log lines bear repeating).
+   */
+  effectFreeFunctions?: ReadonlySet<string>;
 }
 
-interface Slot {
+interface Slot extends PlacementRecord {
   name: string;
   code: string;
   limits: SkillLimits;
-  worker: SandboxWorker | undefined;
-  placing: Promise<SandboxWorker> | undefined;
+  home: Home | undefined;
+  moving: Promise<Home> | undefined;
   lastUsed: number;
 }
 
 /**
- * Places skills in sandbox worker processes: one worker (one isolate) per skill, taken from a warm
- * spare, stopped when idle, replaced after it dies. See README.md for why this placement.
+ * Places skills in sandbox worker processes and runs their calls. A skill runs in a worker of its
+ * own until it may share one with its cordon (placement.ts); a worker killed for one skill's call
+ * (its deadline, its memory, a crash) fails only that call, and a neighbour's call lost with it is
+ * run once more elsewhere when it had done nothing outside its isolate yet. Workers with no call
+ * for a while are stopped; the next call places the skill again. See README.md for why.
  */
 export class Sandbox {
-  readonly #options: Required<Omit<SandboxOptions, 'workerUser' | 'wall'>> & {
+  readonly #options: Required<
+    Omit<SandboxOptions, 'workerUser' | 'wall' | 'placement' | 'effectFreeFunctions'>
+  > & {
     workerUser: WorkerUser | undefined;
   };
+  readonly #policy: PlacementPolicy;
+  readonly #effectFree: ReadonlySet<string>;
   readonly #wall: Wall;
   #wallStatus: Promise<WallStatus> | undefined;
+  readonly #homes: WorkerHomes;
   readonly #slots = new Map<string, Slot>();
-  readonly #spares: SandboxWorker[] = [];
   readonly #apiHandlers = new Map<number, ApiCallHandler>();
+  /** Runs that made a SkillAPI call with an effect outside the isolate (they are never run again). */
+  readonly #effectful = new Set<number>();
   readonly #reaper: NodeJS.Timeout;
   #nextRun = 0;
-  #closed = false;
-  /** The limits of the last skill placed: the next spare prepares an isolate with them. */
-  #lastLimits: SkillLimits | undefined;
 
   constructor(options: SandboxOptions) {
     const workerUser = 'workerUser' in options ? options.workerUser : unprivilegedWorkerUser();
@@ -101,26 +122,51 @@ export class Sandbox {
       ...options,
       workerUser,
     };
+    this.#policy = { ...DEFAULT_PLACEMENT, ...options.placement };
+    this.#effectFree = options.effectFreeFunctions ?? new Set();
+    this.#homes = new WorkerHomes({
+      spawn: () =>
+        new SandboxWorker({
+          apiFunctions: this.#options.apiFunctions,
+          launch: this.#wall.worker,
+          niceness: this.#options.niceness,
+        }),
+      onApiCall: (worker, run, call, method, args) => this.#answer(worker, run, call, method, args),
+      spareWorkers: this.#options.spareWorkers,
+      workerOverheadMb: this.#options.workerOverheadMb,
+      maxSkillsPerWorker: this.#policy.maxSkillsPerWorker,
+      spareRefillDelayMs: SANDBOX_LIMITS.spareRefillDelayMs,
+    });
     this.#reaper = setInterval(() => this.#reapIdle(), Math.max(250, this.#options.idleWorkerMs / 4));
     this.#reaper.unref();
-    this.#refillSpares();
   }
 
-  /** Evaluates the skill's module in a worker of its own now, replacing a skill of the same name. */
-  async place(name: string, code: string, limits: SkillLimits): Promise<void> {
-    this.#lastLimits = limits;
-    const slot: Slot = { name, code, limits, worker: undefined, placing: undefined, lastUsed: Date.now() };
-    const worker = await this.#startWorker(slot);
+  /**
+   * Evaluates the skill's module now, replacing a skill of the same name: in a worker of its own (a
+   * new or upgraded skill starts on probation); skills with the same `cordon` may share one later.
+   */
+  async place(name: string, code: string, limits: SkillLimits, cordon?: string): Promise<void> {
+    const slot: Slot = {
+      name,
+      code,
+      limits,
+      cordon,
+      cleanCalls: 0,
+      aloneUntil: 0,
+      home: undefined,
+      moving: undefined,
+      lastUsed: Date.now(),
+    };
+    slot.home = await this.#homes.open(slot, sharedCordon(slot, this.#policy, Date.now()));
     const previous = this.#slots.get(name);
     this.#slots.set(name, slot);
-    slot.worker = worker;
-    if (previous?.worker) this.#retire(previous.worker);
+    if (previous?.home) this.#homes.leave(previous.home, name);
   }
 
   async remove(name: string): Promise<void> {
     const slot = this.#slots.get(name);
     this.#slots.delete(name);
-    if (slot?.worker) this.#retire(slot.worker);
+    if (slot?.home) this.#homes.leave(slot.home, name);
   }
 
   has(name: string): boolean {
@@ -131,29 +177,27 @@ export class Sandbox {
     const slot = this.#slots.get(name);
     if (!slot)
       return { ok: false, code: 'crashed', message: `the skill "${name}" is not placed in the sandbox` };
-    slot.lastUsed = Date.now();
-    let worker: SandboxWorker;
-    try {
-      worker = slot.worker?.alive ? slot.worker : await this.#replace(slot);
-    } catch (error) {
-      return error instanceof SandboxError
-        ? { ok: false, code: error.code, message: error.message }
-        : { ok: false, code: 'crashed', message: 'the skill could not be placed in a worker' };
-    }
-    const run = ++this.#nextRun;
-    this.#apiHandlers.set(run, onApiCall);
-    try {
-      return await worker.run(run, input, config, slot.limits.wallTimeoutMs);
-    } finally {
-      this.#apiHandlers.delete(run);
-      slot.lastUsed = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.#runOnce(slot, input, config, onApiCall);
+      if (outcome.ok) return outcome;
+      const { lost, effectful, ...failure } = outcome;
+      if (lost === undefined) return failure;
+      // Lost with a shared worker: run once more (now elsewhere) if it did nothing outside yet.
+      if (attempt === 0 && !effectful) continue;
+      // Not run again: its own code, which does not count to its breaker (it may not be at fault).
+      return { ...failure, code: 'worker_lost' };
     }
   }
 
   /** Process ids of every live worker (spares included, bubblewrap's too), for memory accounting. */
   workerPids(): number[] {
-    const workers = [...[...this.#slots.values()].map((slot) => slot.worker), ...this.#spares];
-    return workers.flatMap((worker) => worker?.pids ?? []);
+    return this.#homes.pids();
+  }
+
+  /** The process id of the worker the skill lives in now (undefined while it has none). */
+  workerOf(name: string): number | undefined {
+    const home = this.#slots.get(name)?.home;
+    return home?.worker.alive ? home.worker.pids.at(-1) : undefined;
   }
 
   /**
@@ -174,59 +218,75 @@ export class Sandbox {
   }
 
   /** Resolves once the warm spares are started (benchmarks and tests wait on it). */
-  async sparesReady(): Promise<void> {
-    await Promise.all(this.#spares.map((worker) => worker.ready.catch(() => undefined)));
+  sparesReady(): Promise<void> {
+    return this.#homes.sparesReady();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     clearInterval(this.#reaper);
-    const workers = [...this.#spares, ...[...this.#slots.values()].map((slot) => slot.worker)];
-    this.#spares.length = 0;
     this.#slots.clear();
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          worker &&
-          new Promise<void>((resolve) => {
-            worker.onExit(resolve);
-            worker.kill('crashed', 'the sandbox is closing');
-          }),
-      ),
-    );
+    await this.#homes.close();
   }
 
-  #replace(slot: Slot): Promise<SandboxWorker> {
-    slot.placing ??= this.#startWorker(slot).then(
-      (worker) => {
-        slot.placing = undefined;
-        if (this.#slots.get(slot.name) === slot) slot.worker = worker;
-        else this.#retire(worker);
-        return worker;
+  async #runOnce(
+    slot: Slot,
+    input: string,
+    config: string,
+    onApiCall: ApiCallHandler,
+  ): Promise<RunOutcome & { effectful?: boolean }> {
+    slot.lastUsed = Date.now();
+    let home: Home;
+    try {
+      home = await this.#homeFor(slot);
+    } catch (error) {
+      return error instanceof SandboxError
+        ? { ok: false, code: error.code, message: error.message }
+        : { ok: false, code: 'crashed', message: 'the skill could not be placed in a worker' };
+    }
+    const run = ++this.#nextRun;
+    this.#apiHandlers.set(run, onApiCall);
+    try {
+      const outcome = await home.worker.run(run, home.id, input, config, slot.limits.wallTimeoutMs);
+      const killed = !home.worker.alive && !outcome.ok;
+      if (killed && outcome.lost !== 'neighbour') afterKill(slot, this.#policy, Date.now());
+      else if (!killed) slot.cleanCalls += 1;
+      return outcome.ok ? outcome : { ...outcome, effectful: this.#effectful.has(run) };
+    } finally {
+      this.#apiHandlers.delete(run);
+      this.#effectful.delete(run);
+      slot.lastUsed = Date.now();
+    }
+  }
+
+  /** Where the skill's next call runs: its current home while it still fits, else a new one. */
+  #homeFor(slot: Slot): Promise<Home> {
+    const cordon = sharedCordon(slot, this.#policy, Date.now());
+    const home = slot.home;
+    if (home && home.worker.alive && home.cordon === cordon) return Promise.resolve(home);
+    slot.moving ??= this.#homes.open(slot, cordon).then(
+      (moved) => {
+        slot.moving = undefined;
+        if (this.#slots.get(slot.name) !== slot) {
+          this.#homes.leave(moved, slot.name);
+          throw new SandboxError('crashed', `the skill "${slot.name}" was removed`);
+        }
+        const previous = slot.home;
+        slot.home = moved;
+        if (previous && previous !== moved) this.#homes.leave(previous, slot.name);
+        return moved;
       },
       (error: unknown) => {
-        slot.placing = undefined;
+        slot.moving = undefined;
         throw error;
       },
     );
-    return slot.placing;
-  }
-
-  async #startWorker(slot: Slot): Promise<SandboxWorker> {
-    if (this.#closed) throw new SandboxError('crashed', 'the sandbox is closed');
-    const worker = this.#takeSpare();
-    worker.onApiCall((run, call, method, args) => this.#answer(worker, run, call, method, args));
-    worker.onExit(() => {
-      if (slot.worker === worker) slot.worker = undefined;
-    });
-    const { memoryMb, wallTimeoutMs } = slot.limits;
-    await worker.load(slot.code, slot.limits, memoryMb + this.#options.workerOverheadMb, wallTimeoutMs);
-    return worker;
+    return slot.moving;
   }
 
   #answer(worker: SandboxWorker, run: number, call: number, method: string, args: string): void {
     const handler = this.#apiHandlers.get(run);
     if (!handler) return;
+    if (!this.#effectFree.has(method)) this.#effectful.add(run);
     handler(method, args).then(
       (envelope) => worker.answerApi(run, call, envelope),
       () =>
@@ -240,48 +300,18 @@ export class Sandbox {
     );
   }
 
-  #takeSpare(): SandboxWorker {
-    let worker = this.#spares.shift();
-    while (worker && !worker.alive) worker = this.#spares.shift();
-    // Started a little later: forking now would compete with the load this spare is about to serve.
-    setTimeout(() => this.#refillSpares(), SANDBOX_LIMITS.spareRefillDelayMs).unref();
-    return worker ?? this.#spawn();
-  }
-
-  #spawn(): SandboxWorker {
-    return new SandboxWorker({
-      apiFunctions: this.#options.apiFunctions,
-      launch: this.#wall.worker,
-      niceness: this.#options.niceness,
-    });
-  }
-
-  #refillSpares(): void {
-    for (let index = this.#spares.length - 1; index >= 0; index--) {
-      if (!this.#spares[index]!.alive) this.#spares.splice(index, 1);
-    }
-    while (!this.#closed && this.#spares.length < this.#options.spareWorkers) {
-      const worker = this.#spawn();
-      worker.onExit(() => this.#closed || setImmediate(() => this.#refillSpares()));
-      if (this.#lastLimits) worker.prepare(this.#lastLimits);
-      this.#spares.push(worker);
-    }
-  }
-
-  /** Stops a worker once its last call has settled (a replaced or removed skill). */
-  #retire(worker: SandboxWorker): void {
-    if (!worker.busy) worker.kill('crashed', 'the skill was replaced or removed');
-    else setTimeout(() => this.#retire(worker), 100).unref();
-  }
-
   #reapIdle(): void {
     const cutoff = Date.now() - this.#options.idleWorkerMs;
     for (const slot of this.#slots.values()) {
-      if (slot.worker && !slot.worker.busy && slot.lastUsed < cutoff) {
-        const idle = slot.worker;
-        slot.worker = undefined;
-        idle.kill('crashed', 'stopped while idle');
+      if (slot.home && slot.moving === undefined && slot.lastUsed < cutoff && !this.#hasRunsOf(slot)) {
+        const idle = slot.home;
+        slot.home = undefined;
+        this.#homes.leave(idle, slot.name);
       }
     }
+  }
+
+  #hasRunsOf(slot: Slot): boolean {
+    return slot.home !== undefined && slot.home.worker.hasRunsOf(slot.home.id);
   }
 }

@@ -23,7 +23,10 @@ interface LoadedSkill {
   deliver: ivm.Reference;
 }
 
-let loaded: LoadedSkill | undefined;
+/** The skills this worker holds, each in an isolate of its own, by the number the host gave it. */
+const skills = new Map<number, LoadedSkill>();
+/** Which skill each run in flight belongs to. */
+const runSkills = new Map<number, LoadedSkill>();
 
 interface FreshIsolate {
   /** The glue and limits it was made with: reused only for a load that asks for exactly these. */
@@ -110,8 +113,18 @@ async function takeIsolate(glue: string, limits: IsolateLimits): Promise<FreshIs
   return freshIsolate(glue, limits);
 }
 
-async function load(code: string, glue: string, limits: IsolateLimits): Promise<void> {
-  const { isolate, context, exports } = await takeIsolate(glue, limits);
+async function load(id: number, code: string, glue: string, limits: IsolateLimits): Promise<void> {
+  const fresh = await takeIsolate(glue, limits);
+  try {
+    await evaluate(id, fresh, code, limits);
+  } catch (error) {
+    if (!fresh.isolate.isDisposed) fresh.isolate.dispose();
+    throw error;
+  }
+}
+
+async function evaluate(id: number, fresh: FreshIsolate, code: string, limits: IsolateLimits): Promise<void> {
+  const { isolate, context, exports } = fresh;
   const invoke = (await exports.get('invoke', { reference: true })) as ivm.Reference;
   const deliver = (await exports.get('deliver', { reference: true })) as ivm.Reference;
   const check = (await exports.get('check', { reference: true })) as ivm.Reference;
@@ -127,13 +140,20 @@ async function load(code: string, glue: string, limits: IsolateLimits): Promise<
     timeout: limits.cpuTimeoutMs,
   })) as unknown;
   if (problem !== '') throw new InvalidSkill(String(problem));
-  loaded = { isolate, limits, skill, invoke, deliver };
+  skills.get(id)?.isolate.dispose();
+  skills.set(id, { isolate, limits, skill, invoke, deliver });
+}
+
+function unload(id: number): void {
+  const skill = skills.get(id);
+  skills.delete(id);
+  if (skill && !skill.isolate.isDisposed) skill.isolate.dispose();
 }
 
 class InvalidSkill extends Error {}
 
-async function run(id: number, input: string, config: string): Promise<void> {
-  const skill = loaded;
+async function run(id: number, skillId: number, input: string, config: string): Promise<void> {
+  const skill = skills.get(skillId);
   if (!skill) {
     send({
       t: 'result',
@@ -146,6 +166,7 @@ async function run(id: number, input: string, config: string): Promise<void> {
   }
   const budget: RunBudget = { cpuStart: skill.isolate.cpuTime, ended: false };
   budgets.set(id, budget);
+  runSkills.set(id, skill);
   try {
     const json = (await skill.invoke.apply(undefined, [skill.skill.derefInto(), id, input, config], {
       timeout: skill.limits.cpuTimeoutMs,
@@ -163,13 +184,15 @@ async function run(id: number, input: string, config: string): Promise<void> {
   } finally {
     budget.ended = true;
     budgets.delete(id);
+    runSkills.delete(id);
   }
-  // A disposed isolate (memory limit) cannot run again: leave, and the host starts a fresh worker.
+  // A disposed isolate (memory limit) leaves V8 in a state not worth trusting: the host ends this
+  // worker (the call's result went first, so it knows whose call it was) and starts fresh ones.
   if (skill.isolate.isDisposed) setImmediate(() => process.exit(70));
 }
 
 async function deliver(run: number, call: number, envelope: string): Promise<void> {
-  const skill = loaded;
+  const skill = runSkills.get(run);
   const budget = budgets.get(run);
   if (!skill || skill.isolate.isDisposed || !budget || budget.ended) return;
   const left = cpuLeftMs(skill, budget);
@@ -185,22 +208,30 @@ async function deliver(run: number, call: number, envelope: string): Promise<voi
 function receive(raw: HostMessage): void {
   switch (raw.t) {
     case 'load':
-      load(raw.code, raw.glue, raw.limits).then(
-        () => send({ t: 'loaded' }),
+      load(raw.skill, raw.code, raw.glue, raw.limits).then(
+        () => send({ t: 'loaded', skill: raw.skill }),
         (error: unknown) => {
           const { code, message } =
             error instanceof InvalidSkill
               ? { code: 'invalid_skill' as const, message: error.message }
               : classify(error, raw.limits);
-          send({ t: 'load_failed', code: code === 'skill_error' ? 'invalid_skill' : code, message });
+          send({
+            t: 'load_failed',
+            skill: raw.skill,
+            code: code === 'skill_error' ? 'invalid_skill' : code,
+            message,
+          });
         },
       );
       break;
+    case 'unload':
+      unload(raw.skill);
+      break;
     case 'prepare':
-      if (!loaded && !prepared) prepared = freshIsolate(raw.glue, raw.limits);
+      if (skills.size === 0 && !prepared) prepared = freshIsolate(raw.glue, raw.limits);
       break;
     case 'run':
-      void run(raw.run, raw.input, raw.config);
+      void run(raw.run, raw.skill, raw.input, raw.config);
       break;
     case 'api_result':
       void deliver(raw.run, raw.call, raw.envelope);

@@ -49,7 +49,7 @@ describe("the host's end of a worker's channel", () => {
     });
     await worker.ready;
     const heapBefore = process.memoryUsage().heapUsed;
-    const outcome = await worker.run(1, 'null', '{}', 10_000);
+    const outcome = await worker.run(1, 0, 'null', '{}', 10_000);
     expect(outcome).toEqual({
       ok: false,
       code: 'crashed',

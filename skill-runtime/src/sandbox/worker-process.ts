@@ -10,8 +10,14 @@ import { parseWorkerMessage, type HostMessage, type IsolateLimits, type WorkerMe
 import { SandboxError, type SandboxFailureCode } from './sandbox-error.ts';
 import type { WorkerLaunch } from './wall.ts';
 
+/**
+ * How one run ended. A failure when the worker was killed says whose fault it was: `neighbour` —
+ * another skill's call in the same worker caused it; `suspect` — the cause is not known (memory,
+ * a crash) and several skills had calls in flight; absent — this call (or its own skill) caused it.
+ */
 export type RunOutcome =
-  { ok: true; json: string } | { ok: false; code: SandboxFailureCode; message: string };
+  | { ok: true; json: string }
+  | { ok: false; code: SandboxFailureCode; message: string; lost?: 'neighbour' | 'suspect' };
 
 export interface WorkerOptions {
   apiFunctions: readonly string[];
@@ -26,6 +32,8 @@ const CHANNEL_FD = 3;
 export const INFO_FD = 4;
 
 interface PendingRun {
+  /** The skill (its number in this worker) the run belongs to. */
+  skill: number;
   resolve(outcome: RunOutcome): void;
   timer: NodeJS.Timeout;
   startedAt: number;
@@ -52,7 +60,7 @@ export class SandboxWorker {
   #stderrTail = '';
   #exitReason: { code: SandboxFailureCode; message: string } | undefined;
   #culprit: number | undefined;
-  #loadWaiter: ((message: WorkerMessage | undefined) => void) | undefined;
+  readonly #loadWaiters = new Map<number, (message: WorkerMessage | undefined) => void>();
   #readyWaiter: (() => void) | undefined;
   #onApiCall: ApiCallListener = () => undefined;
   readonly #exitListeners = new Set<() => void>();
@@ -162,27 +170,35 @@ export class SandboxWorker {
     );
   }
 
-  /** Evaluates the skill's module once in a fresh isolate. */
-  async load(code: string, limits: IsolateLimits, rssLimitMb: number, deadlineMs: number): Promise<void> {
+  /** The resident memory this worker may use: its skills' isolates and its own overhead (MB). */
+  setRssLimit(megabytes: number): void {
+    this.#rssLimitMb = megabytes;
+  }
+
+  /** Evaluates a skill's module once, in a fresh isolate of its own, as skill number `skill`. */
+  async load(skill: number, code: string, limits: IsolateLimits, deadlineMs: number): Promise<void> {
     await this.ready;
-    this.#rssLimitMb = rssLimitMb;
-    const answer = new Promise<WorkerMessage | undefined>((resolve) => (this.#loadWaiter = resolve));
+    const answer = new Promise<WorkerMessage | undefined>((resolve) => this.#loadWaiters.set(skill, resolve));
     const timer = setTimeout(() => this.kill('timeout', 'evaluating the module took too long'), deadlineMs);
     this.#watchMemory(true);
     this.#renice(this.#options.niceness);
     this.#send({
       t: 'load',
+      skill,
       code,
       glue: isolateGlueSource(this.#options.apiFunctions, limits),
       limits,
     });
     const message = await answer.finally(() => {
       clearTimeout(timer);
+      this.#loadWaiters.delete(skill);
       this.#watchMemory(this.busy);
     });
     if (message?.t === 'loaded') return;
     if (message?.t === 'load_failed') {
-      this.kill('crashed', 'the skill could not be loaded');
+      // A module that throws or has no run() leaves the worker as it was; one that ran it out of
+      // memory does not.
+      if (message.code === 'memory_limit') this.kill('memory_limit', message.message);
       throw new SandboxError(
         message.code === 'skill_error' ? 'invalid_skill' : (message.code as SandboxFailureCode),
         message.message,
@@ -192,8 +208,13 @@ export class SandboxWorker {
     throw new SandboxError(reason.code, `the skill could not be loaded: ${reason.message}`);
   }
 
-  /** Runs `run(ctx)` once; settles with a typed failure if the deadline passes or the worker dies. */
-  run(run: number, input: string, config: string, deadlineMs: number): Promise<RunOutcome> {
+  /** Disposes skill number `skill`'s isolate (the skill moved, or was removed). */
+  unload(skill: number): void {
+    this.#send({ t: 'unload', skill });
+  }
+
+  /** Runs `run(ctx)` of skill number `skill` once; settles with a typed failure if the deadline passes or the worker dies. */
+  run(run: number, skill: number, input: string, config: string, deadlineMs: number): Promise<RunOutcome> {
     if (!this.alive)
       return Promise.resolve({ ok: false, code: 'crashed', message: 'the sandbox worker is gone' });
     return new Promise<RunOutcome>((resolve) => {
@@ -201,10 +222,10 @@ export class SandboxWorker {
         () => this.kill('timeout', `the skill did not finish within its ${deadlineMs} ms deadline`, run),
         deadlineMs,
       );
-      this.#runs.set(run, { resolve, timer, startedAt: performance.now() });
+      this.#runs.set(run, { skill, resolve, timer, startedAt: performance.now() });
       this.#watchMemory(true);
       this.#watchSlowness();
-      this.#send({ t: 'run', run, input, config });
+      this.#send({ t: 'run', run, skill, input, config });
     });
   }
 
@@ -212,8 +233,10 @@ export class SandboxWorker {
     if (this.#runs.has(run)) this.#send({ t: 'api_result', run, call, envelope });
   }
 
-  hasRun(run: number): boolean {
-    return this.#runs.has(run);
+  /** Whether skill number `skill` has a call in flight here. */
+  hasRunsOf(skill: number): boolean {
+    for (const pending of this.#runs.values()) if (pending.skill === skill) return true;
+    return false;
   }
 
   /** SIGKILL; waiting runs fail with `code`, or with `crashed` when another run (`culprit`) caused it. */
@@ -239,12 +262,16 @@ export class SandboxWorker {
         return;
       case 'loaded':
       case 'load_failed':
-        this.#loadWaiter?.(message);
-        this.#loadWaiter = undefined;
+        this.#loadWaiters.get(message.skill)?.(message);
         return;
       case 'result': {
         const pending = this.#runs.get(message.run);
         if (!pending) return;
+        // The isolate is disposed after a memory breach: the worker goes, and this call is the cause.
+        if (!message.ok && message.code === 'memory_limit') {
+          this.kill('memory_limit', message.message, message.run);
+          return;
+        }
         this.#runs.delete(message.run);
         clearTimeout(pending.timer);
         this.#watchMemory(this.busy);
@@ -254,8 +281,6 @@ export class SandboxWorker {
             ? { ok: true, json: message.json }
             : { ok: false, code: message.code as SandboxFailureCode, message: message.message },
         );
-        // The isolate is disposed after a memory breach: no further call may be sent to this worker.
-        if (!message.ok && message.code === 'memory_limit') this.kill('memory_limit', message.message);
         return;
       }
       case 'api':
@@ -356,26 +381,50 @@ export class SandboxWorker {
     this.#watchMemory(false);
     clearTimeout(this.#slowTimer);
     this.#settleAll();
-    this.#loadWaiter?.(undefined);
-    this.#loadWaiter = undefined;
+    for (const waiter of this.#loadWaiters.values()) waiter(undefined);
+    this.#loadWaiters.clear();
     for (const listener of this.#exitListeners) listener();
     this.#exitListeners.clear();
   }
 
   #settleAll(): void {
     const reason = this.#exitReason ?? { code: 'crashed' as const, message: 'the sandbox worker stopped' };
+    const culpritSkill = this.#culprit === undefined ? undefined : this.#runs.get(this.#culprit)?.skill;
+    const skillsInFlight = new Set([...this.#runs.values()].map((pending) => pending.skill));
     for (const [run, pending] of this.#runs) {
       clearTimeout(pending.timer);
       this.#runs.delete(run);
-      pending.resolve(
-        this.#culprit === undefined || this.#culprit === run
-          ? { ok: false, code: reason.code, message: reason.message }
-          : {
-              ok: false,
-              code: 'crashed',
-              message: `stopped with another call of this skill: ${reason.message}`,
-            },
-      );
+      pending.resolve(this.#lostOutcome(run, pending.skill, culpritSkill, skillsInFlight.size, reason));
     }
+  }
+
+  /** What a run still in flight gets when the worker is killed (see RunOutcome). */
+  #lostOutcome(
+    run: number,
+    skill: number,
+    culpritSkill: number | undefined,
+    skillsInFlight: number,
+    reason: { code: SandboxFailureCode; message: string },
+  ): RunOutcome {
+    if (this.#culprit === run) return { ok: false, code: reason.code, message: reason.message };
+    if (culpritSkill === skill) {
+      return {
+        ok: false,
+        code: 'crashed',
+        message: `stopped with another call of this skill: ${reason.message}`,
+      };
+    }
+    if (culpritSkill !== undefined) {
+      return {
+        ok: false,
+        code: 'worker_lost',
+        message: `stopped with another skill's call that shared its worker: ${reason.message}`,
+        lost: 'neighbour',
+      };
+    }
+    // No culprit named: alone in flight, this skill is it; among several, each is a suspect.
+    return skillsInFlight > 1
+      ? { ok: false, code: reason.code, message: reason.message, lost: 'suspect' }
+      : { ok: false, code: reason.code, message: reason.message };
   }
 }
