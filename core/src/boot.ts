@@ -28,6 +28,13 @@ import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts
 import { createLlm, type Llm } from './llm/create-llm.ts';
 import { InstalledSkills } from './workflows/installed-skills.ts';
 import { seedBuiltinWorkflows } from './workflows/builtin-workflows.ts';
+import { createShell } from './shell/create-shell.ts';
+import { ShellService } from './shell/shell-service.ts';
+import { SecurityReviews } from './github/reviews.ts';
+import { GithubDeliveries } from './github/deliveries.ts';
+import { GithubWebhookReceiver } from './github/webhook-receiver.ts';
+import { WorkflowWebhooks } from './webhooks/workflow-webhooks.ts';
+import { WorkflowWebhookReceiver } from './webhooks/webhook-receiver.ts';
 
 export interface Database {
   url: string;
@@ -89,6 +96,9 @@ export interface Talon {
   telegram: TelegramWiring;
   /** The LLM router (`llm.router.complete` is the SkillAPI's `llm.complete`) and the content sanitizer. */
   llm: Llm;
+  /** The shell (`shell.exec`, `/shell`, the admin's Shell screen) and GitHub security reviews. */
+  shell: { service: ShellService };
+  github: { reviews: SecurityReviews };
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -131,6 +141,7 @@ export async function startTalon(
   let workflows: WorkflowEngine | undefined;
   let telegram: TelegramWiring | undefined;
   let services: AppServices | undefined;
+  let reviews: SecurityReviews | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
     const settings = await loadSettings(database.pool, cipher, config, logger);
@@ -155,6 +166,8 @@ export async function startTalon(
     });
     // Providers from the first-boot seeds; the workflow executor cleans external output with its sanitizer.
     const llm = await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds });
+    // The shell's jail is probed now; the shell answers that it cannot run until the probe passed.
+    const shell = createShell({ config, pool: database.pool, settings, audit, logger });
     runtime = createTalonSkillRuntime({
       pool: database.pool,
       settings,
@@ -162,6 +175,7 @@ export async function startTalon(
       logger,
       services: {
         llm: llmSkillPort(llm.router),
+        shell: shell.host,
         // The gateway is built after the runtime (it announces the runtime's breaker changes).
         telegram: {
           send: async (text, options, caller) => {
@@ -172,6 +186,14 @@ export async function startTalon(
       },
     });
     void reportSandboxWall(runtime, logger, announcements);
+    const shellService = new ShellService({
+      host: shell.host,
+      approvals: shell.approvals,
+      stepUp: services.stepUp,
+      runtime,
+      logger,
+    });
+    reviews = new SecurityReviews({ runtime, logger: logger.child({ component: 'github' }) });
     // The workflow engine learns each skill's manifest (routes, configSchema) as it is installed.
     const installedSkills = new InstalledSkills();
     const skillLifecycle = new SkillLifecycle({
@@ -213,7 +235,22 @@ export async function startTalon(
       skills: runtime,
       lifecycle: skillLifecycle,
       workflows,
+      shell: shellService,
+      github: reviews,
     });
+    const gateway = telegram.gateway;
+    shellService.attachChat((chatId, text) => gateway.outbound.send(chatId, text));
+    reviews.attachOwner(async (text) => {
+      if (gateway.ownerChatId() !== '') await gateway.sendPlain(gateway.ownerChatId(), text);
+    });
+    // Signed webhooks: GitHub's, and each workflow's own trigger (its secret a sensitive setting).
+    const workflowWebhooks = new WorkflowWebhooks({
+      pool: database.pool,
+      settings,
+      stepUp: services.stepUp,
+      workflows: workflows.workflows,
+    });
+    await workflowWebhooks.removeOrphanSecrets();
     const app = await buildApp({
       config,
       logger,
@@ -228,6 +265,24 @@ export async function startTalon(
       workflowEngine: workflows,
       llm: llm.router,
       telegram: telegram.gateway,
+      shell: { host: shell.host, service: shellService },
+      webhooks: {
+        github: new GithubWebhookReceiver({
+          settings,
+          deliveries: new GithubDeliveries(database.pool),
+          workflows,
+          reviews,
+          audit,
+          logger: logger.child({ component: 'github' }),
+        }),
+        workflows: new WorkflowWebhookReceiver({
+          pool: database.pool,
+          webhooks: workflowWebhooks,
+          engine: workflows,
+          audit,
+        }),
+        triggers: workflowWebhooks,
+      },
       instrument: options.instrumentApp,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
@@ -239,6 +294,7 @@ export async function startTalon(
     await workflows.start();
     // Once, with the core skills installed: the "chat" workflow the owner may pick for Telegram's free text.
     await seedBuiltinWorkflows({ pool: database.pool, workflows: workflows.service, logger });
+    await shell.ready;
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
     await telegram.start();
@@ -254,6 +310,8 @@ export async function startTalon(
       workflows,
       telegram,
       llm,
+      shell: { service: shellService },
+      github: { reviews },
       url,
       stop: () =>
         (stopping ??= (async () => {
@@ -261,6 +319,7 @@ export async function startTalon(
           await telegram?.stop();
           await app.close();
           services?.stop();
+          await reviews?.stop();
           // Runs in flight finish, or go back to the queue for another node, before skills stop.
           await workflows?.stop();
           await skillLifecycle.stop();

@@ -57,7 +57,7 @@ export interface GatewayOptions {
   /** This node's name (`/ping`, the lease). */
   node: string;
   announcements: Announcements;
-  services: Pick<GatewayServices, 'skills' | 'workflows' | 'twoFactor' | 'stepUp'>;
+  services: Pick<GatewayServices, 'skills' | 'workflows' | 'twoFactor' | 'stepUp' | 'shell' | 'github'>;
   timings?: Partial<GatewayTimings>;
   now?: () => number;
   commandGroups?: readonly CommandGroup[];

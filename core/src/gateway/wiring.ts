@@ -14,7 +14,7 @@ import {
   type BreakerChangeSource,
   type TamperedSource,
 } from './announcement-sources.ts';
-import type { SkillSummary } from './commands/command-table.ts';
+import type { GatewayServices, SkillSummary } from './commands/command-table.ts';
 import { TelegramGateway, type GatewayTimings } from './gateway.ts';
 import { TelegramStepUpApprovals } from './step-up-approvals.ts';
 import { StepUpGrants } from './step-up-grants.ts';
@@ -63,6 +63,9 @@ export function wireTelegramGateway(deps: {
   skills: ({ list(): SkillSummary[] } & BreakerChangeSource) | undefined;
   lifecycle: { events: TamperedSource } | undefined;
   workflows: WorkflowEngine | undefined;
+  /** `/shell` and `/github`, where this node has them. */
+  shell?: GatewayServices['shell'];
+  github?: GatewayServices['github'];
   timings?: Partial<GatewayTimings>;
 }): TelegramWiring {
   const { announcements, approvals } = deps;
@@ -80,7 +83,14 @@ export function wireTelegramGateway(deps: {
     logger: deps.logger,
     node: deps.config.nodeName,
     announcements,
-    services: { skills: deps.skills, workflows: deps.workflows, twoFactor, stepUp: deps.stepUp },
+    services: {
+      skills: deps.skills,
+      workflows: deps.workflows,
+      twoFactor,
+      stepUp: deps.stepUp,
+      shell: deps.shell,
+      github: deps.github,
+    },
     ...(deps.timings ? { timings: deps.timings } : {}),
   });
   approvals.attach(gateway);

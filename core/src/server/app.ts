@@ -23,6 +23,14 @@ import { workflowRoutes } from './routes/workflows.ts';
 import { llmRoutes } from './routes/llm.ts';
 import { telegramRoutes } from './routes/telegram.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
+import { shellRoutes } from './routes/shell.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { webhookTriggerRoutes } from './routes/webhook-triggers.ts';
+import type { ShellHost } from '../shell/shell-host.ts';
+import type { ShellService } from '../shell/shell-service.ts';
+import type { GithubWebhookReceiver } from '../github/webhook-receiver.ts';
+import type { WorkflowWebhookReceiver } from '../webhooks/webhook-receiver.ts';
+import type { WorkflowWebhooks } from '../webhooks/workflow-webhooks.ts';
 
 export interface AppDependencies {
   config: TalonConfig;
@@ -51,6 +59,12 @@ export interface AppDependencies {
   llm?: LlmRouter;
   /** The Telegram gateway: its admin screen (/api/telegram/...) and its webhook (/webhooks/telegram). */
   telegram?: TelegramGateway;
+  /** The shell: its admin screen (/api/shell). */
+  shell?: { host: ShellHost; service: ShellService } | undefined;
+  /** Signed webhooks (/webhooks/github, /webhooks/workflows/:id) and the triggers' admin. */
+  webhooks?:
+    | { github?: GithubWebhookReceiver; workflows?: WorkflowWebhookReceiver; triggers?: WorkflowWebhooks }
+    | undefined;
   /** Called on the bare app before any hook or route (tests install the response check here). */
   instrument?: (app: FastifyInstance) => void;
 }
@@ -91,6 +105,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       audit: deps.audit,
     });
     await app.register(telegramWebhookRoutes, { gateway: deps.telegram });
+  }
+  if (deps.shell) {
+    await app.register(shellRoutes, { ...deps.shell, settings: deps.settings, audit: deps.audit });
+  }
+  if (deps.webhooks) {
+    await app.register(webhookRoutes, { github: deps.webhooks.github, workflows: deps.webhooks.workflows });
+    if (deps.webhooks.triggers) {
+      await app.register(webhookTriggerRoutes, {
+        webhooks: deps.webhooks.triggers,
+        settings: deps.settings,
+        audit: deps.audit,
+      });
+    }
   }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });

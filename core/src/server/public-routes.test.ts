@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isApiPath, isPublicPath, isPublicRoute } from './public-routes.ts';
 
 describe('the public list', () => {
-  it('names exactly health, session status, login, logout and the Telegram webhook as public routes', () => {
+  it('names exactly health, session status, login, logout and the signed webhooks as public routes', () => {
     expect(isPublicRoute('GET', '/health')).toBeDefined();
     expect(isPublicRoute('HEAD', '/health')).toBeDefined();
     expect(isPublicRoute('GET', '/api/auth/session')).toBeDefined();
@@ -15,6 +15,10 @@ describe('the public list', () => {
     // Telegram cannot send a CSRF token: the route checks Telegram's secret header instead.
     expect(isPublicRoute('POST', '/webhooks/telegram')?.csrfExempt).toBe(true);
     expect(isPublicRoute('GET', '/webhooks/telegram')).toBeUndefined();
+    // Signed webhooks (issue 14): each checks its own signature instead of a session and CSRF token.
+    expect(isPublicRoute('POST', '/webhooks/github')?.csrfExempt).toBe(true);
+    expect(isPublicRoute('POST', '/webhooks/workflows/:id')?.csrfExempt).toBe(true);
+    expect(isPublicRoute('GET', '/webhooks/workflows/:id')).toBeUndefined();
   });
 
   it('lets through the login page and static assets for GET and HEAD only', () => {

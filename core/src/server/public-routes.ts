@@ -29,6 +29,20 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
       "Telegram's webhook calls (webhook mode); answered only with the X-Telegram-Bot-Api-Secret-Token Telegram was given",
     csrfExempt: true,
   },
+  {
+    method: 'POST',
+    url: '/webhooks/github',
+    reason:
+      "GitHub's webhook deliveries; acted on only with a valid X-Hub-Signature-256 made with github.webhook_secret (none set: every delivery is refused)",
+    csrfExempt: true,
+  },
+  {
+    method: 'POST',
+    url: '/webhooks/workflows/:id',
+    reason:
+      "a workflow's signed webhook trigger (Standard Webhooks); acted on only for an enabled trigger, signed with its secret, timestamped within 5 minutes",
+    csrfExempt: true,
+  },
 ];
 
 /** Pages of the admin SPA that render without a session (GET only). */

@@ -31,14 +31,20 @@ export interface ShellRunReport {
   error: { code: string; message: string } | null;
 }
 
-/** What the Telegram gateway's `/shell` needs (commands/shell-commands.ts). */
+/** What the Telegram gateway's `/shell` needs (gateway/commands/shell-commands.ts). */
 export interface ShellCommandPort {
   check(commandLine: string): ShellCheck;
   /** Verifies the code for exactly this command; answers the command as it will run. */
   approve(commandLine: string, code: string, requester: ShellRequester): Promise<string>;
-  /** Runs an approved command through the `shell` skill (call right after `approve`). */
-  run(command: string): Promise<ShellRunReport>;
+  /**
+   * Runs an approved command through the `shell` skill without holding up the chat, and sends
+   * the report to `chatId` when it is done.
+   */
+  runInBackground(command: string, chatId: string): void;
 }
+
+/** Sends a plain message to a chat (the gateway's outbound, attached once the gateway exists). */
+export type ChatSender = (chatId: string, text: string) => Promise<void>;
 
 export class ShellService implements ShellCommandPort {
   readonly #host: ShellHost;
@@ -48,6 +54,7 @@ export class ShellService implements ShellCommandPort {
   readonly #logger: Logger;
   /** Commands approved here and not run yet, by the command: `run` takes the approval it made. */
   readonly #approved = new Map<string, string[]>();
+  #send: ChatSender | undefined;
 
   constructor(options: {
     host: ShellHost;
@@ -107,6 +114,27 @@ export class ShellService implements ShellCommandPort {
       this.#logger.error({ command, reason: errorMessage(error) }, 'a shell run failed');
       throw error;
     }
+  }
+
+  /** Where `runInBackground` sends its reports (boot.ts attaches the gateway's outbound). */
+  attachChat(send: ChatSender): void {
+    this.#send = send;
+  }
+
+  runInBackground(command: string, chatId: string): void {
+    void this.run(command)
+      .then(
+        (report) => report.text,
+        (error: unknown) =>
+          `Shell error: ${error instanceof TalonError ? error.message : 'the command could not be run'}`,
+      )
+      .then((text) => this.#send?.(chatId, text))
+      .catch((error: unknown) =>
+        this.#logger.warn(
+          { command, reason: errorMessage(error) },
+          'could not send a shell report to the chat',
+        ),
+      );
   }
 
   /** Approve and run in one go (the admin's Run: the request waits for the output). */

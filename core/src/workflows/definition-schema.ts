@@ -2,6 +2,7 @@ import { SKILL_NAME_PATTERN } from '@talon/skill-runtime/contract/manifest.ts';
 import {
   DEFAULT_RETRY,
   DEFAULT_STEP_BUDGET,
+  GITHUB_TRIGGER_EVENTS,
   LLM_TIERS,
   MISSED_RUN_POLICIES,
   UNAVAILABLE_ACTIONS,
@@ -10,6 +11,43 @@ import { PROVIDER_ID_PATTERN } from '../llm/wire-types.ts';
 
 export const STEP_ID_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
 export const BRANCH_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
+/** `owner/name` as GitHub allows them (core/src/github/review-target.ts checks the same rule). */
+export const GITHUB_REPO_PATTERN =
+  '^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}/[A-Za-z0-9._-]{1,100}$';
+
+const triggersSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    github: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['events'],
+      default: null,
+      properties: {
+        events: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { type: 'string', enum: [...GITHUB_TRIGGER_EVENTS] },
+        },
+        repos: {
+          type: 'array',
+          maxItems: 50,
+          default: [],
+          items: { type: 'string', pattern: GITHUB_REPO_PATTERN },
+        },
+        branches: {
+          type: 'array',
+          maxItems: 50,
+          default: [],
+          items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\s~^:?*\\[\\\\]+$' },
+        },
+      },
+    },
+  },
+} as const;
 
 const stepSchema = {
   type: 'object',
@@ -98,6 +136,7 @@ export const WORKFLOW_DEFINITION_SCHEMA = {
     maxConcurrentRuns: { type: 'integer', minimum: 1, maximum: 50, default: 1 },
     stepBudget: { type: 'integer', minimum: 1, maximum: 10_000, default: DEFAULT_STEP_BUDGET },
     retryOnNodeLost: { type: 'boolean', default: false },
+    triggers: triggersSchema,
     steps: { type: 'array', maxItems: 200, items: stepSchema },
   },
 } as const;

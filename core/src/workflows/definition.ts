@@ -13,6 +13,25 @@ export { LLM_TIERS, type LlmTier } from '../llm/wire-types.ts';
 export const MISSED_RUN_POLICIES = ['skip', 'run_once'] as const;
 export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
 
+/** GitHub deliveries a workflow can be started by (core/src/github/). */
+export const GITHUB_TRIGGER_EVENTS = ['pull_request', 'push'] as const;
+export type GithubTriggerEvent = (typeof GITHUB_TRIGGER_EVENTS)[number];
+
+/**
+ * A GitHub trigger: deliveries of these events start the workflow, for these repositories
+ * (`owner/name`; empty: any) and branches (a pull request's base branch, a push's branch; empty: any).
+ */
+export interface GithubTrigger {
+  events: GithubTriggerEvent[];
+  repos: string[];
+  branches: string[];
+}
+
+/** What starts a workflow besides the admin, the API, Telegram and its schedule. */
+export interface WorkflowTriggers {
+  github: GithubTrigger | null;
+}
+
 export const UNAVAILABLE_ACTIONS = ['halt', 'skip', 'fallback'] as const;
 /** What a step does when its skill is missing or its circuit is open. */
 export type UnavailableAction = (typeof UNAVAILABLE_ACTIONS)[number];
@@ -81,6 +100,12 @@ export interface WorkflowDefinition {
   stepBudget: number;
   /** A run whose node is lost mid-run starts once more from its first step, instead of failing `node_lost`. */
   retryOnNodeLost: boolean;
+  /**
+   * GitHub deliveries that start it (optional: none for versions saved before triggers existed). A
+   * signed webhook trigger is not part of the definition: its secret is never exported
+   * (core/src/webhooks/).
+   */
+  triggers?: WorkflowTriggers;
   steps: StepDefinition[];
 }
 

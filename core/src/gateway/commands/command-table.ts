@@ -3,6 +3,8 @@ import type { StepUpVerifier } from '../../auth/step-up.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import type { WorkflowEngine } from '../../workflows/engine.ts';
+import type { ShellCommandPort } from '../../shell/shell-service.ts';
+import type { ReviewPort } from '../../github/reviews.ts';
 import type { ChallengeAction, ChallengeStore } from '../challenges.ts';
 import type { EphemeralMessages } from '../ephemeral-messages.ts';
 import type { StepUpGrants } from '../step-up-grants.ts';
@@ -35,6 +37,10 @@ export interface GatewayServices {
   workflows: WorkflowEngine | undefined;
   twoFactor: TwoFactorPort;
   stepUp: StepUpVerifier;
+  /** The shell (`/shell`), where this node has one. */
+  shell?: ShellCommandPort | undefined;
+  /** GitHub security reviews (`/github`), where this node has them. */
+  github?: ReviewPort | undefined;
   challenges: ChallengeStore;
   grants: StepUpGrants;
   ephemeral: EphemeralMessages;

@@ -2,6 +2,8 @@ import type { CommandEntry, CommandGroup, GatewayServices } from './command-tabl
 import { coreCommands, skillCommands } from './core-commands.ts';
 import { twoFactorCommands } from './two-factor-commands.ts';
 import { workflowCommands } from './workflow-commands.ts';
+import { githubCommands } from './github-commands.ts';
+import { shellCommands } from './shell-commands.ts';
 
 /**
  * THE command table: every group of Telegram commands, in the order `/help` lists them. A new
@@ -11,6 +13,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   coreCommands,
   skillCommands,
   workflowCommands,
+  shellCommands,
+  githubCommands,
   twoFactorCommands,
 ];
 

@@ -10,6 +10,10 @@
  */
 const MANAGED_ELSEWHERE: readonly { prefix: string; where: string }[] = [
   { prefix: 'auth.totp.', where: 'the 2FA endpoints (/api/auth/totp/...)' },
+  // Each entry is checked against the grammar there, so a typo is named instead of silently unused.
+  { prefix: 'shell.whitelist', where: "the Shell screen's whitelist editor (/api/shell/whitelist)" },
+  // A webhook secret is made by Talon and shown once; nobody chooses it.
+  { prefix: 'workflows.webhook.', where: "the workflow's webhook trigger (/api/workflows/:id/webhook)" },
 ];
 
 /** Where a setting is changed instead, when the settings API must not change it; undefined otherwise. */
