@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue } from '@talon/skill-runtime/contract/json.ts';
 import type { SkillPackage, SkillRunResult } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import type { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import type { SecretBinding } from '@talon/skill-runtime/contract/secret-bindings.ts';
 import { createLocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
 
 export class LocalSkillHost {
@@ -38,7 +39,11 @@ export class LocalSkillHost {
   }
 
   /** One run of the skill under test, as Talon runs it (a failure opens no breaker for the next run). */
-  run(request: { input: JsonValue; config?: JsonObject }): Promise<SkillRunResult> {
+  run(request: {
+    input: JsonValue;
+    config?: JsonObject;
+    secretBindings?: SecretBinding[];
+  }): Promise<SkillRunResult> {
     return this.#runtime.run(this.#main, {
       ...request,
       runId: 'talon-skill-run',

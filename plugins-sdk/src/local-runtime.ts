@@ -2,8 +2,9 @@
  * Talon's own skill runtime, set up for a run on the author's machine (`talon-skill run`, the test
  * harness): the same sandbox, gate, limits and host-function table as in Talon, with memory in
  * place of PostgreSQL, no Talon settings, secret values from `TALON_SECRET_*` variables, the
- * owner's network opt-ins as flags, and outside services (`llm`, `telegram`, `shell`,
- * `automation`) answering `not_available` unless a test scripts them.
+ * owner's network opt-ins as flags, `llm.complete` from the model the environment names
+ * (TALON_LLM_BASE_URL / TALON_LLM_MODEL / TALON_LLM_API_KEY, local-llm.ts), and the other outside
+ * services (`telegram`, `shell`, `automation`) answering `not_available` unless a test scripts them.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -13,6 +14,7 @@ import { MemoryStorage } from '@talon/skill-runtime/api/memory-storage.ts';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from '@talon/skill-runtime/api/net-policy.ts';
 import { NO_AUDIT, type Logger, type SettingsReader } from '@talon/skill-runtime/ports.ts';
 import { SandboxSkillRuntime } from '@talon/skill-runtime/runtime/sandbox-skill-runtime.ts';
+import { localLlmFromEnvironment } from './local-llm.ts';
 
 /** `weather.api_key` → `TALON_SECRET_WEATHER_API_KEY`: where a local run reads a secret handle. */
 export function secretEnvironmentName(handle: string): string {
@@ -60,6 +62,7 @@ function skillLineLogger(log: (line: string) => void): Logger {
 export function createLocalRuntime(options: LocalRuntimeOptions = {}): SandboxSkillRuntime {
   const environment = options.environment ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const llm = localLlmFromEnvironment(environment);
   return new SandboxSkillRuntime({
     settings: NO_SETTINGS,
     secrets: (handle) => environment[secretEnvironmentName(handle)] ?? '',
@@ -69,6 +72,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions = {}): SandboxSk
     skillLogger: skillLineLogger(log),
     network: { ...DEFAULT_NETWORK_POLICY, ...options.network },
     sandbox: { spareWorkers: 0 },
+    ...(llm ? { services: { llm } } : {}),
     unavailable:
       options.unavailable ?? ((fn) => `${fn} needs a running Talon; script it with the test harness instead`),
     notLoadedHint: options.notLoadedHint ?? ': add its folder with --with <folder>',

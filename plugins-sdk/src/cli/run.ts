@@ -6,6 +6,7 @@ import type {
   SkillPackage,
   SkillRunResult,
 } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import { stepSecretBinding } from '@talon/skill-runtime/contract/step-secret-binding.ts';
 import { TalonError } from '@talon/skill-runtime/errors.ts';
 import { grantedAsRequested, readSkillFolderAt } from '@talon/skill-runtime/package/package-reader.ts';
 import { LocalSkillHost } from '../local-host.ts';
@@ -99,7 +100,19 @@ export async function runSkillOnce(
     };
   }
   try {
-    return await host.run({ input, config: config as JsonObject });
+    // A step's secret binding (api_request's `secretBinding`): Talon applies it once the owner approved
+    // it with a code; a local run applies it as the author wrote it, with the value from TALON_SECRET_*.
+    const chosen = stepSecretBinding(config, main.manifest.net ?? []);
+    if (chosen.present && 'problems' in chosen) {
+      throw new CliError(
+        `--config: ${chosen.problems.map((problem) => `${problem.path} ${problem.message}`).join('; ')}`,
+      );
+    }
+    return await host.run({
+      input,
+      config: config as JsonObject,
+      ...(chosen.present ? { secretBindings: [chosen.binding] } : {}),
+    });
   } finally {
     await host.close();
   }
