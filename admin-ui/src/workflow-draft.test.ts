@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { StepDefinition } from './api/workflow-types.ts';
 import {
+  draftOf,
   forgetStepReferences,
   newStep,
   parseConfig,
   renameStepReferences,
+  stepsWithNewSecretBinding,
   uniqueStepId,
 } from './workflow-draft.ts';
 
@@ -47,5 +49,35 @@ describe('workflow drafts', () => {
     expect(steps[2]?.routes).toEqual({ on_error: 'first' });
     forgetStepReferences(steps, 'c');
     expect(steps[0]?.routes).toEqual({ default: 'b' });
+  });
+});
+
+describe('stepsWithNewSecretBinding', () => {
+  const binding = { handle: 'github.token', hosts: ['api.github.com'], in: 'header', name: 'authorization' };
+  const step = (id: string, config: Record<string, unknown>) =>
+    ({ ...newStep(undefined, []), id, skill: 'api_request', config }) as StepDefinition;
+  const draft = (id: string, config: Record<string, unknown>) => ({
+    ...draftOf(step(id, {})),
+    configText: JSON.stringify(config),
+  });
+
+  it('names the steps whose binding is new or changed since the saved version, so the editor asks a code', () => {
+    const saved = [step('a', { secretBinding: binding }), step('b', {})];
+    expect(
+      stepsWithNewSecretBinding([draft('a', { secretBinding: binding }), draft('b', {})], saved),
+    ).toEqual([]);
+    expect(
+      stepsWithNewSecretBinding(
+        [
+          draft('a', { secretBinding: { ...binding, prefix: 'Bearer ' } }),
+          draft('b', { secretBinding: binding }),
+        ],
+        saved,
+      ),
+    ).toEqual(['a', 'b']);
+    expect(stepsWithNewSecretBinding([draft('c', { secretBinding: binding })], undefined)).toEqual(['c']);
+    expect(stepsWithNewSecretBinding([{ ...draft('d', {}), configText: '{ not json' }], undefined)).toEqual(
+      [],
+    );
   });
 });

@@ -105,3 +105,26 @@ export function parseConfig(text: string): { config: StepDefinition['config'] } 
   }
   return { config: parsed as StepDefinition['config'] };
 }
+
+/** The step config field of a secret binding chosen for the step (skill-runtime's step-secret-binding.ts). */
+export const STEP_SECRET_BINDING_FIELD = 'secretBinding';
+
+/**
+ * Steps whose config chooses a secret binding that the saved version did not have for that step:
+ * saving them needs a 2FA code (the server decides; this tells the editor to ask for one).
+ */
+export function stepsWithNewSecretBinding(
+  drafts: readonly StepDraft[],
+  saved: readonly StepDefinition[] | undefined,
+): string[] {
+  return drafts
+    .filter(({ step, configText }) => {
+      const parsed = parseConfig(configText);
+      if (!('config' in parsed)) return false;
+      const chosen = parsed.config[STEP_SECRET_BINDING_FIELD];
+      if (chosen === undefined) return false;
+      const before = saved?.find((other) => other.id === step.id)?.config[STEP_SECRET_BINDING_FIELD];
+      return JSON.stringify(chosen) !== JSON.stringify(before);
+    })
+    .map(({ step }) => step.id);
+}

@@ -204,7 +204,9 @@ export const api = {
     ),
   workflow: (id: string) => request<Workflow>('GET', `/api/workflows/${encodeURIComponent(id)}`),
   /** A 400 answer carries `problems`, each with its JSON path. */
-  createWorkflow: (definition: WorkflowDefinition) => request<Workflow>('POST', '/api/workflows', definition),
+  /** A step that chooses a new secret binding needs `totpCode` (once 2FA is enrolled, and refused before). */
+  createWorkflow: (definition: WorkflowDefinition, totpCode?: string) =>
+    request<Workflow>('POST', '/api/workflows', totpCode ? { ...definition, totpCode } : definition),
   /** A workflow that requires 2FA needs `totpCode` to be changed (once 2FA is enrolled). */
   updateWorkflow: (id: string, definition: WorkflowDefinition, totpCode?: string) =>
     request<Workflow>(
