@@ -347,3 +347,75 @@ it.skipIf(!ROOT)(
   },
   180_000,
 );
+
+it.skipIf(!ROOT)(
+  'runs the shell step of a workflow only in a run approved with a code, and edits the whitelist with a code',
+  async () => {
+    // A shell step makes the workflow require 2FA; saved without it, it is refused.
+    const unguarded = await admin.request('POST', '/api/workflows', {
+      name: 'Disk check',
+      steps: [{ id: 'disk', name: 'Disk', skill: 'shell', config: { command: 'df -h' } }],
+    });
+    expect(unguarded.status).toBe(400);
+    expect(JSON.stringify(unguarded.body)).toMatch(/a workflow with a shell step always requires 2FA/);
+    const created = await admin.request('POST', '/api/workflows', {
+      name: 'Disk check',
+      requires2fa: true,
+      steps: [
+        { id: 'disk', name: 'Disk', skill: 'shell', config: { command: 'df -h' } },
+        { id: 'tell', name: 'Tell', skill: 'telegram_notify', config: { title: 'Disk report' } },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const prompt = await ownerSays('/run Disk check', /6-digit code/);
+    expect(prompt).toMatch(/run “Disk check”/);
+    const since = telegram.sent.length;
+    expect(await ownerSays(await code(), /Code accepted|wrong/)).toMatch(
+      /Code accepted: run [0-9a-f]{8} of “Disk check”/,
+    );
+    const report = await telegram.waitForSent((message) => message.text.startsWith('Disk report'), {
+      since,
+      timeoutMs: 30_000,
+    });
+    expect(report.text).toMatch(/^Disk report\n\$ df -h\nExit: 0 \| Time: \d+ms\n\nFilesystem/);
+
+    // The admin's Shell screen: the whitelist, checked entry by entry, and changed with a code.
+    const status = await admin.request('GET', '/api/shell');
+    expect(status.body).toMatchObject({ enabled: true, isolation: { up: true }, whitelistNeedsCode: true });
+    const bad = await admin.request('PUT', '/api/shell/whitelist', {
+      entries: ['uptime', 'git log -n <int 50-1>'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      error: 'whitelist_invalid',
+      problems: [{ index: 1, text: 'git log -n <int 50-1>', message: '<int 50-1>: 50 is more than 1' }],
+    });
+    const noCode = await admin.request('PUT', '/api/shell/whitelist', { entries: ['uptime'] });
+    expect(noCode.status).toBe(403);
+    const changed = await admin.request('PUT', '/api/shell/whitelist', {
+      entries: ['uptime', 'echo <enum hello|bye>'],
+      totpCode: await code(),
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body).toMatchObject({ whitelist: ['uptime', 'echo <enum hello|bye>'] });
+    // Running from the admin needs a code for exactly that command.
+    expect((await admin.request('POST', '/api/shell/run', { command: 'echo hello' })).status).toBe(403);
+    const ran = await admin.request('POST', '/api/shell/run', {
+      command: 'echo hello',
+      totpCode: await code(),
+    });
+    expect(ran.body).toMatchObject({
+      ok: true,
+      branch: 'on_success',
+      text: expect.stringMatching(/^\$ echo hello\nExit: 0 \| Time: \d+ms\n\nhello\n$/),
+    });
+    // df -h is off the whitelist now: refused, with a code or without.
+    const refused = await admin.request('POST', '/api/shell/run', {
+      command: 'df -h',
+      totpCode: await code(),
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: 'shell_not_whitelisted' });
+  },
+  120_000,
+);
