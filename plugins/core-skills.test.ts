@@ -14,6 +14,7 @@ describe('core skills shipped in plugins/', () => {
       'api_request',
       'conversational',
       'echo',
+      'github_security_review',
       'json_transform',
       'llm_score',
       'llm_transform',
