@@ -166,7 +166,7 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     'string',
     '',
     'telegram',
-    'Workflow (name or id) that receives messages that are not commands; empty: none',
+    'Workflow (name or id) that receives messages that are not commands (the built-in "chat" answers them); empty: none',
     { requiresCode: 'once_enrolled' },
   ),
   define(
