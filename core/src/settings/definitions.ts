@@ -1,4 +1,5 @@
 import { ANNOUNCEMENT_KINDS } from '../announcements/announcements.ts';
+import { AUTOMATION_SETTING_DEFINITIONS } from '../automation/settings.ts';
 import { CONTENT_SETTING_DEFINITIONS } from '../content/settings.ts';
 import { LLM_SETTING_DEFINITIONS } from '../llm/limits.ts';
 import { SHELL_SETTING_DEFINITIONS } from '../shell/settings.ts';
@@ -220,12 +221,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     requiresCode: 'once_enrolled',
     sensitive: true,
   }),
-  define('web_automator.enabled', 'boolean', 'false', 'automation', 'Use the browser sidecar', {
-    requiresCode: 'once_enrolled',
-  }),
-  define('web_automator.host', 'string', 'http://127.0.0.1:6900', 'automation', 'Browser sidecar address', {
-    requiresCode: 'once_enrolled',
-  }),
+  // The browser sidecar: where it runs, its token, its caps (each a code once 2FA is enrolled).
+  ...AUTOMATION_SETTING_DEFINITIONS,
   define('skills.circuit_breaker.cooldown_seconds', 'integer', '300', 'skills', 'Open circuit cool-down', {
     requiresCode: 'none',
   }),
