@@ -1,11 +1,14 @@
 /**
  * `pnpm bench:sandbox`: the sandbox's costs, measured once on this machine (not a test; numbers vary
  * with load). Prints progress to stderr, a details line, and last one JSON line with exactly:
- * rawApplyP50Us, callP50Us, callP99Us, callsPerSec, firstCallP50Ms, idleMemMb100, busyMemMb10, noisyP99Ratio.
+ * rawApplyP50Us, wireFloorUs, callP50Us, callP99Us, callsPerSec, firstCallP50Ms, idleMemMb100,
+ * busyMemMb10, noisyP99Ratio.
  *
  * `--no-wall` runs the workers without their second wall (bubblewrap), to measure what it costs.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ivm from 'isolated-vm';
@@ -16,6 +19,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded
 import { migrateUp } from '../src/db/migrate.ts';
 import { openPool } from '../src/db/pool.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { SANDBOX_LIMITS } from '@talon/skill-runtime/limits.ts';
+import { encodeFrame, FrameReader } from '@talon/skill-runtime/sandbox/frames.ts';
 import { residentMemoryMb } from '@talon/skill-runtime/sandbox/process-memory.ts';
 import { SETTING_DEFINITIONS } from '../src/settings/definitions.ts';
 import { SettingsStore } from '../src/settings/store.ts';
@@ -46,6 +51,44 @@ async function rawApply(): Promise<number> {
     if (i >= 500) samples.push((performance.now() - started) * 1000);
   }
   isolate.dispose();
+  return percentile(samples, 50);
+}
+
+/** The echo process of the wire's floor: frames in on descriptor 3, the same frames back out. */
+const ECHO_PROCESS = `
+import net from 'node:net';
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+channel.on('data', (chunk) => channel.write(chunk));
+channel.on('close', () => process.exit(0));
+`;
+
+/**
+ * The wire's floor: a bare round trip of one small frame between two Node processes over the same
+ * kind of channel the workers use (a Unix socket on descriptor 3, length-prefixed JSON frames),
+ * with nothing else on either side.
+ */
+async function wireFloor(): Promise<number> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', ECHO_PROCESS], {
+    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
+    env: {},
+  });
+  const channel = child.stdio[3] as Socket;
+  const samples: number[] = [];
+  let answered: (() => void) | undefined;
+  const reader = new FrameReader(SANDBOX_LIMITS.maxIpcFrameBytes, {
+    frame: () => answered?.(),
+    oversized: () => undefined,
+  });
+  channel.on('data', (chunk: Buffer) => reader.push(chunk));
+  for (let i = 0; i < 5000; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      answered = resolve;
+      channel.write(encodeFrame({ t: 'run', run: i, skill: 0, input: String(i), config: '{}' }));
+    });
+    if (i >= 1000) samples.push((performance.now() - started) * 1000);
+  }
+  child.kill();
   return percentile(samples, 50);
 }
 
@@ -98,8 +141,9 @@ async function main(): Promise<void> {
     await runtime.sparesReady();
   };
   try {
-    progress('(a) raw isolated-vm apply');
+    progress('(a) raw isolated-vm apply, and the wire between two processes');
     const rawApplyP50Us = await rawApply();
+    const wireFloorUs = await wireFloor();
 
     progress('(b) warm call latency');
     await runtime.install(testPackage(manifest('echo'), ECHO));
@@ -201,6 +245,7 @@ async function main(): Promise<void> {
 
     const figures = {
       rawApplyP50Us: round(rawApplyP50Us),
+      wireFloorUs: round(wireFloorUs),
       callP50Us: round(percentile(latencies, 50)),
       callP99Us: round(percentile(latencies, 99)),
       callsPerSec: Math.round(callsPerSec),

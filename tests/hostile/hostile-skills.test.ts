@@ -237,7 +237,7 @@ describe('hostile skills', () => {
         logger: createLogger('silent'),
         limits: LIMITS,
         // A suspect runs alone for its re-run, and shares again by the next attack.
-        sandbox: { spareWorkers: 1, placement: { probationCalls: 0, cooldownMs: 300 } },
+        sandbox: { spareWorkers: 1, placement: { probationCalls: 0, cooldownMs: 300, workersPerCordon: 1 } },
       });
       await install(shared, 'benign_doubler');
     });

@@ -14,15 +14,16 @@ export async function attemptProvider(
   timeoutMs: number,
 ): Promise<ProviderAnswer> {
   const controller = new AbortController();
+  // The SDK is loaded before the clock starts: loading it is not the provider's time.
+  const { client, last } = await connect(
+    { kind: provider.kind, baseUrl: provider.baseUrl, apiKey, timeoutMs },
+    controller.signal,
+  );
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
-  const { client, last } = connect(
-    { kind: provider.kind, baseUrl: provider.baseUrl, apiKey, timeoutMs },
-    controller.signal,
-  );
   try {
     return await client.complete({ ...call, model: provider.model, signal: controller.signal });
   } catch (error) {

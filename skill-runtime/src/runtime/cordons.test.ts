@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonValue } from '../contract/json.ts';
 import { createMemoryRuntime, type MemoryRuntime } from '../testing/memory-runtime.ts';
 
 let t: MemoryRuntime;
@@ -17,7 +18,7 @@ const SLOW_WRITER = `export default { async run({ input, api }) {
   return 'wrote';
 } }`;
 
-async function callsUntilShared(name: string, times: number, input: unknown = 1): Promise<void> {
+async function callsUntilShared(name: string, times: number, input: JsonValue = 1): Promise<void> {
   for (let call = 0; call < times; call++) {
     const result = await t.runtime.run(name, { input });
     if (!result.ok) throw new Error(JSON.stringify(result.error));
@@ -27,7 +28,7 @@ async function callsUntilShared(name: string, times: number, input: unknown = 1)
 beforeAll(async () => {
   t = createMemoryRuntime({
     limits: { defaultWallTimeoutMs: 1500, apiCallsPerSecond: 100_000, apiCallsPerRun: 100_000 },
-    sandbox: { spareWorkers: 0, placement: { probationCalls: 2, cooldownMs: 60_000 } },
+    sandbox: { spareWorkers: 0, placement: { probationCalls: 2, cooldownMs: 60_000, workersPerCordon: 1 } },
   });
   await t.install({ name: 'twin_a' }, DOUBLE);
   await t.install({ name: 'twin_b' }, DOUBLE);
@@ -102,5 +103,18 @@ describe('workers shared within a cordon', () => {
     await callsUntilShared('reader', 1);
     await callsUntilShared('writer', 1, 1);
     expect(t.runtime.workerOf('rogue')).not.toBe(t.runtime.workerOf('reader'));
+  });
+
+  it("spreads a cordon's skills over one worker per core before they double up", async () => {
+    const spread = createMemoryRuntime({
+      sandbox: { spareWorkers: 0, placement: { probationCalls: 0, workersPerCordon: 2 } },
+    });
+    try {
+      for (const name of ['one', 'two', 'three']) await spread.install({ name }, DOUBLE);
+      const workers = new Set(['one', 'two', 'three'].map((name) => spread.runtime.workerOf(name)));
+      expect(workers.size).toBe(2);
+    } finally {
+      await spread.close();
+    }
   });
 });

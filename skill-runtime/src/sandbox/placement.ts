@@ -6,6 +6,7 @@
  * a newly placed skill proves itself alone first (probation), and one whose call had to be killed
  * goes back to a worker of its own for a while (cooldown).
  */
+import { availableParallelism } from 'node:os';
 import { SANDBOX_LIMITS } from '../limits.ts';
 
 export interface PlacementPolicy {
@@ -15,12 +16,16 @@ export interface PlacementPolicy {
   cooldownMs: number;
   /** Skills one shared worker holds at most. */
   maxSkillsPerWorker: number;
+  /** Shared workers one cordon spreads its skills over before they double up. */
+  workersPerCordon: number;
 }
 
 export const DEFAULT_PLACEMENT: PlacementPolicy = {
   probationCalls: SANDBOX_LIMITS.probationCalls,
   cooldownMs: SANDBOX_LIMITS.cooldownMs,
   maxSkillsPerWorker: SANDBOX_LIMITS.maxSkillsPerWorker,
+  // One per core: a cordon's calls then use every core, as workers of their own would.
+  workersPerCordon: Math.max(2, availableParallelism()),
 };
 
 /** What placement knows of one skill. */

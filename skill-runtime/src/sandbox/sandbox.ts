@@ -135,6 +135,7 @@ export class Sandbox {
       spareWorkers: this.#options.spareWorkers,
       workerOverheadMb: this.#options.workerOverheadMb,
       maxSkillsPerWorker: this.#policy.maxSkillsPerWorker,
+      workersPerCordon: this.#policy.workersPerCordon,
       spareRefillDelayMs: SANDBOX_LIMITS.spareRefillDelayMs,
     });
     this.#reaper = setInterval(() => this.#reapIdle(), Math.max(250, this.#options.idleWorkerMs / 4));

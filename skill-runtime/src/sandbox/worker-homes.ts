@@ -32,6 +32,8 @@ export interface WorkerHomesOptions {
   /** Resident memory a worker may use beyond its isolates' limits (MB). */
   workerOverheadMb: number;
   maxSkillsPerWorker: number;
+  /** Shared workers one cordon spreads its skills over (one per core: its calls run in parallel). */
+  workersPerCordon: number;
   /** After a spare is taken, the next is forked this much later (ms), off the load it serves. */
   spareRefillDelayMs: number;
 }
@@ -127,12 +129,18 @@ export class WorkerHomes {
     );
   }
 
+  /** The cordon's least-filled worker, or a new one while the cordon has fewer than its share. */
   #sharedWorkerWithRoom(cordon: string): SharedWorker {
     const workers = (this.#shared.get(cordon) ?? []).filter((entry) => entry.worker.alive);
-    const roomy = workers.find((entry) => entry.skills.size < this.#options.maxSkillsPerWorker);
-    if (roomy) {
+    const fewest = workers.reduce<SharedWorker | undefined>(
+      (best, entry) => (best === undefined || entry.skills.size < best.skills.size ? entry : best),
+      undefined,
+    );
+    const hasRoom = fewest !== undefined && fewest.skills.size < this.#options.maxSkillsPerWorker;
+    const enoughWorkers = workers.length >= this.#options.workersPerCordon;
+    if (fewest && hasRoom && (enoughWorkers || fewest.skills.size === 0)) {
       this.#shared.set(cordon, workers);
-      return roomy;
+      return fewest;
     }
     const created: SharedWorker = { worker: this.#take(), cordon, skills: new Map(), nextId: 0 };
     created.worker.onExit(() => {

@@ -1,7 +1,4 @@
-import { anthropicClient } from './anthropic.ts';
-import { geminiClient } from './gemini.ts';
 import { guardedFetch, type LastResponse } from './guarded-fetch.ts';
-import { openAiClient } from './openai.ts';
 import type { ProviderClient, ProviderConnection } from './provider-client.ts';
 
 export interface Connected {
@@ -10,14 +7,20 @@ export interface Connected {
   last: LastResponse;
 }
 
-/** A client for one attempt: its own guarded fetch, bound to the attempt's signal. */
-export function connect(connection: ProviderConnection, signal: AbortSignal): Connected {
+/**
+ * A client for one attempt: its own guarded fetch, bound to the attempt's signal. Each provider's
+ * SDK is loaded the first time a provider of its kind is called (together they weigh ~25 MB of a
+ * host's memory, which a Talon without that kind of provider never needs).
+ */
+export async function connect(connection: ProviderConnection, signal: AbortSignal): Promise<Connected> {
   const guarded = guardedFetch(connection.baseUrl, signal);
-  const client =
-    connection.kind === 'anthropic'
-      ? anthropicClient(connection, guarded)
-      : connection.kind === 'gemini'
-        ? geminiClient(connection, guarded)
-        : openAiClient(connection, guarded);
+  let client: ProviderClient;
+  if (connection.kind === 'anthropic') {
+    client = (await import('./anthropic.ts')).anthropicClient(connection, guarded);
+  } else if (connection.kind === 'gemini') {
+    client = (await import('./gemini.ts')).geminiClient(connection, guarded);
+  } else {
+    client = (await import('./openai.ts')).openAiClient(connection, guarded);
+  }
   return { client, last: guarded.last };
 }
