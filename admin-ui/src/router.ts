@@ -7,6 +7,7 @@ import LlmUsageView from './views/LlmUsageView.vue';
 import LoginView from './views/LoginView.vue';
 import SecurityView from './views/SecurityView.vue';
 import SettingsView from './views/SettingsView.vue';
+import ShellView from './views/ShellView.vue';
 import SkillApprovalsView from './views/SkillApprovalsView.vue';
 import SkillsView from './views/SkillsView.vue';
 import TelegramView from './views/TelegramView.vue';
@@ -69,6 +70,7 @@ export const router = createRouter({
         { path: 'usage', name: 'llm-usage', component: LlmUsageView, meta: { title: 'LLM usage' } },
       ],
     },
+    { path: '/shell', name: 'shell', component: ShellView, meta: { title: 'Shell' } },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
     { path: '/:unknown(.*)*', redirect: '/' },

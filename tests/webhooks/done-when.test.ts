@@ -388,7 +388,14 @@ it.skipIf(!ROOT)(
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({
       error: 'whitelist_invalid',
-      problems: [{ index: 1, text: 'git log -n <int 50-1>', message: '<int 50-1>: 50 is more than 1' }],
+      problems: [
+        {
+          index: 1,
+          path: '/entries/1',
+          text: 'git log -n <int 50-1>',
+          message: '<int 50-1>: 50 is more than 1',
+        },
+      ],
     });
     const noCode = await admin.request('PUT', '/api/shell/whitelist', { entries: ['uptime'] });
     expect(noCode.status).toBe(403);

@@ -136,7 +136,8 @@ async function toApiError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message, retryAfter, problems);
 }
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/** One call of the API (the `api` object below and the screens' own modules use it). */
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;

@@ -66,9 +66,15 @@ export const whitelistErrorSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['index', 'text', 'message'],
+        required: ['index', 'path', 'text', 'message'],
         additionalProperties: false,
-        properties: { index: { type: 'integer' }, text: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          index: { type: 'integer' },
+          /** `/entries/<index>`, as the workflow routes name what is wrong. */
+          path: { type: 'string' },
+          text: { type: 'string' },
+          message: { type: 'string' },
+        },
       },
     },
   },

@@ -70,7 +70,7 @@ export const shellRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ShellRoute
       const entries = request.body.entries.map((entry) => entry.trim()).filter((entry) => entry !== '');
       const problems = entries.flatMap((text, index) => {
         const parsed = parseWhitelistEntry(text);
-        return parsed.ok ? [] : [{ index, text, message: parsed.message }];
+        return parsed.ok ? [] : [{ index, path: `/entries/${index}`, text, message: parsed.message }];
       });
       if (problems.length > 0) {
         return reply.status(400).send({
