@@ -54,7 +54,10 @@ function alive(pid: number): boolean {
 
 async function health(token: string | undefined): Promise<number> {
   const { url } = supervisor.status();
-  const response = await fetch(`${url}/health`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const response = await fetch(
+    `${url}/health`,
+    token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  );
   return response.status;
 }
 
@@ -119,7 +122,11 @@ describe('the sidecar supervisor', () => {
     const before = supervisor.status().pid!;
     await settings.set('web_automator.host', 'https://sidecar.internal:6900');
     await expect.poll(() => alive(before), { timeout: 15_000 }).toBe(false);
-    expect(supervisor.status()).toMatchObject({ state: 'external', url: 'https://sidecar.internal:6900', pid: null });
+    expect(supervisor.status()).toMatchObject({
+      state: 'external',
+      url: 'https://sidecar.internal:6900',
+      pid: null,
+    });
     expect(await supervisor.endpoint()).toMatchObject({ url: 'https://sidecar.internal:6900' });
     await settings.set('web_automator.host', 'http://127.0.0.1:0');
     await expect.poll(() => supervisor.status().state, { timeout: 20_000 }).toBe('running');

@@ -12,7 +12,12 @@ export interface RunDispatch {
     id: string;
     name: string;
     version: number;
-    definition: { maxConcurrentRuns: number; nodePin: string | null };
+    /** `steps` lets the scheduler's placement pin a run to the node its steps need. */
+    definition: {
+      maxConcurrentRuns: number;
+      nodePin: string | null;
+      steps?: readonly { skill: string; fallbackSkill?: string | null }[];
+    };
   };
   trigger: RunTrigger;
   input: JsonValue;

@@ -59,6 +59,17 @@ export interface SchedulerOptions {
   periodicMissedCheck?: boolean;
   /** Deletes old run history; run hourly on one node. */
   pruneHistory?: (() => Promise<number>) | undefined;
+  /**
+   * The node a workflow's runs must go to (its own `nodePin`, or a node its steps need, such as
+   * the browser sidecar's): asked for every run queued. Default: the workflow's `nodePin`.
+   */
+  placement?: ((definition: PlacedWorkflow) => string | null) | undefined;
+}
+
+/** What placement sees of a workflow: its pin and its steps' skills. */
+export interface PlacedWorkflow {
+  nodePin: string | null;
+  steps?: readonly { skill: string; fallbackSkill?: string | null }[];
 }
 
 /**
@@ -68,8 +79,9 @@ export interface SchedulerOptions {
  * `node_lost`, and stop() finishes or hands back the runs in flight.
  */
 export class WorkflowScheduler {
-  readonly #options: Required<Omit<SchedulerOptions, 'pruneHistory'>>;
+  readonly #options: Required<Omit<SchedulerOptions, 'pruneHistory' | 'placement'>>;
   readonly #pruneHistory: (() => Promise<number>) | undefined;
+  readonly #placement: (definition: PlacedWorkflow) => string | null;
   readonly #boss: PgBoss;
   readonly #ticks: ScheduleTicks;
   readonly #cancels: CancelChannel;
@@ -89,6 +101,7 @@ export class WorkflowScheduler {
       ...options,
     };
     this.#pruneHistory = options.pruneHistory;
+    this.#placement = options.placement ?? ((definition) => definition.nodePin);
     const o = this.#options;
     this.#boss = new PgBoss({
       connectionString: o.databaseUrl,
@@ -205,20 +218,26 @@ export class WorkflowScheduler {
    * start at once is claimed and started here (see RunDispatcher).
    */
   dispatch(request: RunDispatch): Promise<RunRecord> {
-    return this.#dispatcher.dispatch(request);
+    const { definition } = request.workflow;
+    const nodePin = this.#placement(definition);
+    if (nodePin === definition.nodePin) return this.#dispatcher.dispatch(request);
+    return this.#dispatcher.dispatch({
+      ...request,
+      workflow: { ...request.workflow, definition: { ...definition, nodePin } },
+    });
   }
 
   /** Queues a run (status `queued` already written). */
   async enqueue(
     runId: string,
     workflowId: string,
-    definition: { maxConcurrentRuns: number; nodePin: string | null },
+    definition: { maxConcurrentRuns: number } & PlacedWorkflow,
   ): Promise<void> {
     await this.#send({
       runId,
       workflowId,
       maxConcurrentRuns: definition.maxConcurrentRuns,
-      nodePin: definition.nodePin,
+      nodePin: this.#placement(definition),
     });
   }
 
