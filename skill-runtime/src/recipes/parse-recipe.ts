@@ -3,18 +3,16 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { isAllowedByNet } from '../api/net-policy.ts';
 import { RECIPE_VERSION, type Recipe, type RecipeStep } from './recipe.ts';
 import { RECIPE_SCHEMA } from './recipe-schema.ts';
+import { TalonError } from '../errors.ts';
 
 /** A recipe that cannot be used; `problems` lists every fault found, each naming its field. */
-export class RecipeError extends Error {
-  readonly code = 'recipe_invalid';
-  readonly statusCode = 400;
+export class RecipeError extends TalonError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
     const shown = problems.slice(0, 10).join('; ');
     const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : '';
-    super(`Invalid recipe: ${shown}${more}`);
-    this.name = 'RecipeError';
+    super('recipe_invalid', `Invalid recipe: ${shown}${more}`, 400);
     this.problems = problems;
   }
 }
