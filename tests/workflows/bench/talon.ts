@@ -13,6 +13,7 @@ import { openPool } from '@talon/core/db/pool.ts';
 import { TalonError } from '@talon/core/errors.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
 import { installErrorHandler } from '@talon/core/server/error-handler.ts';
+import { registerSessionCookie } from '@talon/core/server/security/session-cookie.ts';
 import { workflowRoutes } from '@talon/core/server/routes/workflows.ts';
 import { DEFAULT_CORE_SKILLS_DIR } from '@talon/core/skills/core-skills.ts';
 import { SkillLifecycle } from '@talon/core/skills/lifecycle.ts';
@@ -33,7 +34,7 @@ export interface TalonUnderTest {
 /**
  * One Talon node as production wires the workflow path: embedded PostgreSQL, migrations, the real
  * sandbox runtime with the shipped core skills, pg-boss, the /api/workflows routes on loopback.
- * The admin session and the general rate limit (600 requests/min per address) are not mounted:
+ * The admin login and the general rate limit (600 requests/min per address) are not mounted:
  * the benchmark measures the workflow engine, not the login.
  */
 export async function startTalonUnderTest(folder: string): Promise<TalonUnderTest> {
@@ -85,6 +86,8 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
 
   const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
   installErrorHandler(app);
+  // The session cookie's plugin (the routes read the session's tag for 2FA counting); no cookie is sent.
+  await registerSessionCookie(app, secretKeyBase, settings);
   await app.register(workflowRoutes, { engine, settings });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
