@@ -74,9 +74,12 @@ export class WorkflowExecutor {
     let finalOutput: JsonValue = null;
     let executed = 0;
     let current = steps[0]?.id ?? END;
-    // Read once per run: a binding approved after the run started waits for the next run.
+    // Read once per run: a binding approved after the run started waits for the next run. A
+    // workflow whose steps choose no binding has nothing to look up (no read).
     const approvedBindings =
-      request.workflowId !== undefined && this.#deps.stepSecrets
+      request.workflowId !== undefined &&
+      this.#deps.stepSecrets &&
+      StepSecretBindingStore.choosesAny(definition)
         ? await this.#deps.stepSecrets.approved(request.workflowId)
         : new Set<string>();
 

@@ -1,6 +1,9 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { stepSecretBinding } from '@talon/skill-runtime/contract/step-secret-binding.ts';
+import {
+  STEP_SECRET_BINDING_FIELD,
+  stepSecretBinding,
+} from '@talon/skill-runtime/contract/step-secret-binding.ts';
 import type { SecretBinding } from '@talon/skill-runtime/contract/secret-bindings.ts';
 import type { DefinitionProblem } from './validate-definition.ts';
 import type { WorkflowDefinition } from './definition.ts';
@@ -88,6 +91,14 @@ export class StepSecretBindingStore {
         VALUES (${workflowId}, ${entry.stepId}, ${entry.key}, ${approvedBy})
         ON CONFLICT DO NOTHING`);
     }
+  }
+
+  /**
+   * Whether any step of the definition chooses a binding in its config: a run of a workflow whose
+   * steps choose none hands no step a binding, so it need not read the approvals.
+   */
+  static choosesAny(definition: Pick<WorkflowDefinition, 'steps'>): boolean {
+    return definition.steps.some((step) => step.config[STEP_SECRET_BINDING_FIELD] !== undefined);
   }
 
   /** The binding a step may hand its skill in a run: chosen in its config and approved; else none. */
