@@ -28,6 +28,9 @@ import { createWorkflowEngine, type WorkflowEngine } from './workflows/engine.ts
 import { createLlm, type Llm } from './llm/create-llm.ts';
 import { InstalledSkills } from './workflows/installed-skills.ts';
 import { seedBuiltinWorkflows } from './workflows/builtin-workflows.ts';
+import { AutomationService } from './automation/automation-service.ts';
+import { automationPlacement } from './automation/placement.ts';
+import { automationSkillPort } from './automation/skill-port.ts';
 import { createShell } from './shell/create-shell.ts';
 import { ShellService } from './shell/shell-service.ts';
 import { SecurityReviews } from './github/reviews.ts';
@@ -99,6 +102,8 @@ export interface Talon {
   /** The shell (`shell.exec`, `/shell`, the admin's Shell screen) and GitHub security reviews. */
   shell: { service: ShellService };
   github: { reviews: SecurityReviews };
+  /** The browser sidecar: its process (when this node runs it), recordings, recipes, replays. */
+  automation: AutomationService;
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -141,6 +146,7 @@ export async function startTalon(
   let workflows: WorkflowEngine | undefined;
   let telegram: TelegramWiring | undefined;
   let services: AppServices | undefined;
+  let automation: AutomationService | undefined;
   let reviews: SecurityReviews | undefined;
   try {
     const cipher = new SettingsCipher(secretKeyBase.value);
@@ -164,6 +170,17 @@ export async function startTalon(
       announcements,
       wrapStepUp: (stepUp) => stepUpApprovals.wrap(stepUp),
     });
+    // The browser sidecar (started below, once the server is built): `automation.run` replays through it.
+    automation = new AutomationService({
+      pool: database.pool,
+      settings,
+      audit,
+      logger: logger.child({ component: 'automation' }),
+      stepUp: services.stepUp,
+      nodeName: config.nodeName,
+      dataDir: config.dataDir,
+      logLevel: config.logLevel,
+    });
     // Providers from the first-boot seeds; the workflow executor cleans external output with its sanitizer.
     const llm = await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds });
     // The shell's jail is probed now; the shell answers that it cannot run until the probe passed.
@@ -175,6 +192,7 @@ export async function startTalon(
       logger,
       services: {
         llm: llmSkillPort(llm.router),
+        automation: automationSkillPort(automation),
         shell: shell.host,
         // The gateway is built after the runtime (it announces the runtime's breaker changes).
         telegram: {
@@ -221,6 +239,8 @@ export async function startTalon(
       }),
       sanitizer: llm.sanitizer,
       llmPolicies: llm.router.runPolicies,
+      // A workflow with a web_automation step runs on the node named by web_automator.node.
+      scheduler: { placement: automationPlacement(settings) },
     });
     // Before the skills start, so a skill refused at start is announced.
     telegram = wireTelegramGateway({
@@ -237,9 +257,11 @@ export async function startTalon(
       workflows,
       shell: shellService,
       github: reviews,
+      automation,
     });
     const gateway = telegram.gateway;
     shellService.attachChat((chatId, text) => gateway.outbound.send(chatId, text));
+    automation.attachChat((chatId, text) => gateway.outbound.send(chatId, text));
     reviews.attachOwner(async (text) => {
       if (gateway.ownerChatId() !== '') await gateway.sendPlain(gateway.ownerChatId(), text);
     });
@@ -265,6 +287,7 @@ export async function startTalon(
       workflowEngine: workflows,
       llm: llm.router,
       telegram: telegram.gateway,
+      automation,
       shell: { host: shell.host, service: shellService },
       webhooks: {
         github: new GithubWebhookReceiver({
@@ -292,6 +315,7 @@ export async function startTalon(
       throw error;
     });
     await workflows.start();
+    await automation.start();
     // Once, with the core skills installed: the "chat" workflow the owner may pick for Telegram's free text.
     await seedBuiltinWorkflows({ pool: database.pool, workflows: workflows.service, logger });
     await shell.ready;
@@ -310,6 +334,7 @@ export async function startTalon(
       workflows,
       telegram,
       llm,
+      automation,
       shell: { service: shellService },
       github: { reviews },
       url,
@@ -319,6 +344,7 @@ export async function startTalon(
           await telegram?.stop();
           await app.close();
           services?.stop();
+          await automation?.stop();
           await reviews?.stop();
           // Runs in flight finish, or go back to the queue for another node, before skills stop.
           await workflows?.stop();
@@ -331,6 +357,7 @@ export async function startTalon(
   } catch (error) {
     await telegram?.stop().catch(() => undefined);
     services?.stop();
+    await automation?.stop().catch(() => undefined);
     await workflows?.stop().catch(() => undefined);
     await runtime?.close();
     await settingsListener?.close();

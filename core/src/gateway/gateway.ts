@@ -57,7 +57,10 @@ export interface GatewayOptions {
   /** This node's name (`/ping`, the lease). */
   node: string;
   announcements: Announcements;
-  services: Pick<GatewayServices, 'skills' | 'workflows' | 'twoFactor' | 'stepUp' | 'shell' | 'github'>;
+  services: Pick<
+    GatewayServices,
+    'skills' | 'workflows' | 'twoFactor' | 'stepUp' | 'shell' | 'github' | 'automation'
+  >;
   timings?: Partial<GatewayTimings>;
   now?: () => number;
   commandGroups?: readonly CommandGroup[];

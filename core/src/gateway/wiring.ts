@@ -66,6 +66,8 @@ export function wireTelegramGateway(deps: {
   /** `/shell` and `/github`, where this node has them. */
   shell?: GatewayServices['shell'];
   github?: GatewayServices['github'];
+  /** `/record`, `/replay`, `/automations`. */
+  automation?: GatewayServices['automation'];
   timings?: Partial<GatewayTimings>;
 }): TelegramWiring {
   const { announcements, approvals } = deps;
@@ -90,6 +92,7 @@ export function wireTelegramGateway(deps: {
       stepUp: deps.stepUp,
       shell: deps.shell,
       github: deps.github,
+      automation: deps.automation,
     },
     ...(deps.timings ? { timings: deps.timings } : {}),
   });

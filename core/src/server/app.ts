@@ -23,6 +23,8 @@ import { workflowRoutes } from './routes/workflows.ts';
 import { llmRoutes } from './routes/llm.ts';
 import { telegramRoutes } from './routes/telegram.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
+import { automationRoutes } from './routes/automations.ts';
+import type { AutomationService } from '../automation/automation-service.ts';
 import { shellRoutes } from './routes/shell.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { webhookTriggerRoutes } from './routes/webhook-triggers.ts';
@@ -65,6 +67,8 @@ export interface AppDependencies {
   webhooks?:
     | { github?: GithubWebhookReceiver; workflows?: WorkflowWebhookReceiver; triggers?: WorkflowWebhooks }
     | undefined;
+  /** The browser sidecar: recordings, the live view, recipes, replays (/api/automations/...). */
+  automation?: AutomationService | undefined;
   /** Called on the bare app before any hook or route (tests install the response check here). */
   instrument?: (app: FastifyInstance) => void;
 }
@@ -109,8 +113,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.shell) {
     await app.register(shellRoutes, { ...deps.shell, settings: deps.settings, audit: deps.audit });
   }
+  // The signed webhooks are on the public list: they exist on every node, answering 503 without a receiver.
+  await app.register(webhookRoutes, { github: deps.webhooks?.github, workflows: deps.webhooks?.workflows });
   if (deps.webhooks) {
-    await app.register(webhookRoutes, { github: deps.webhooks.github, workflows: deps.webhooks.workflows });
     if (deps.webhooks.triggers) {
       await app.register(webhookTriggerRoutes, {
         webhooks: deps.webhooks.triggers,
@@ -118,6 +123,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         audit: deps.audit,
       });
     }
+  }
+  if (deps.automation) {
+    await app.register(automationRoutes, { automation: deps.automation, settings: deps.settings });
   }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });

@@ -5,6 +5,7 @@ import type { GatewayServices } from './command-table.ts';
 import { TOTP_DISABLE_KIND } from './two-factor-commands.ts';
 import { WORKFLOW_RUN_KIND } from './workflow-commands.ts';
 import { shellChallengeHandlers } from './shell-commands.ts';
+import { automationChallengeHandlers } from './automation-commands.ts';
 
 /**
  * What a code does for each kind of challenge: the action is read from the challenge (never from
@@ -21,6 +22,7 @@ export type ChallengeHandler = (
 export function challengeHandlers(services: GatewayServices): Record<string, ChallengeHandler> {
   return {
     ...shellChallengeHandlers(services),
+    ...automationChallengeHandlers(services),
     [WORKFLOW_RUN_KIND]: async (code, challenge, requester) => {
       const runId = String(challenge.action.args['runId']);
       const run = await services.workflows!.service.approveRun(runId, code, requester);

@@ -3,6 +3,7 @@ import type { StepUpVerifier } from '../../auth/step-up.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import type { WorkflowEngine } from '../../workflows/engine.ts';
+import type { AutomationService } from '../../automation/automation-service.ts';
 import type { ShellCommandPort } from '../../shell/shell-service.ts';
 import type { ReviewPort } from '../../github/reviews.ts';
 import type { ChallengeAction, ChallengeStore } from '../challenges.ts';
@@ -41,6 +42,8 @@ export interface GatewayServices {
   shell?: ShellCommandPort | undefined;
   /** GitHub security reviews (`/github`), where this node has them. */
   github?: ReviewPort | undefined;
+  /** The browser sidecar (`/record`, `/replay`, `/automations`), where this node has it. */
+  automation?: AutomationService | undefined;
   challenges: ChallengeStore;
   grants: StepUpGrants;
   ephemeral: EphemeralMessages;

@@ -4,6 +4,7 @@ import { twoFactorCommands } from './two-factor-commands.ts';
 import { workflowCommands } from './workflow-commands.ts';
 import { githubCommands } from './github-commands.ts';
 import { shellCommands } from './shell-commands.ts';
+import { automationCommands } from './automation-commands.ts';
 
 /**
  * THE command table: every group of Telegram commands, in the order `/help` lists them. A new
@@ -15,6 +16,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   workflowCommands,
   shellCommands,
   githubCommands,
+  automationCommands,
   twoFactorCommands,
 ];
 

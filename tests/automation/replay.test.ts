@@ -1,0 +1,150 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recipe } from '@talon/skill-runtime/recipes/index.ts';
+import { DOWNLOAD_STEP, LOGIN_STEPS, siteRecipe } from '@talon/sidecar-automator/testing/recipes.ts';
+import { OWNER_CHAT, startAutomationBed, type AutomationBed } from './support/automation-bed.ts';
+
+// Recipes replayed from workflows (the web_automation core skill) and from Telegram, in a started
+// Talon whose sidecar it supervises, against the sidecar tests' site on loopback.
+let bed: AutomationBed;
+
+beforeAll(async () => {
+  bed = await startAutomationBed();
+}, 120_000);
+afterAll(async () => {
+  await bed?.close();
+});
+
+interface RecipeDetail {
+  id: string;
+  name: string;
+  status: string;
+  version: number;
+  secrets: { handle: string; settingKey: string; set: boolean }[];
+}
+interface RunView {
+  id: string;
+  status: string;
+  output: unknown;
+  error: { code: string; message: string; stepId: string } | null;
+}
+interface StepView {
+  outcome: string;
+  branch: string | null;
+  errorCode: string | null;
+  outputSnapshot: unknown;
+}
+
+/** A recipe imported, its secrets set and approved with codes, as the owner does on the Automations screen. */
+async function readyRecipe(recipe: Recipe, secrets: Record<string, string>): Promise<RecipeDetail> {
+  const imported = await bed.admin.ok<RecipeDetail>('POST', '/api/automations/recipes', { recipe });
+  expect(imported.status).toBe('draft');
+  for (const secret of imported.secrets) {
+    await bed.admin.ok('PUT', `/api/settings/${secret.settingKey}`, { value: secrets[secret.handle], totpCode: await bed.code() });
+  }
+  return bed.admin.ok<RecipeDetail>('POST', `/api/automations/recipes/${imported.id}/approve`, {
+    version: imported.version,
+    totpCode: await bed.code(),
+  });
+} // prettier-ignore
+
+async function runWorkflow(name: string, recipe: string): Promise<{ run: RunView; steps: StepView[] }> {
+  const workflow = await bed.admin.ok<{ id: string }>('POST', '/api/workflows', {
+    name,
+    steps: [{ id: 'replay', name: 'Replay', skill: 'web_automation', config: { recipe } }],
+  });
+  const run = await bed.admin.ok<RunView>('POST', `/api/workflows/${workflow.id}/runs?wait=true`, {});
+  return bed.admin.ok('GET', `/api/workflows/runs/${run.id}`);
+}
+
+const secrets = () => ({ password: bed.site.password, code: bed.site.code });
+
+describe('replaying a recipe', () => {
+  it('from a workflow: logs in, downloads the report, and the admin serves the very bytes', async () => {
+    const recipe = await readyRecipe(siteRecipe(bed.site, { name: 'report', steps: [...LOGIN_STEPS, DOWNLOAD_STEP] }), secrets());
+    expect(recipe).toMatchObject({ status: 'ready', secrets: [{ handle: 'password', set: true }, { handle: 'code', set: true }] });
+    const { run, steps } = await runWorkflow('Monthly report', 'report');
+    expect(run.status).toBe('completed');
+    expect(steps[0]).toMatchObject({ outcome: 'succeeded', branch: 'on_success' });
+    expect(run.output).toMatch(/^Replayed report: succeeded in [\d.]+ s \(7 steps\)\.\n1 file downloaded: monthly_report\.csv \(65536 bytes\)$/);
+    expect(JSON.stringify(steps)).not.toContain(bed.site.password);
+
+    const detail = await bed.admin.ok<{ runs: { id: string; trigger: string; files: { name: string; url: string }[] }[] }>(
+      'GET',
+      `/api/automations/recipes/${recipe.id}`,
+    );
+    const [last] = detail.runs;
+    expect(last).toMatchObject({ trigger: 'workflow', files: [{ kind: 'downloads', name: 'monthly_report.csv' }] });
+    const file = await bed.admin.request('GET', last!.files[0]!.url);
+    expect(file.status).toBe(200);
+    expect(file.bytes.equals(bed.site.report)).toBe(true);
+    // Kept under the data folder; the sidecar's own copy is gone.
+    const kept = path.join(bed.dataDir, 'automation', 'runs', last!.id, 'downloads', 'monthly_report.csv');
+    expect(readFileSync(kept).equals(bed.site.report)).toBe(true);
+    expect(existsSync(path.join(bed.dataDir, 'automator', 'runs'))).toBe(true);
+    const sidecarRuns = readdirOrEmpty(path.join(bed.dataDir, 'automator', 'runs'));
+    expect(sidecarRuns).toEqual([]);
+  }); // prettier-ignore
+
+  it('fails the workflow step with its reason when a step navigates off the allowlist', async () => {
+    const port = new URL(bed.site.url).port;
+    await readyRecipe(
+      siteRecipe(bed.site, {
+        name: 'wanders-off',
+        secrets: [],
+        steps: [{ type: 'navigate', url: `http://localhost:${port}/login` }],
+      }),
+      {},
+    );
+    const { run, steps } = await runWorkflow('Wanders off', 'wanders-off');
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'skill_error', stepId: 'replay' } });
+    expect(steps[0]).toMatchObject({ outcome: 'failed', errorCode: 'skill_error' });
+    expect(JSON.stringify(steps[0]?.outputSnapshot)).toContain(
+      `Replay of wanders-off failed at step 1 (blocked_request): `,
+    );
+    expect(JSON.stringify(steps[0]?.outputSnapshot)).toContain(
+      `localhost:${port} is not on the recipe's allowlist`,
+    );
+  });
+
+  it('refuses a draft nobody approved, and says what is missing', async () => {
+    await bed.admin.ok('POST', '/api/automations/recipes', {
+      recipe: siteRecipe(bed.site, { name: 'unreviewed', steps: LOGIN_STEPS }),
+    });
+    const { run, steps } = await runWorkflow('Unreviewed', 'unreviewed');
+    expect(run.status).toBe('failed');
+    expect(JSON.stringify(steps[0]?.outputSnapshot)).toContain('Automation error: recipe_not_reviewed');
+  });
+
+  it('from Telegram: /replay asks for a code bound to that recipe, then sends the report', async () => {
+    const since = bed.telegram.sent.length;
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '/automations' });
+    const listing = await bed.telegram.waitForSent((sent) => sent.text.includes('recipes:'), { since });
+    expect(listing.text).toMatch(/• report — ready, last replay succeeded/);
+    expect(listing.text).toContain('• unreviewed — draft');
+
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '/replay unreviewed' });
+    await bed.telegram.waitForSent((sent) => sent.text.includes('unreviewed is a draft'), { since });
+
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '/replay report' });
+    await bed.telegram.waitForSent((sent) => /code/i.test(sent.text) && sent.text.includes('replay “report”'), { since });
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '000000' });
+    await bed.telegram.waitForSent((sent) => /wrong|invalid/i.test(sent.text), { since });
+    bed.telegram.message({ chatId: OWNER_CHAT, text: await bed.code() });
+    await bed.telegram.waitForSent((sent) => sent.text.startsWith('Code accepted: replaying report'), { since });
+    const report = await bed.telegram.waitForSent((sent) => sent.text.startsWith('Replayed report'), { since, timeoutMs: 60_000 });
+    expect(report.text).toContain('1 file downloaded: monthly_report.csv (65536 bytes)');
+    expect(report.chat_id).toBe(String(OWNER_CHAT));
+    const runs = await bed.talon.automation.runs.forRecipe((await bed.talon.automation.recipes.store.byName('report')).id);
+    expect(runs.map((r) => r.trigger)).toEqual(['telegram', 'workflow']);
+  }); // prettier-ignore
+});
+
+function readdirOrEmpty(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
