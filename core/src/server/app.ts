@@ -113,8 +113,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.shell) {
     await app.register(shellRoutes, { ...deps.shell, settings: deps.settings, audit: deps.audit });
   }
+  // The signed webhooks are on the public list: they exist on every node, answering 503 without a receiver.
+  await app.register(webhookRoutes, { github: deps.webhooks?.github, workflows: deps.webhooks?.workflows });
   if (deps.webhooks) {
-    await app.register(webhookRoutes, { github: deps.webhooks.github, workflows: deps.webhooks.workflows });
     if (deps.webhooks.triggers) {
       await app.register(webhookTriggerRoutes, {
         webhooks: deps.webhooks.triggers,

@@ -41,64 +41,65 @@ export const webhookRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: WebhookR
     done(null, body),
   );
 
-  if (github) {
-    app.post(
-      '/webhooks/github',
-      { schema: { response: { 200: githubWebhookAnswerSchema, ...errorResponses } } },
-      async (request) => {
-        const outcome = await github.receive({
-          signature: header(request, 'x-hub-signature-256'),
-          event: header(request, 'x-github-event'),
-          deliveryId: header(request, 'x-github-delivery'),
-          contentType: header(request, 'content-type'),
-          body: rawBody(request.body),
-        });
-        if (!outcome.ok) throw new TalonError(outcome.error, outcome.message, outcome.status);
-        return outcome.answer;
-      },
-    );
-  }
+  const unavailable = (what: string): TalonError =>
+    new TalonError('webhooks_unavailable', `${what} are not received on this node`, 503);
 
-  if (workflows) {
-    app.post(
-      '/webhooks/workflows/:id',
-      {
-        schema: {
-          params: workflowWebhookParamsSchema,
-          response: { 200: workflowWebhookAnswerSchema, 202: workflowWebhookAnswerSchema, ...errorResponses },
+  app.post(
+    '/webhooks/github',
+    { schema: { response: { 200: githubWebhookAnswerSchema, ...errorResponses } } },
+    async (request) => {
+      if (!github) throw unavailable('GitHub deliveries');
+      const outcome = await github.receive({
+        signature: header(request, 'x-hub-signature-256'),
+        event: header(request, 'x-github-event'),
+        deliveryId: header(request, 'x-github-delivery'),
+        contentType: header(request, 'content-type'),
+        body: rawBody(request.body),
+      });
+      if (!outcome.ok) throw new TalonError(outcome.error, outcome.message, outcome.status);
+      return outcome.answer;
+    },
+  );
+
+  app.post(
+    '/webhooks/workflows/:id',
+    {
+      schema: {
+        params: workflowWebhookParamsSchema,
+        response: { 200: workflowWebhookAnswerSchema, 202: workflowWebhookAnswerSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      if (!workflows) throw unavailable('Workflow webhooks');
+      const outcome = await workflows.receive({
+        workflowId: request.params.id,
+        headers: {
+          id: header(request, 'webhook-id'),
+          timestamp: header(request, 'webhook-timestamp'),
+          signature: header(request, 'webhook-signature'),
         },
-      },
-      async (request, reply) => {
-        const outcome = await workflows.receive({
-          workflowId: request.params.id,
-          headers: {
-            id: header(request, 'webhook-id'),
-            timestamp: header(request, 'webhook-timestamp'),
-            signature: header(request, 'webhook-signature'),
-          },
-          contentType: header(request, 'content-type'),
-          body: rawBody(request.body),
-        });
-        if (!outcome.ok) {
-          if (outcome.retryAfterSeconds !== undefined) {
-            throw new AuthError(outcome.error, outcome.message, outcome.status, outcome.retryAfterSeconds);
-          }
-          throw new TalonError(outcome.error, outcome.message, outcome.status);
+        contentType: header(request, 'content-type'),
+        body: rawBody(request.body),
+      });
+      if (!outcome.ok) {
+        if (outcome.retryAfterSeconds !== undefined) {
+          throw new AuthError(outcome.error, outcome.message, outcome.status, outcome.retryAfterSeconds);
         }
-        const { run } = outcome;
-        const ended = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
-        return reply.status(outcome.status).send({
-          runId: run.id,
-          status: run.status,
-          duplicate: outcome.duplicate,
-          ...(ended
-            ? {
-                output: run.output ?? null,
-                error: run.error_code ? { code: run.error_code, message: run.error_message ?? '' } : null,
-              }
-            : {}),
-        });
-      },
-    );
-  }
+        throw new TalonError(outcome.error, outcome.message, outcome.status);
+      }
+      const { run } = outcome;
+      const ended = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
+      return reply.status(outcome.status).send({
+        runId: run.id,
+        status: run.status,
+        duplicate: outcome.duplicate,
+        ...(ended
+          ? {
+              output: run.output ?? null,
+              error: run.error_code ? { code: run.error_code, message: run.error_message ?? '' } : null,
+            }
+          : {}),
+      });
+    },
+  );
 };
