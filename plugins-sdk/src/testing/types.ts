@@ -2,6 +2,7 @@
 import type { ObservedApiCall } from '@talon/skill-runtime/api/api-gate.ts';
 import type { JsonObject, JsonValue } from '@talon/skill-runtime/contract/json.ts';
 import type { SkillManifest } from '@talon/skill-runtime/contract/manifest.ts';
+import type { SecretBinding } from '@talon/skill-runtime/contract/secret-bindings.ts';
 import type {
   ApiCallRecord,
   SkillGrants,
@@ -30,8 +31,16 @@ export interface LoadedSkill {
   /** The SkillAPI of this skill: script its answers, assert on its calls. */
   api: FakeSkillApi;
   grants: LocalGrants;
-  /** One run, as Talon would run it: `{ ok, result, branch }` or `{ ok: false, error }`. */
-  run(request: { input: JsonValue; config?: JsonObject }): Promise<SandboxRunResult>;
+  /**
+   * One run, as Talon would run it: `{ ok, result, branch }` or `{ ok: false, error }`.
+   * `secretBindings`: a workflow step's binding the owner approved (as Talon passes `secretBinding`
+   * of an approved step), for testing a skill that takes its secret's destination from the step.
+   */
+  run(request: {
+    input: JsonValue;
+    config?: JsonObject;
+    secretBindings?: SecretBinding[];
+  }): Promise<SandboxRunResult>;
   /** Stops the skill's sandbox worker. */
   close(): Promise<void>;
 }
