@@ -206,20 +206,24 @@ describe('commands', () => {
     expect(await ask(fake, '/cancel ../etc')).toMatch(/^Usage: \/cancel/);
   });
 
-  it('free text goes to the workflow named by telegram.free_text_workflow', async () => {
+  it('free text goes to the workflow named by telegram.free_text_workflow, with no "Started" line of its own', async () => {
     const chat = await node.engine.service.create({
       name: 'Chat',
       steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
     });
     await node.settings.set('telegram.free_text_workflow', 'Chat');
     try {
-      expect(await ask(fake, 'what is on today?')).toMatch(/Started “Chat”/);
+      const before = fake.sent.length;
+      fake.message({ chatId: OWNER, text: 'what is on today?' });
       await expect
         .poll(async () => (await node.engine.runs.list({ workflowId: chat.id }))[0]?.output)
         .toEqual({
           text: 'what is on today?',
           chatId: String(OWNER),
         });
+      // The conversation's answer is the workflow's to send; the gateway adds nothing before it.
+      expect(await ask(fake, '/ping')).toBe('pong from node-a');
+      expect(fake.sent.slice(before).map((message) => message.text)).toEqual(['pong from node-a']);
     } finally {
       await node.settings.set('telegram.free_text_workflow', '');
     }

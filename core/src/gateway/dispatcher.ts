@@ -146,7 +146,13 @@ export class Dispatcher {
       );
       return;
     }
-    await startRun(this.#services, ctx, match.found, { text: ctx.args, chatId: ctx.chatId });
+    await startRun(
+      this.#services,
+      ctx,
+      match.found,
+      { text: ctx.args, chatId: ctx.chatId },
+      { announce: false },
+    );
   }
 
   /** Runs a handler; a TalonError is answered with its message, anything else with an error id. */

@@ -48,12 +48,15 @@ function describeRun(run: RunRecord, now: number): string {
 /**
  * Starts a workflow run for the owner's chat. A requires-2FA workflow's run waits in `waiting_2fa`
  * (its approval deadline is the engine's) and the chat is challenged for exactly that run.
+ * `announce: false` (free text) leaves the chat to the workflow's own answer: a "Started …" line
+ * before every reply in a conversation is noise.
  */
 export async function startRun(
   services: GatewayServices,
   ctx: CommandContext,
   workflow: WorkflowRecord,
   input: unknown,
+  { announce = true }: { announce?: boolean } = {},
 ): Promise<void> {
   const engine = services.workflows!;
   if (workflow.definition.requires2fa && !isTotpEnrolled(services.settings)) {
@@ -69,6 +72,7 @@ export async function startRun(
     source: ctx.requester.source,
   });
   if (run.status !== 'waiting_2fa') {
+    if (!announce) return;
     await ctx.reply(`Started “${workflow.definition.name}”: run ${short(run.id)} (${run.status}).`);
     return;
   }
