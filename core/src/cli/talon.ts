@@ -8,7 +8,9 @@ import { ConfigError, TalonError, errorMessage } from '../errors.ts';
 import { createLogger } from '../logging/logger.ts';
 import { verifySecretKey } from '../settings/key-check.ts';
 import { rotateSecrets } from '../settings/rotate-secrets.ts';
+import { backupCommand } from './backup-command.ts';
 import { doctorCommand } from './doctor-command.ts';
+import { restoreCommand } from './restore-command.ts';
 
 const USAGE = `Usage: pnpm talon <command>
 
@@ -19,11 +21,18 @@ Commands:
                     NEW_SECRET_KEY_BASE, a new key is generated and written there
   doctor [--json]   audit this installation (Talon running or not); exit 0: nothing above info,
                     1: a warning, 2: a critical finding
+  backup [file]     back up this installation (Talon running or not) into one archive: into file,
+                    or the backup folder (backup.dir, default DATA_DIR/backups)
+  restore <file> [--key-file <file>]
+                    restore a backup into an empty data folder (or the empty database of
+                    DATABASE_URL) with SECRET_KEY_BASE or the key file; checks first, writes after
   help              show this text`;
 
 /** Commands with options of their own (each in its own file): the exit code is theirs. */
 const COMMANDS_WITH_OPTIONS: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
   doctor: doctorCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 /** `pnpm migrate`: opens the database (embedded or DATABASE_URL), which applies migrations under the lock. */

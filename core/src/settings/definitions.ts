@@ -1,5 +1,6 @@
 import { ANNOUNCEMENT_KINDS } from '../announcements/announcements.ts';
 import { AUTOMATION_SETTING_DEFINITIONS } from '../automation/settings.ts';
+import { BACKUP_SETTING_DEFINITIONS } from '../backup/settings.ts';
 import { CONTENT_SETTING_DEFINITIONS } from '../content/settings.ts';
 import { LLM_SETTING_DEFINITIONS } from '../llm/limits.ts';
 import { SHELL_SETTING_DEFINITIONS } from '../shell/settings.ts';
@@ -271,6 +272,8 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
   ...CONTENT_SETTING_DEFINITIONS,
   // The shell: off by default; every run needs a code, so it is of no use before 2FA is enrolled.
   ...SHELL_SETTING_DEFINITIONS,
+  // Backups: when, how many are kept, and where (the folder needs a code once 2FA is enrolled).
+  ...BACKUP_SETTING_DEFINITIONS,
 ];
 
 /** Keys that are always encrypted at rest, whatever a caller says. */
