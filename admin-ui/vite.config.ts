@@ -11,7 +11,8 @@ export default defineConfig({
     port: 5173,
     strictPort: true,
     proxy: {
-      '/api': { target: talonUrl, changeOrigin: false },
+      // ws: the live view of a recording is a WebSocket under /api.
+      '/api': { target: talonUrl, changeOrigin: false, ws: true },
     },
   },
   build: {
@@ -20,5 +21,7 @@ export default defineConfig({
     // The core's CSP allows scripts and styles from 'self' only: never inline anything.
     assetsInlineLimit: 0,
     sourcemap: false,
+    // noVNC (the live view) is ES modules with top-level await.
+    target: 'es2022',
   },
 });

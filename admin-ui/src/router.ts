@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { afterLoginPath } from './after-login.ts';
 import { useSessionStore } from './stores/session.ts';
+import AutomationRecipeView from './views/AutomationRecipeView.vue';
+import AutomationsView from './views/AutomationsView.vue';
 import DashboardView from './views/DashboardView.vue';
 import LlmProvidersView from './views/LlmProvidersView.vue';
 import LlmUsageView from './views/LlmUsageView.vue';
@@ -57,6 +59,18 @@ export const router = createRouter({
       ],
     },
     { path: '/telegram', name: 'telegram', component: TelegramView, meta: { title: 'Telegram' } },
+    {
+      path: '/automations',
+      children: [
+        { path: '', name: 'automations', component: AutomationsView, meta: { title: 'Automations' } },
+        {
+          path: 'recipes/:id',
+          name: 'automation-recipe',
+          component: AutomationRecipeView,
+          meta: { title: 'Recipe' },
+        },
+      ],
+    },
     {
       path: '/llm',
       children: [

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recipe } from '@talon/skill-runtime/recipes/index.ts';
 import { DOWNLOAD_STEP, LOGIN_STEPS, siteRecipe } from '@talon/sidecar-automator/testing/recipes.ts';
@@ -87,6 +88,31 @@ describe('replaying a recipe', () => {
     expect(sidecarRuns).toEqual([]);
   }); // prettier-ignore
 
+  it('now, from the admin: the report lists the file; a session kept on request, encrypted', async () => {
+    const detail = await bed.admin.ok<RecipeDetail & { recipe: Recipe }>('GET', `/api/automations/recipes/${(await bed.talon.automation.recipes.store.byName('report')).id}`);
+    // Keeping the session changes nothing the recipe may reach: no code needed.
+    const kept = await bed.admin.ok<{ keepSession: boolean; version: number }>('PUT', `/api/automations/recipes/${detail.id}`, {
+      version: detail.version,
+      recipe: detail.recipe,
+      keepSession: true,
+    });
+    expect(kept.keepSession).toBe(true);
+    const report = await bed.admin.ok<{ status: string; downloads: { name: string; url: string; sha256: string }[] }>(
+      'POST',
+      `/api/automations/recipes/${detail.id}/replay`,
+      {},
+    );
+    expect(report).toMatchObject({ status: 'succeeded', downloads: [{ name: 'monthly_report.csv', sha256: bed.site.reportSha256 }] });
+    expect((await bed.admin.request('GET', report.downloads[0]!.url)).bytes.equals(bed.site.report)).toBe(true);
+    const session = JSON.parse(bed.talon.settings.getString('automation.session.report')) as { cookies: { name: string }[] };
+    expect(session.cookies.map((cookie) => cookie.name)).toEqual(['session']);
+    const stored = await bed.talon.database.pool.oneFirst(
+      sql.unsafe`SELECT value FROM settings WHERE key = 'automation.session.report'`,
+    );
+    expect(stored).toMatch(/^enc:/);
+    expect((await bed.admin.ok<{ sessionKept: boolean }>('GET', `/api/automations/recipes/${detail.id}`)).sessionKept).toBe(true);
+  }); // prettier-ignore
+
   it('fails the workflow step with its reason when a step navigates off the allowlist', async () => {
     const port = new URL(bed.site.url).port;
     await readyRecipe(
@@ -137,7 +163,7 @@ describe('replaying a recipe', () => {
     expect(report.text).toContain('1 file downloaded: monthly_report.csv (65536 bytes)');
     expect(report.chat_id).toBe(String(OWNER_CHAT));
     const runs = await bed.talon.automation.runs.forRecipe((await bed.talon.automation.recipes.store.byName('report')).id);
-    expect(runs.map((r) => r.trigger)).toEqual(['telegram', 'workflow']);
+    expect(runs.map((r) => r.trigger)).toEqual(['telegram', 'admin', 'workflow']);
   }); // prettier-ignore
 });
 

@@ -39,7 +39,7 @@ export function replayText(report: ReplayReport, publicUrl: string, recipeId: st
     lines.push(`Table ${table.name} (${table.rows.length} rows):\n${preview}`);
   }
   lines.push(...report.notes);
-  lines.push(`Files and screenshots: ${adminLink(publicUrl, `/automations?recipe=${recipeId}`)}`);
+  lines.push(`Files and screenshots: ${adminLink(publicUrl, `/automations/recipes/${recipeId}`)}`);
   return lines.join('\n');
 }
 
@@ -59,7 +59,7 @@ export function draftSavedText(recipe: RecipeRecord, notes: readonly string[], p
       '.',
     ...recipe.problems.map((problem) => `Problem: ${problem}`),
     ...notes.map((note) => `Note: ${note}`),
-    `Review it, set its secrets and approve it: ${adminLink(publicUrl, `/automations?recipe=${recipe.id}`)}`,
+    `Review it, set its secrets and approve it: ${adminLink(publicUrl, `/automations/recipes/${recipe.id}`)}`,
   ].join('\n');
 }
 
