@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { Announcements } from './announcements/announcements.ts';
 import { TalonError } from './errors.ts';
 import { createAppServices, type AppServices } from './app-services.ts';
@@ -12,6 +13,9 @@ import { migrateUp } from './db/migrate.ts';
 import { openPool, type DatabasePool } from './db/pool.ts';
 import { isTotpEnrolled } from './auth/step-up.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
+import { LogRing } from './logging/log-ring.ts';
+import { startMetrics, type Metrics } from './metrics/metrics.ts';
+import { createOperationsServices, type OperationsServices } from './operations-services.ts';
 import { createStepUpApprovals, wireTelegramGateway, type TelegramWiring } from './gateway/wiring.ts';
 import { buildApp } from './server/app.ts';
 import { SETTING_DEFINITIONS } from './settings/definitions.ts';
@@ -104,6 +108,8 @@ export interface Talon {
   github: { reviews: SecurityReviews };
   /** The browser sidecar: its process (when this node runs it), recordings, recipes, replays. */
   automation: AutomationService;
+  /** The operator's services: health, the doctor, metrics, logs, backups. */
+  operations: OperationsServices;
   /** The address the server listens on, e.g. http://127.0.0.1:5001. */
   url: string;
   stop(): Promise<void>;
@@ -136,9 +142,12 @@ export async function loadSettings(
  */
 export async function startTalon(
   config: TalonConfig,
-  logger: Logger = createLogger(config.logLevel),
+  givenLogger?: Logger,
   options: StartOptions = {},
 ): Promise<Talon> {
+  // Unless the caller brings its own logger, every line also goes to this node's ring (the Logs screen).
+  const logRing = givenLogger === undefined ? new LogRing({ next: pino.destination(1) }) : undefined;
+  const logger = givenLogger ?? createLogger(config.logLevel, logRing);
   const secretKeyBase = resolveSecretKeyBase(config, logger);
   const database = await openDatabase(config, logger);
   let settingsListener: SettingsChangeListener | undefined;
@@ -146,6 +155,8 @@ export async function startTalon(
   let workflows: WorkflowEngine | undefined;
   let telegram: TelegramWiring | undefined;
   let services: AppServices | undefined;
+  let metrics: Metrics | undefined;
+  let operations: OperationsServices | undefined;
   let automation: AutomationService | undefined;
   let reviews: SecurityReviews | undefined;
   try {
@@ -156,6 +167,8 @@ export async function startTalon(
       logger.warn('ADMIN_PASSWORD is not set: nobody can log in to the admin until it is set');
     }
     const audit = new AuditLog(database.pool, logger);
+    // Rollups of what happens (runs, skill calls, LLM tokens, failed logins) for the dashboard's plots.
+    metrics = startMetrics({ pool: database.pool, logger });
     // What Talon tells its owner unasked (a login budget used up...); the Telegram gateway delivers it.
     const announcements = new Announcements();
     // Admin step-ups the owner may approve from Telegram (the gateway is attached in its wiring).
@@ -228,7 +241,8 @@ export async function startTalon(
       pool: database.pool,
       logger,
       node: config.nodeName,
-      runtime,
+      // Every skill call of a run is counted (calls per skill, latency).
+      runtime: metrics.meter.wrap(runtime),
       catalog: installedSkills,
       stepUp: services.stepUp,
       approvalTimeoutSeconds: () => settings.getInteger('workflows.approval_timeout_seconds', 120),
@@ -273,6 +287,24 @@ export async function startTalon(
       workflows: workflows.workflows,
     });
     await workflowWebhooks.removeOrphanSecrets();
+    // The operator's view: health and the doctor's findings, plots, logs of every node, backups.
+    operations = createOperationsServices({
+      config,
+      logger,
+      pool: database.pool,
+      databaseUrl: database.url,
+      embeddedDatabase: database.embedded !== undefined,
+      settings,
+      audit,
+      secretKey: secretKeyBase,
+      metrics,
+      wall: () => runtime!.wallStatus(),
+      telegram: telegram.gateway,
+      llm: llm.router,
+      skills: () => runtime!.list(),
+      pendingSkills: () => skillLifecycle.listPending().map((skill) => skill.name),
+      logRing,
+    });
     const app = await buildApp({
       config,
       logger,
@@ -282,7 +314,7 @@ export async function startTalon(
       secretKeyBase: secretKeyBase.value,
       services,
       skillLifecycle,
-      skillRuntime: runtime,
+      skillRuntime: metrics.meter.wrap(runtime),
       sandboxWall: () => runtime!.wallStatus(),
       workflowEngine: workflows,
       llm: llm.router,
@@ -306,6 +338,7 @@ export async function startTalon(
         }),
         triggers: workflowWebhooks,
       },
+      operations,
       instrument: options.instrumentApp,
     });
     // Core skills, then every approved skill verified against its checksum, before anyone can call them.
@@ -322,6 +355,7 @@ export async function startTalon(
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info({ url }, 'Talon is listening');
     await telegram.start();
+    operations.start();
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -337,6 +371,7 @@ export async function startTalon(
       automation,
       shell: { service: shellService },
       github: { reviews },
+      operations,
       url,
       stop: () =>
         (stopping ??= (async () => {
@@ -350,6 +385,7 @@ export async function startTalon(
           await workflows?.stop();
           await skillLifecycle.stop();
           await runtime?.close();
+          await operations?.stop();
           await settingsListener?.close();
           await database.close();
         })()),
@@ -360,6 +396,7 @@ export async function startTalon(
     await automation?.stop().catch(() => undefined);
     await workflows?.stop().catch(() => undefined);
     await runtime?.close();
+    await (operations?.stop() ?? metrics?.stop());
     await settingsListener?.close();
     await database.close();
     throw error;

@@ -37,6 +37,24 @@ export interface ActiveSession {
 
 const sessionRow = z.object({ created_at: z.number(), last_seen_at: z.number() });
 
+/** An open session as the Sessions screen lists it. */
+export interface OpenSession {
+  /** The SHA-256 of its id (hex): names the session without being it. */
+  id: string;
+  source: string;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+const openRow = z.object({
+  id: z.string(),
+  source: z.string(),
+  user_agent: z.string().nullable(),
+  created_at: z.number(),
+  last_seen_at: z.number(),
+});
+
 /** The random id lives only in the encrypted cookie; the table keys sessions by its SHA-256. */
 function hashSessionId(sessionId: string): Buffer {
   return createHash('sha256').update(sessionId, 'utf8').digest();
@@ -98,6 +116,46 @@ export class AdminSessions {
       lastSeenAt: new Date(row.last_seen_at),
       expiresAt: new Date(expiresAt),
     };
+  }
+
+  /** The hex id (as `list` names it) of the session whose cookie holds `sessionId`. */
+  static idOf(sessionId: string): string {
+    return hashSessionId(sessionId).toString('hex');
+  }
+
+  /** Open sessions (within their lifetime and idle timeout), the most recently used first. */
+  async list(): Promise<OpenSession[]> {
+    const limits = currentSessionLimits(this.#settings);
+    const rows = await this.#pool.any(sql.type(openRow)`
+      SELECT encode(id_hash, 'hex') AS id, source, user_agent, created_at, last_seen_at FROM admin_sessions
+      WHERE ended_at IS NULL
+        AND created_at > now() - make_interval(secs => ${limits.lifetimeSeconds})
+        AND last_seen_at > now() - make_interval(secs => ${limits.idleTimeoutSeconds})
+      ORDER BY last_seen_at DESC`);
+    return rows.map((row) => ({
+      id: row.id,
+      source: row.source,
+      userAgent: row.user_agent,
+      createdAt: new Date(row.created_at),
+      lastSeenAt: new Date(row.last_seen_at),
+    }));
+  }
+
+  /** Ends the session named by its hex id (the owner ended it); false when it was not open. */
+  async endById(id: string, reason: 'ended_by_owner'): Promise<boolean> {
+    if (!/^[0-9a-f]{64}$/.test(id)) return false;
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE admin_sessions SET ended_at = now(), end_reason = ${reason}
+      WHERE id_hash = decode(${id}, 'hex') AND ended_at IS NULL`);
+    return result.rowCount === 1;
+  }
+
+  /** Ends every open session but the one whose cookie holds `keepSessionId`; answers how many ended. */
+  async endAllBut(keepSessionId: string, reason: 'ended_by_owner'): Promise<number> {
+    const result = await this.#pool.query(sql.unsafe`
+      UPDATE admin_sessions SET ended_at = now(), end_reason = ${reason}
+      WHERE ended_at IS NULL AND id_hash <> ${sql.binary(hashSessionId(keepSessionId))}`);
+    return result.rowCount;
   }
 
   async end(sessionId: string, reason: 'logout' | 'replaced'): Promise<void> {

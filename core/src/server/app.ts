@@ -12,6 +12,7 @@ import type { SkillRuntime } from '@talon/skill-runtime/contract/runtime-contrac
 import type { SkillLifecycle } from '../skills/lifecycle.ts';
 import type { WorkflowEngine } from '../workflows/engine.ts';
 import type { LlmRouter } from '../llm/router.ts';
+import type { OperationsServices } from '../operations-services.ts';
 import { registerAdminApi } from './admin-api.ts';
 import { installAdminSecurity } from './admin-security.ts';
 import { adminStatic, DEFAULT_ADMIN_UI_DIR } from './admin-static.ts';
@@ -23,6 +24,7 @@ import { workflowRoutes } from './routes/workflows.ts';
 import { llmRoutes } from './routes/llm.ts';
 import { telegramRoutes } from './routes/telegram.ts';
 import { telegramWebhookRoutes } from './routes/telegram-webhook.ts';
+import { registerOperationsRoutes } from './routes/operations.ts';
 import { automationRoutes } from './routes/automations.ts';
 import type { AutomationService } from '../automation/automation-service.ts';
 import { shellRoutes } from './routes/shell.ts';
@@ -69,6 +71,8 @@ export interface AppDependencies {
     | undefined;
   /** The browser sidecar: recordings, the live view, recipes, replays (/api/automations/...). */
   automation?: AutomationService | undefined;
+  /** The operator's screens: health and the doctor on the dashboard, plots, logs, backups. */
+  operations?: OperationsServices | undefined;
   /** Called on the bare app before any hook or route (tests install the response check here). */
   instrument?: (app: FastifyInstance) => void;
 }
@@ -126,6 +130,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   if (deps.automation) {
     await app.register(automationRoutes, { automation: deps.automation, settings: deps.settings });
+  }
+  if (deps.operations) {
+    await registerOperationsRoutes(app, {
+      operations: deps.operations,
+      settings: deps.settings,
+      dataDir: deps.config.dataDir,
+    });
   }
   // Registered after the plugins that add hooks, so the session check covers the admin's pages too.
   await app.register(adminStatic, { distDir: deps.adminUiDir ?? DEFAULT_ADMIN_UI_DIR });

@@ -9,6 +9,9 @@ import { createAppServices, type AppServicesDependencies } from '../app-services
 import { buildApp } from '../server/app.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createLlm } from '../llm/create-llm.ts';
+import { LogRing } from '../logging/log-ring.ts';
+import { startMetrics } from '../metrics/metrics.ts';
+import { createOperationsServices, type OperationsServices } from '../operations-services.ts';
 import type { LlmRouter } from '../llm/router.ts';
 import { installResponseCheck } from './response-check.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -30,6 +33,11 @@ export interface TestAppOptions {
   loginTiming?: AppServicesDependencies['loginTiming'];
   /** Wire the LLM router and its routes (/api/llm/...), as boot does. */
   llm?: boolean;
+  /**
+   * Wire the operator's services and routes (dashboard health and findings, /api/activity, /api/logs,
+   * /api/backups), as boot does; the data folder (backups) is this one.
+   */
+  operations?: { dataDir: string };
 }
 
 export interface TestApp {
@@ -40,6 +48,8 @@ export interface TestApp {
   config: TalonConfig;
   /** The LLM router, when asked for with `llm: true`. */
   llm: LlmRouter | undefined;
+  /** The operator's services, when asked for with `operations`. */
+  operations: OperationsServices | undefined;
   /** Closes the app; drops the database only if this call created it. */
   close(): Promise<void>;
 }
@@ -54,8 +64,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     NODE_ENV: 'test',
     SECRET_KEY_BASE: secretKeyBase,
     ...(adminPassword === null ? {} : { ADMIN_PASSWORD: adminPassword }),
+    ...(options.operations ? { DATA_DIR: options.operations.dataDir, TALON_NODE_NAME: 'test-node' } : {}),
   });
-  const logger = createLogger('silent');
+  // With the operations wired, the log goes to a ring (the Logs screen), at info, and nowhere else.
+  const logRing = options.operations ? new LogRing() : undefined;
+  const logger = logRing ? createLogger('info', logRing) : createLogger('silent');
   const settings = await loadSettings(database.pool, new SettingsCipher(secretKeyBase), config, logger);
   const audit = new AuditLog(database.pool, logger);
   const llm = options.llm
@@ -71,6 +84,21 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     announcements: options.announcements,
     loginTiming: options.loginTiming,
   });
+  const operations = options.operations
+    ? createOperationsServices({
+        config,
+        logger,
+        pool: database.pool,
+        databaseUrl: database.url,
+        embeddedDatabase: false,
+        settings,
+        audit,
+        secretKey: { value: secretKeyBase, source: 'env' },
+        metrics: startMetrics({ pool: database.pool, logger }),
+        llm,
+        logRing,
+      })
+    : undefined;
   const app = await buildApp({
     config,
     logger,
@@ -83,6 +111,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // Every response is compared with what its handler produced: a schema that drops a field fails the test.
     instrument: installResponseCheck,
     llm,
+    operations,
   });
   await app.ready();
   return {
@@ -92,9 +121,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     audit,
     config,
     llm,
+    operations,
     close: async () => {
       await app.close();
       services.stop();
+      await operations?.stop();
       if (ownsDatabase) await database.drop();
     },
   };

@@ -61,6 +61,107 @@ export const sandboxWallSchema = {
   },
 } as const;
 
+/** One part of Talon and how it is doing (health/component-health.ts). */
+export const componentHealthSchema = {
+  type: 'object',
+  required: ['id', 'label', 'state', 'detail'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    label: { type: 'string' },
+    state: { type: 'string', enum: ['ok', 'degraded', 'down', 'off'] },
+    detail: { type: 'string' },
+  },
+} as const;
+
+/** A finding of `talon doctor` (health/finding.ts). */
+export const findingSchema = {
+  type: 'object',
+  required: ['check', 'severity', 'title', 'detail'],
+  additionalProperties: false,
+  properties: {
+    check: { type: 'string' },
+    severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+    title: { type: 'string' },
+    detail: { type: 'string' },
+    fix: { type: 'string' },
+  },
+} as const;
+
+/** What the operator sees at a glance: health, work in flight, what went wrong lately, the doctor. */
+export const operationsPanelSchema = {
+  type: 'object',
+  required: [
+    'node',
+    'health',
+    'findings',
+    'runsInFlight',
+    'openCircuits',
+    'pendingSkills',
+    'recentFailures',
+    'alerts',
+  ],
+  additionalProperties: false,
+  properties: {
+    /** The node that served this page. */
+    node: { type: 'string' },
+    health: { type: 'array', items: componentHealthSchema },
+    /** Worst first. */
+    findings: { type: 'array', items: findingSchema },
+    runsInFlight: {
+      type: 'object',
+      required: ['queued', 'running', 'waiting2fa'],
+      additionalProperties: false,
+      properties: {
+        queued: { type: 'integer' },
+        running: { type: 'integer' },
+        waiting2fa: { type: 'integer' },
+      },
+    },
+    openCircuits: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['skill', 'state', 'failures', 'lastError'],
+        additionalProperties: false,
+        properties: {
+          skill: { type: 'string' },
+          state: { type: 'string', enum: ['open', 'half_open'] },
+          failures: { type: 'integer' },
+          lastError: { type: ['string', 'null'] },
+        },
+      },
+    },
+    pendingSkills: { type: 'array', items: { type: 'string' } },
+    recentFailures: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['runId', 'workflowId', 'workflowName', 'errorCode', 'errorMessage', 'finishedAt'],
+        additionalProperties: false,
+        properties: {
+          runId: { type: 'string' },
+          workflowId: { type: 'string' },
+          workflowName: { type: 'string' },
+          errorCode: { type: ['string', 'null'] },
+          errorMessage: { type: ['string', 'null'] },
+          finishedAt: { type: 'string' },
+        },
+      },
+    },
+    /** What Talon announced (or would have, on Telegram) lately, newest first. */
+    alerts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'text', 'at'],
+        additionalProperties: false,
+        properties: { kind: { type: 'string' }, text: { type: 'string' }, at: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 export const dashboardSchema = {
   type: 'object',
   required: ['version', 'uptimeSeconds', 'db', 'recentAudit', 'twoFactor'],
@@ -72,9 +173,13 @@ export const dashboardSchema = {
     recentAudit: { type: 'array', items: auditEntrySchema },
     twoFactor: twoFactorPanelSchema,
     sandboxWall: sandboxWallSchema,
+    operations: operationsPanelSchema,
   },
 } as const;
 
 export type AuditEntryView = FromSchema<typeof auditEntrySchema>;
 export type AuditOutcome = AuditEntryView['outcome'];
 export type Dashboard = FromSchema<typeof dashboardSchema>;
+export type OperationsPanel = FromSchema<typeof operationsPanelSchema>;
+export type ComponentHealthView = FromSchema<typeof componentHealthSchema>;
+export type FindingView = FromSchema<typeof findingSchema>;

@@ -6,6 +6,7 @@ import { openWithoutTwoFactor } from '../../settings/code-requirement.ts';
 import type { SettingsStore } from '../../settings/store.ts';
 import { TALON_VERSION } from '../../version.ts';
 import type { WallStatus } from '@talon/skill-runtime/sandbox/wall.ts';
+import type { OperationsServices } from '../../operations-services.ts';
 import { errorResponses } from '../error-schema.ts';
 import { dashboardSchema, type AuditEntryView } from './dashboard-schemas.ts';
 
@@ -15,6 +16,8 @@ export interface DashboardRoutesOptions {
   settings: SettingsStore;
   /** Whether the second wall around skill workers stands (shown here, never on the public /health). */
   sandboxWall?: (() => Promise<WallStatus>) | undefined;
+  /** Health of each part, work in flight, recent failures and alerts, the doctor's findings. */
+  operations?: Pick<OperationsServices, 'panel'> | undefined;
 }
 
 export const RECENT_AUDIT_ENTRIES = 20;
@@ -30,7 +33,7 @@ export function presentAuditEntry(entry: AuditEntry): AuditEntryView {
  */
 export const dashboardRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: DashboardRoutesOptions }> = async (
   app,
-  { pool, audit, settings, sandboxWall },
+  { pool, audit, settings, sandboxWall, operations },
 ) => {
   app.get(
     '/api/dashboard',
@@ -47,6 +50,7 @@ export const dashboardRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Dashbo
           ? { enrolled: true }
           : { enrolled: false, openWithoutIt: openWithoutTwoFactor() },
         ...(sandboxWall ? { sandboxWall: await sandboxWall() } : {}),
+        ...(operations && up ? { operations: await operations.panel() } : {}),
       };
     },
   );
