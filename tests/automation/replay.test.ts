@@ -167,6 +167,34 @@ describe('replaying a recipe', () => {
   }); // prettier-ignore
 });
 
+describe('with several nodes', () => {
+  it('sends runs of workflows with a web_automation step to the node web_automator.node names', async () => {
+    const pool = bed.talon.database.pool;
+    await bed.admin.ok('PUT', '/api/settings/web_automator.node', { value: 'node-with-browser', totpCode: await bed.code() });
+    try {
+      const automated = await bed.admin.ok<{ id: string }>('POST', '/api/workflows', {
+        name: 'Report elsewhere',
+        steps: [{ id: 'replay', name: 'Replay', skill: 'web_automation', config: { recipe: 'report' } }],
+      });
+      const plain = await bed.admin.ok<{ id: string }>('POST', '/api/workflows', {
+        name: 'Echo here',
+        steps: [{ id: 'echo', name: 'Echo', skill: 'echo', config: {} }],
+      });
+      const waiting = await bed.admin.ok<RunView>('POST', `/api/workflows/${automated.id}/runs`, {});
+      expect(waiting.status).toBe('queued');
+      const queue = await pool.oneFirst(sql.unsafe`SELECT name FROM pgboss.job WHERE data->>'runId' = ${waiting.id}`);
+      expect(queue).toBe('talon.workflow-run.node.node-with-browser');
+      // This node has no sidecar now, and runs everything else as before.
+      expect(bed.talon.automation.status().sidecar).toMatchObject({ state: 'other_node', pid: null });
+      const ran = await bed.admin.ok<RunView>('POST', `/api/workflows/${plain.id}/runs?wait=true`, { input: 'hi' });
+      expect(ran.status).toBe('completed');
+      expect((await bed.admin.ok<RunView>('GET', `/api/workflows/runs/${waiting.id}`).then((detail) => (detail as unknown as { run: RunView }).run)).status).toBe('queued');
+    } finally {
+      await bed.admin.ok('PUT', '/api/settings/web_automator.node', { value: '', totpCode: await bed.code() });
+    }
+  }); // prettier-ignore
+});
+
 function readdirOrEmpty(folder: string): string[] {
   try {
     return readdirSync(folder);

@@ -28,7 +28,8 @@ import {
   type AutomationSettings,
 } from './settings.ts';
 
-export type SidecarState = 'off' | 'external' | 'starting' | 'running' | 'waiting_to_restart';
+/** `external`: a sidecar the owner runs elsewhere; `other_node`: the one web_automator.node runs. */
+export type SidecarState = 'off' | 'external' | 'other_node' | 'starting' | 'running' | 'waiting_to_restart';
 
 export interface SidecarStatus {
   state: SidecarState;
@@ -109,8 +110,9 @@ export class SidecarSupervisor {
   status(): SidecarStatus {
     const current = readAutomationSettings(this.#o.settings);
     const here = runsSidecarHere(current, this.#o.nodeName);
+    const elsewhere = current.node !== '' && current.node !== this.#o.nodeName;
     return {
-      state: here ? this.#state : current.enabled ? 'external' : 'off',
+      state: here ? this.#state : !current.enabled ? 'off' : elsewhere ? 'other_node' : 'external',
       url: here ? (this.#running?.url ?? null) : current.enabled && current.host ? current.host.origin : null,
       pid: here ? (this.#running?.pid ?? null) : null,
       restarts: this.#restarts,

@@ -272,7 +272,10 @@ export const sidecarStatusSchema = {
   required: ['state', 'url', 'pid', 'restarts', 'lastError'],
   additionalProperties: false,
   properties: {
-    state: { type: 'string', enum: ['off', 'external', 'starting', 'running', 'waiting_to_restart'] },
+    state: {
+      type: 'string',
+      enum: ['off', 'external', 'other_node', 'starting', 'running', 'waiting_to_restart'],
+    },
     url: nullableString,
     pid: nullableInteger,
     restarts: { type: 'integer' },
