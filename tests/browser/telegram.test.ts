@@ -1,6 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { enrolTotp, loginAsAdmin, nextStepTotpCode } from '@talon/core/testing/admin-session.ts';
+import {
+  enrolTotp,
+  forgetUsedTotpCodes,
+  loginAsAdmin,
+  nextStepTotpCode,
+} from '@talon/core/testing/admin-session.ts';
 import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
 import { launchChromium, type TestBrowser } from './support/chromium.ts';
 import { PageProblems } from './support/page-problems.ts';
@@ -90,3 +95,20 @@ it(
     await saveScreenshot(page, 'telegram-02-connected');
   },
 );
+
+it('picks the workflow that answers free text (the built-in chat) from a list, with a code', async () => {
+  await page.getByRole('navigation').getByRole('link', { name: 'Telegram' }).click();
+  const card = page.getByTestId('telegram-free-text');
+  const picker = card.getByLabel('Workflow for free text');
+  await expect(picker.inputValue()).resolves.toBe('');
+  await expect(picker.locator('option').allTextContents()).resolves.toContain('chat');
+
+  await picker.selectOption('chat');
+  // The connection above spent this step's code; a real owner would wait for the next one.
+  await forgetUsedTotpCodes(server.talon.database.pool);
+  await card.getByLabel('Code from your authenticator app').fill(await nextStepTotpCode(secret));
+  await card.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved: messages that are not commands go to “chat”.').waitFor();
+  expect(server.talon.settings.getString('telegram.free_text_workflow')).toBe('chat');
+  await saveScreenshot(page, 'telegram-03-free-text-workflow');
+});

@@ -65,6 +65,7 @@ beforeAll(async () => {
     instrument: installResponseCheck,
     adminUiDir: '/nonexistent/talon-admin-ui',
     telegram: node.gateway,
+    workflowEngine: node.engine,
   });
   await app.ready();
   await waitConnected(node);
@@ -125,6 +126,28 @@ describe('the Telegram screen API', () => {
     expect(
       (await put('/api/telegram/preferences', { announcements: { no_such_kind: true } })).statusCode,
     ).toBe(400);
+  });
+
+  it('chooses the workflow that answers free text among the workflows, by its own name', async () => {
+    for (const name of ['Chat with memory', 'Chat digest']) {
+      await node.engine.service.create({ name, steps: [{ id: 'e', name: 'Echo', skill: 'echo' }] });
+    }
+    const chosen = await put('/api/telegram/preferences', { freeTextWorkflow: 'chat with' });
+    expect(chosen.statusCode).toBe(200);
+    expect(chosen.json().freeTextWorkflow).toBe('Chat with memory');
+    expect(node.settings.getString('telegram.free_text_workflow')).toBe('Chat with memory');
+
+    const unknown = await put('/api/telegram/preferences', { freeTextWorkflow: 'Weather' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toMatch(/No workflow is named “Weather”/);
+    const ambiguous = await put('/api/telegram/preferences', { freeTextWorkflow: 'chat' });
+    expect(ambiguous.statusCode).toBe(400);
+    expect(ambiguous.json().message).toMatch(/names 2 workflows/);
+    expect((await get()).json().freeTextWorkflow).toBe('Chat with memory');
+
+    expect((await put('/api/telegram/preferences', { freeTextWorkflow: '' })).json().freeTextWorkflow).toBe(
+      '',
+    );
   });
 
   it('once 2FA is enrolled, changing the token, chat id, mode, API root or a switch needs a code', async () => {

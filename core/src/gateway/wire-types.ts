@@ -26,6 +26,8 @@ export interface TelegramStatusView {
   apiRoot: string;
   publicUrl: string;
   approveAdminStepUps: boolean;
+  /** The workflow that answers messages that are not commands ('' when none does). */
+  freeTextWorkflow: string;
   /** Whether a change needs a 2FA code now (the settings' own rule: once 2FA is enrolled). */
   codeNeeded: { connection: boolean; preferences: boolean };
   /** The chats that wrote and were refused, newest first: how the owner finds their own id. */
@@ -49,5 +51,7 @@ export interface TelegramPreferencesChange {
   announcements?: Record<string, boolean>;
   approveAdminStepUps?: boolean;
   publicUrl?: string;
+  /** A workflow's name or id ('' for none); it must name exactly one workflow. */
+  freeTextWorkflow?: string;
   totpCode?: string;
 }

@@ -111,9 +111,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       gateway: deps.telegram,
       settings: deps.settings,
       audit: deps.audit,
+      workflows: deps.workflowEngine?.workflows,
     });
-    await app.register(telegramWebhookRoutes, { gateway: deps.telegram });
   }
+  // Public, so on every node: without a gateway it answers that webhook mode is not active here.
+  await app.register(telegramWebhookRoutes, { gateway: deps.telegram });
   if (deps.shell) {
     await app.register(shellRoutes, { ...deps.shell, settings: deps.settings, audit: deps.audit });
   }

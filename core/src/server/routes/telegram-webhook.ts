@@ -5,7 +5,8 @@ import type { TelegramGateway } from '../../gateway/gateway.ts';
 import { errorResponses } from '../error-schema.ts';
 
 export interface TelegramWebhookOptions {
-  gateway: TelegramGateway;
+  /** Absent on a node without Telegram: the route still exists (it is on the public list) and answers 404. */
+  gateway?: TelegramGateway | undefined;
 }
 
 /** The header Telegram sends with each webhook call: the `secret_token` given to setWebhook. */
@@ -35,10 +36,9 @@ export const telegramWebhookRoutes: FastifyPluginAsyncJsonSchemaToTs<{
     },
     async (request) => {
       const header = request.headers[TELEGRAM_SECRET_HEADER];
-      const outcome = await gateway.receiveWebhook(
-        typeof header === 'string' ? header : undefined,
-        request.body,
-      );
+      const outcome = gateway
+        ? await gateway.receiveWebhook(typeof header === 'string' ? header : undefined, request.body)
+        : 'not_webhook';
       if (outcome === 'not_webhook') {
         throw new TalonError('telegram_webhook_off', 'Telegram webhook mode is not active on this node', 404);
       }

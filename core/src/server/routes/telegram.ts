@@ -9,6 +9,8 @@ import type { TelegramPreferencesChange, TelegramStatusView } from '../../gatewa
 import type { SettingsStore } from '../../settings/store.ts';
 import { codeRequirementOf, settingChangeNeedsCode } from '../../settings/code-requirement.ts';
 import { isTotpEnrolled } from '../../auth/step-up.ts';
+import { findWorkflow } from '../../gateway/commands/workflow-commands.ts';
+import type { WorkflowRecord } from '../../workflows/repository.ts';
 import { errorResponses } from '../error-schema.ts';
 import { clientAddress } from '../security/client-info.ts';
 import { sessionTag } from '../security/session-cookie.ts';
@@ -17,6 +19,8 @@ export interface TelegramRoutesOptions {
   gateway: TelegramGateway;
   settings: SettingsStore;
   audit: AuditLog;
+  /** The workflows free text may go to; without them the choice is refused. */
+  workflows?: { list(): Promise<WorkflowRecord[]> } | undefined;
 }
 
 const KINDS = Object.keys(ANNOUNCEMENT_KINDS) as AnnouncementKind[];
@@ -40,6 +44,7 @@ const statusResponse = {
     'announcements',
     'dropped',
     'approveAdminStepUps',
+    'freeTextWorkflow',
     'codeNeeded',
   ],
   properties: {
@@ -65,6 +70,7 @@ const statusResponse = {
     apiRoot: { type: 'string' },
     publicUrl: { type: 'string' },
     approveAdminStepUps: { type: 'boolean' },
+    freeTextWorkflow: { type: 'string' },
     codeNeeded: {
       type: 'object',
       additionalProperties: false,
@@ -111,8 +117,26 @@ type PreferencesBody = TelegramPreferencesChange;
  */
 export const telegramRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TelegramRoutesOptions }> = async (
   app,
-  { gateway, settings, audit },
+  { gateway, settings, audit, workflows },
 ) => {
+  /** The name stored for a choice: the workflow's own name, so a prefix or an id reads clearly later. */
+  const freeTextWorkflowName = async (wanted: string): Promise<string> => {
+    const trimmed = wanted.trim();
+    if (trimmed === '') return '';
+    if (!workflows) {
+      throw new TalonError('workflows_unavailable', 'Workflows are not available on this node', 503);
+    }
+    const match = findWorkflow(await workflows.list(), trimmed);
+    if ('found' in match) return match.found.definition.name;
+    throw new TalonError(
+      'unknown_workflow',
+      'ambiguous' in match
+        ? `“${trimmed}” names ${match.ambiguous.length} workflows: choose one by its full name`
+        : `No workflow is named “${trimmed}”`,
+      400,
+    );
+  };
+
   /**
    * One code for a change of several settings, as their definitions require (settings/code-requirement.ts,
    * the same rule as PUT /api/settings/:key): none, once 2FA is enrolled, or always.
@@ -151,6 +175,7 @@ export const telegramRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Telegra
       apiRoot: settings.getString('telegram.api_root'),
       publicUrl: settings.getString('server.public_url'),
       approveAdminStepUps: settings.getBoolean('telegram.approve_admin_step_ups', false),
+      freeTextWorkflow: settings.getString('telegram.free_text_workflow'),
       codeNeeded: {
         connection: settingChangeNeedsCode('telegram.chat_id', isTotpEnrolled(settings)),
         preferences: settingChangeNeedsCode(announcementSwitch(KINDS[0]!), isTotpEnrolled(settings)),
@@ -228,12 +253,7 @@ export const telegramRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Telegra
               properties: Object.fromEntries(KINDS.map((kind) => [kind, { type: 'boolean' }])),
             },
             approveAdminStepUps: { type: 'boolean' },
-            codeNeeded: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['connection', 'preferences'],
-              properties: { connection: { type: 'boolean' }, preferences: { type: 'boolean' } },
-            },
+            freeTextWorkflow: { type: 'string', maxLength: 200 },
             publicUrl: { type: 'string', maxLength: 500, pattern: '^(https://[^\\s]+)?$' },
             totpCode: { type: 'string', maxLength: 16 },
           },
@@ -242,8 +262,12 @@ export const telegramRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Telegra
       },
     },
     async (request) => {
-      const { announcements = {}, approveAdminStepUps, publicUrl, totpCode } = request.body;
+      const { announcements = {}, approveAdminStepUps, publicUrl, freeTextWorkflow, totpCode } = request.body;
+      // Checked before the code is spent, so a typo costs no code.
+      const freeTextName =
+        freeTextWorkflow === undefined ? undefined : await freeTextWorkflowName(freeTextWorkflow);
       const keys = [
+        ...(freeTextName === undefined ? [] : ['telegram.free_text_workflow']),
         ...Object.keys(announcements).map((kind) => announcementSwitch(kind)),
         ...(approveAdminStepUps === undefined ? [] : ['telegram.approve_admin_step_ups']),
         ...(publicUrl === undefined ? [] : ['server.public_url']),
@@ -259,12 +283,13 @@ export const telegramRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: Telegra
         });
       }
       if (publicUrl !== undefined) await settings.set('server.public_url', publicUrl.replace(/\/+$/, ''));
+      if (freeTextName !== undefined) await settings.set('telegram.free_text_workflow', freeTextName);
       await audit.record({
         actor: 'admin',
         action: 'telegram.preferences',
         outcome: 'succeeded',
         source: clientAddress(request, settings),
-        details: { announcements, approveAdminStepUps, publicUrl },
+        details: { announcements, approveAdminStepUps, publicUrl, freeTextWorkflow: freeTextName },
       });
       return status();
     },
