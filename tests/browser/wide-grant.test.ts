@@ -61,7 +61,10 @@ describe('the net entry "*" at approval', { timeout: 90_000 }, () => {
       '* — any public host on the internet (never your own machine or network)',
       'api.example.com',
     ]);
-    const colour = (index: number) => hosts.nth(index).evaluate((element) => getComputedStyle(element).color);
+    const colour = (index: number) =>
+      hosts
+        .nth(index)
+        .evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).color ?? '');
     const [wide, named] = [await colour(0), await colour(1)];
     const [red, green, blue] = wide.match(/\d+/g)!.map(Number) as [number, number, number];
     expect(red).toBeGreaterThan(green + 60);
