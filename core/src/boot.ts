@@ -193,6 +193,7 @@ export async function startTalon(
       nodeName: config.nodeName,
       dataDir: config.dataDir,
       logLevel: config.logLevel,
+      supervisor: { extraEnv: { ...config.sidecarEnv } },
     });
     // Providers from the first-boot seeds; the workflow executor cleans external output with its sanitizer.
     const llm = await createLlm({ pool: database.pool, settings, logger, seeds: config.seeds });

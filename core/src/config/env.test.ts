@@ -23,6 +23,17 @@ describe('loadConfig', () => {
     expect(config.seeds).toEqual({ 'telegram.bot_token': '1:abc', 'github.token': 'ghp_x' });
   });
 
+  it("passes on the sidecar's machine variables only, never its token", () => {
+    const config = loadConfig(
+      { SIDECAR_DISPLAY_SIZE: '1024x768', SIDECAR_BROWSER_ISOLATION: 'none', SIDECAR_TOKEN: 't'.repeat(40) },
+      '/srv',
+    );
+    expect(config.sidecarEnv).toEqual({
+      SIDECAR_DISPLAY_SIZE: '1024x768',
+      SIDECAR_BROWSER_ISOLATION: 'none',
+    });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a port number between 0 and 65535 (got "eighty")'],
     [{ PORT: '70000' }, 'PORT must be a port number'],

@@ -23,7 +23,22 @@ export interface TalonConfig {
   nodeName: string;
   /** Values that seed settings on first boot only (never overwrite later edits). */
   seeds: Readonly<Record<string, string>>;
+  /**
+   * The browser sidecar's own variables that are about this machine (SIDECAR_PASSED_ON), handed to a
+   * sidecar Talon starts; the sidecar checks them and refuses a malformed one by name.
+   */
+  sidecarEnv: Readonly<Record<string, string>>;
 }
+
+/** What a machine may need to tell the sidecar Talon starts (sidecar-automator/README.md). */
+export const SIDECAR_PASSED_ON: readonly string[] = [
+  'SIDECAR_CHROMIUM_PATH',
+  'SIDECAR_BROWSER_ISOLATION',
+  'SIDECAR_BROWSER_USER',
+  'SIDECAR_DISPLAY_SIZE',
+  'SIDECAR_MAX_RECORDING_MINUTES',
+  'SIDECAR_BROWSER_IDLE_SECONDS',
+];
 
 export const MIN_SECRET_KEY_BASE_BYTES = 32;
 
@@ -125,6 +140,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     const value = nonEmpty(env, variable);
     if (value !== undefined) seeds[key] = value;
   }
+  const sidecarEnv: Record<string, string> = {};
+  for (const variable of SIDECAR_PASSED_ON) {
+    const value = nonEmpty(env, variable);
+    if (value !== undefined) sidecarEnv[variable] = value;
+  }
   return {
     nodeEnv,
     host: parseHost(env, 'HOST', '127.0.0.1'),
@@ -138,5 +158,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     totpIssuer: nonEmpty(env, 'TOTP_ISSUER') ?? 'Talon',
     nodeName: nonEmpty(env, 'TALON_NODE_NAME') ?? os.hostname(),
     seeds,
+    sidecarEnv,
   };
 }
