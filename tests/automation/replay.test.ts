@@ -167,6 +167,34 @@ describe('replaying a recipe', () => {
   }); // prettier-ignore
 });
 
+describe('recording from Telegram', () => {
+  it('/record answers with a link into the admin, /automations lists it, /record stop saves the draft', async () => {
+    await bed.admin.ok('PUT', '/api/settings/server.public_url', { value: 'https://talon.example.org', totpCode: await bed.code() });
+    const since = bed.telegram.sent.length;
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '/record ftp://files.example/' });
+    await bed.telegram.waitForSent((sent) => sent.text.startsWith('Usage: /record <url>'), { since });
+
+    bed.telegram.message({ chatId: OWNER_CHAT, text: `/record ${bed.site.url}/login` });
+    const started = await bed.telegram.waitForSent((sent) => sent.text.startsWith('Recording '), { since, timeoutMs: 30_000 });
+    const id = /recording=([0-9a-f-]{36})/.exec(started.text)?.[1];
+    expect(id).toBeDefined();
+    expect(started.text).toContain(`started on ${bed.site.url}/login`);
+    expect(started.text).toContain(`Act in the browser from the Automations screen: https://talon.example.org/automations?recording=${id}`);
+    expect(started.text).toContain(`Send /record stop ${id!.slice(0, 8)} when you are done.`);
+
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '/automations' });
+    const listing = await bed.telegram.waitForSent((sent) => sent.text.includes('• recording '), { since });
+    expect(listing.text).toContain(`(${id!.slice(0, 8)}) on ${bed.site.url}/login`);
+
+    bed.telegram.message({ chatId: OWNER_CHAT, text: `/record stop ${id!.slice(0, 8)}` });
+    const saved = await bed.telegram.waitForSent((sent) => sent.text.startsWith('Saved the draft recipe'), { since, timeoutMs: 30_000 });
+    const recipe = await bed.talon.automation.recipes.store.bySourceRecording(id!);
+    expect(recipe?.status).toBe('draft');
+    expect(saved.text).toContain(`Saved the draft recipe ${recipe!.name}: 0 steps.`);
+    expect(saved.text).toContain(`https://talon.example.org/automations/recipes/${recipe!.id}`);
+  }); // prettier-ignore
+});
+
 describe('with several nodes', () => {
   it('sends runs of workflows with a web_automation step to the node web_automator.node names', async () => {
     const pool = bed.talon.database.pool;

@@ -71,19 +71,34 @@ async function stopRecording(services: GatewayServices, ctx: CommandContext, pre
   await ctx.reply(draftSavedText(stopped.recipe, stopped.notes, publicUrl(services)));
 }
 
+/**
+ * The sidecar's own refusals (off, not reachable, its token refused) are answers the owner can act
+ * on, 5xx or not: they are sent as they are rather than as an error id.
+ */
+function sayingSidecarErrors(handle: (ctx: CommandContext) => Promise<void>) {
+  return async (ctx: CommandContext): Promise<void> => {
+    try {
+      await handle(ctx);
+    } catch (error) {
+      if (error instanceof TalonError && error.code.startsWith('sidecar_')) return ctx.reply(error.message);
+      throw error;
+    }
+  };
+}
+
 export const automationCommands: CommandGroup = (services) => [
   {
     name: 'record',
     usage: RECORD_USAGE,
     description: 'record a browser task: act in the admin’s live view, then stop it into a recipe',
-    handle: async (ctx) => {
+    handle: sayingSidecarErrors(async (ctx) => {
       const [first = '', ...rest] = ctx.args.split(/\s+/).filter((word) => word !== '');
       if (first === 'stop') return stopRecording(services, ctx, rest.join(' '));
       const url = first === 'start' ? (rest[0] ?? '') : first;
       if (!isWebUrl(url)) return ctx.reply(`Usage: ${RECORD_USAGE} (an http or https address)`);
       const view = await automationOf(services).startRecording({ url }, ctx.requester);
       await ctx.reply(recordingStartedText(view, publicUrl(services)));
-    },
+    }),
   },
   {
     name: 'replay',
