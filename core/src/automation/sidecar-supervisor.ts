@@ -150,7 +150,8 @@ export class SidecarSupervisor {
       }
       return { url: current.host.origin, token: current.token };
     }
-    if (this.#state !== 'running') await this.#waitForRunning();
+    // A start in progress is waited for; a sidecar waiting to be restarted after dying is not.
+    if (this.#state === 'starting') await this.#waitForRunning();
     if (!this.#running) {
       throw new TalonError(
         'sidecar_unavailable',
