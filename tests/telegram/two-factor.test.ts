@@ -80,6 +80,24 @@ describe('challenges', () => {
     await expect.poll(async () => (await runOf(workflow.id)).status).toBe('completed');
   });
 
+  it('/approve asks for the code of a run something else started (a schedule, a webhook) and runs it', async () => {
+    const workflow = await guarded('Nightly transfer');
+    const run = await node.engine.service.trigger(workflow.id, { trigger: 'manual', actor: 'admin' });
+    expect(run.status).toBe('waiting_2fa');
+    expect(await ask(fake, '/approve x')).toMatch(/^Usage: \/approve <run id prefix>/);
+    expect(await ask(fake, '/approve ffffffff-ffff')).toBe(
+      'No run waiting for a code starts with ffffffff-ffff.',
+    );
+    expect(await ask(fake, `/approve ${run.id.slice(0, 8)}`)).toMatch(
+      new RegExp(`^To run “Nightly transfer” \\(run ${run.id.slice(0, 8)}\\), send the 6-digit code`),
+    );
+    expect(await ask(fake, await freshCode(secret, database))).toMatch(
+      new RegExp(`^Code accepted: run ${run.id.slice(0, 8)} of “Nightly transfer”`),
+    );
+    await expect.poll(async () => (await runOf(workflow.id)).status).toBe('completed');
+    expect(await ask(fake, `/approve ${run.id.slice(0, 8)}`)).toMatch(/^No run waiting for a code/);
+  });
+
   it('is bound to one action: a newer challenge replaces the older, and the code approves only the newer', async () => {
     const first = await guarded('Action A');
     const second = await guarded('Action B');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { totpCodeAt } from '@talon/core/auth/totp.ts';
+import type { RunDetail } from '@talon/core/workflows/wire-types.ts';
 import { findFreePort } from '@talon/core/db/embedded-postgres.ts';
 import { githubSignature } from '@talon/core/github/webhook-signature.ts';
 import { forgetUsedTotpCodes } from '@talon/core/testing/admin-session.ts';
@@ -342,7 +343,26 @@ it.skipIf(!ROOT)(
       timeoutMs: 30_000,
     });
     expect(announced.text).toBe(
-      `Workflow “Pay invoice” (run ${runId.slice(0, 8)}, webhook) waits for a 2FA code: approve it in the admin.`,
+      `Workflow “Pay invoice” (run ${runId.slice(0, 8)}, webhook) waits for a 2FA code: approve it in the admin, or send /approve ${runId.slice(0, 8)}.`,
+    );
+    // …and approves it from the chat, as the announcement says.
+    expect(await ownerSays(`/approve ${runId.slice(0, 8)}`, /6-digit code|No run/)).toMatch(
+      /run “Pay invoice”.*6-digit code/s,
+    );
+    expect(await ownerSays(await code(), /Code accepted|wrong/)).toMatch(
+      new RegExp(`^Code accepted: run ${runId.slice(0, 8)} of “Pay invoice”`),
+    );
+    await expect
+      .poll(
+        async () =>
+          ((await admin.request('GET', `/api/workflows/runs/${runId}`)).body as RunDetail).run.status,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe('completed');
+    expect(await ownerSays(`/approve ${runId.slice(0, 8)}`, /6-digit code|No run/)).toBe(
+      `No run waiting for a code starts with ${runId.slice(0, 8)}.`,
     );
   },
   180_000,

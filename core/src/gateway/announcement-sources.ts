@@ -110,7 +110,7 @@ export function announceDomainEvents(
             announcements.announce({
               kind: 'workflow_waiting_2fa',
               key: record.workflow_id,
-              text: `Workflow “${record.workflow_name}” (run ${record.id.slice(0, 8)}, ${record.trigger}) waits for a 2FA code: approve it in the admin.`,
+              text: `Workflow “${record.workflow_name}” (run ${record.id.slice(0, 8)}, ${record.trigger}) waits for a 2FA code: approve it in the admin, or send /approve ${record.id.slice(0, 8)}.`,
             });
           }
         }, onError);

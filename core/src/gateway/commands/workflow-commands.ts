@@ -76,16 +76,37 @@ export async function startRun(
     await ctx.reply(`Started “${workflow.definition.name}”: run ${short(run.id)} (${run.status}).`);
     return;
   }
+  await challengeForRun(services, ctx, run);
+}
+
+/** Asks the chat for the code that approves exactly this waiting run (its deadline is the engine's). */
+async function challengeForRun(
+  services: GatewayServices,
+  ctx: CommandContext,
+  run: RunRecord,
+): Promise<void> {
   const deadline = new Date(run.approval_deadline ?? services.now() + services.challengeTtlSeconds * 1000);
   await ctx.challenge(
     {
       kind: WORKFLOW_RUN_KIND,
-      args: { runId: run.id, workflowId: workflow.id, version: run.workflow_version },
+      args: { runId: run.id, workflowId: run.workflow_id, version: run.workflow_version },
     },
-    `run “${workflow.definition.name}” (run ${short(run.id)})`,
+    `run “${run.workflow_name}” (run ${short(run.id)})`,
     deadline,
   );
 }
+
+/** The runs in these states whose id starts with the prefix the owner typed (as /runs shows it). */
+async function runsByPrefix(
+  engine: NonNullable<GatewayServices['workflows']>,
+  prefix: string,
+  statuses: readonly RunRecord['status'][],
+): Promise<RunRecord[]> {
+  const lists = await Promise.all(statuses.map((status) => engine.runs.list({ status, limit: 500 })));
+  return lists.flat().filter((run) => run.id.startsWith(prefix));
+}
+
+const RUN_PREFIX = /^[0-9a-f-]{2,36}$/;
 
 /** `/workflows`, `/run`, `/runs`, `/cancel`. */
 export const workflowCommands: CommandGroup = (services) => {
@@ -152,17 +173,8 @@ export const workflowCommands: CommandGroup = (services) => {
       description: 'cancel a run that has not finished',
       handle: async (ctx) => {
         const prefix = ctx.args.toLowerCase();
-        if (!/^[0-9a-f-]{2,36}$/.test(prefix))
-          return ctx.reply('Usage: /cancel <run id prefix> (as /runs shows it)');
-        const active = (
-          await Promise.all(
-            (['queued', 'running', 'waiting_2fa'] as const).map((status) =>
-              engine().runs.list({ status, limit: 500 }),
-            ),
-          )
-        )
-          .flat()
-          .filter((run) => run.id.startsWith(prefix));
+        if (!RUN_PREFIX.test(prefix)) return ctx.reply('Usage: /cancel <run id prefix> (as /runs shows it)');
+        const active = await runsByPrefix(engine(), prefix, ['queued', 'running', 'waiting_2fa']);
         if (active.length === 0) return ctx.reply(`No unfinished run starts with ${prefix}.`);
         if (active.length > 1) {
           const now = services.now();
@@ -175,6 +187,28 @@ export const workflowCommands: CommandGroup = (services) => {
         }
         const cancelled = await engine().service.cancelRun(active[0]!.id, 'Cancelled from Telegram');
         await ctx.reply(`Cancelled run ${short(cancelled.id)} of “${cancelled.workflow_name}”.`);
+      },
+    },
+    {
+      name: 'approve',
+      usage: '/approve <run id prefix>',
+      description: 'approve a run that waits for your 2FA code (one a schedule or a webhook started)',
+      handle: async (ctx) => {
+        const prefix = ctx.args.toLowerCase();
+        if (!RUN_PREFIX.test(prefix))
+          return ctx.reply('Usage: /approve <run id prefix> (as the announcement or /runs shows it)');
+        const waiting = await runsByPrefix(engine(), prefix, ['waiting_2fa']);
+        if (waiting.length === 0) return ctx.reply(`No run waiting for a code starts with ${prefix}.`);
+        if (waiting.length > 1) {
+          const now = services.now();
+          return ctx.reply(
+            [
+              `${prefix} matches ${waiting.length} waiting runs; say which:`,
+              ...waiting.map((run) => describeRun(run, now)),
+            ].join('\n'),
+          );
+        }
+        await challengeForRun(services, ctx, waiting[0]!);
       },
     },
   ];
