@@ -150,6 +150,46 @@ describe('dispatching runs', () => {
       expect((await until(run.id, ['completed', 'failed'])).status).toBe('completed');
   });
 
+  it('two nodes taking a workflow’s last slots at the same moment never run more than its limit', async () => {
+    const other = await startTestNode(database, {
+      node: 'node-b',
+      runtime,
+      catalog,
+      scheduler: { runConcurrency: CAPACITY },
+    });
+    try {
+      const workflow = await node.engine.service.create({
+        name: 'two at a time, two nodes',
+        maxConcurrentRuns: 2,
+        steps: [{ id: 'g', name: 'Gate', skill: 'gate' }],
+      });
+      const trigger = (on: TestNode, input: number) =>
+        on.engine.service.trigger(workflow.id, { trigger: 'api', input, actor: 'admin' });
+      // Each node has free slots for all of them: only the workflow's limit holds them back.
+      const triggered = await Promise.all(
+        Array.from({ length: 6 }, (_, index) => trigger(index % 2 === 0 ? node : other, index)),
+      );
+      // The gate holds the two that started: nothing else can have taken a slot meanwhile.
+      expect(triggered.filter((run) => run.status === 'running')).toHaveLength(2);
+      expect((await jobStates(triggered.map((run) => run.id))).sort()).toEqual([
+        'active',
+        'active',
+        'created',
+        'created',
+        'created',
+        'created',
+      ]);
+      const opener = setInterval(() => gates.splice(0).forEach((open) => open()), 10);
+      const done = await Promise.all(triggered.map((run) => until(run.id, ['completed', 'failed']))).finally(
+        () => clearInterval(opener),
+      );
+      expect(done.map((run) => run.output)).toEqual(triggered.map((_, index) => index));
+    } finally {
+      for (const open of gates.splice(0)) open();
+      await other.engine.stop();
+    }
+  });
+
   it(
     'a node killed with runs in its fast path: they end node_lost, or start again elsewhere with retryOnNodeLost',
     { timeout: 120_000 },

@@ -17,6 +17,14 @@ export interface PoolOptions {
   /** How long one connection attempt may take before start-up gives up. */
   connectionTimeoutMs?: number;
   maximumPoolSize?: number;
+  /**
+   * Whether a connection is reset (`DISCARD ALL`) when it goes back to the pool (default: yes).
+   * Only for a pool whose statements never leave session state behind (no `SET` outside a
+   * transaction, no LISTEN, no session advisory lock, no temporary table): without the reset the
+   * plans PL/pgSQL functions cached on a connection stay, where `DISCARD ALL` made every call of
+   * such a function plan its statements again (the workflow engine's pool, see `createWorkflowEngine`).
+   */
+  resetSession?: boolean;
 }
 
 /**
@@ -36,6 +44,8 @@ export async function openPool(url: string, label: string, options: PoolOptions 
     maximumPoolSize: options.maximumPoolSize ?? 10,
     statementTimeout: 60_000,
     idleTimeout: 10_000,
+    // Without a reset, a connection keeps its session as it is (the plans PL/pgSQL cached with it).
+    ...(options.resetSession === false ? { resetConnection: async () => undefined } : {}),
   }).catch(fail);
   try {
     await pool.query(sql.unsafe`SELECT 1`);

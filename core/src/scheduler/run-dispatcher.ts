@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
-import type { DispatchedRun, RunRecord, RunRepository, RunTrigger } from '../workflows/run-repository.ts';
-import { RUN_QUEUE, nodeRunQueue, type RunJobData } from './queues.ts';
-import { countBusySlots, insertRunJobs, lockWorkflowSlots, type RunJobRow } from './run-jobs.ts';
+import type { RunRecord, RunTrigger } from '../workflows/run-repository.ts';
+import { RUN_QUEUE, nodeRunQueue } from './queues.ts';
+import { dispatchRuns, type RunToDispatch } from './run-jobs.ts';
 import type { RunWorker } from './run-worker.ts';
 
 /** A run to create for a workflow whose current version was just read (and 2FA checked). */
@@ -31,7 +31,6 @@ interface Pending {
 
 export interface RunDispatcherOptions {
   pool: DatabasePool;
-  runs: RunRepository;
   worker: RunWorker;
   node: string;
   /** pg-boss group tier of a workflow's max concurrent runs. */
@@ -42,7 +41,7 @@ export interface RunDispatcherOptions {
 
 /**
  * Creates runs and their pg-boss jobs in batches: the runs triggered while the previous batch was
- * being written go in the next one (one transaction, one INSERT for runs, one for jobs). A run this
+ * being written go in the next one (one statement for the batch, see `dispatchRuns`). A run this
  * node can start now — not pinned elsewhere, under its workflow's limit, a local slot free — gets
  * its job already claimed by this node and starts here at once (no queue, no fetch); the others
  * are queued for any node's fetcher. See core/src/workflows/README.md, "How runs are dispatched".
@@ -77,73 +76,45 @@ export class RunDispatcher {
 
   async #write(batch: Pending[]): Promise<void> {
     const o = this.#o;
-    const local = (entry: Pending): boolean => {
-      const pin = entry.request.workflow.definition.nodePin;
+    const isLocal = (request: RunDispatch): boolean => {
+      const pin = request.workflow.definition.nodePin;
       return pin === null || pin === o.node;
     };
-    const slots = o.worker.reserve(batch.filter(local).length);
-    let used = 0;
-    const claimed: { job: RunJobRow; run: DispatchedRun }[] = [];
+    const slots = o.worker.reserve(batch.filter((entry) => isLocal(entry.request)).length);
     try {
       for (const queue of new Set(batch.map((entry) => this.#queueOf(entry.request))))
         await o.ensureQueue(queue);
-      const inserted = await o.pool.transaction(async (tx) => {
-        const candidates =
-          slots > 0 ? [...new Set(batch.filter(local).map((e) => e.request.workflow.id))] : [];
-        const busy = new Map<string, number>();
-        if (candidates.length > 0) {
-          await lockWorkflowSlots(tx, candidates);
-          const counted = await countBusySlots(tx, [RUN_QUEUE, nodeRunQueue(o.node)], candidates);
-          for (const [workflowId, count] of counted) busy.set(workflowId, count);
-        }
-        const runs: DispatchedRun[] = [];
-        const jobs: RunJobRow[] = [];
-        for (const { request } of batch) {
-          const { workflow } = request;
-          const taken = busy.get(workflow.id) ?? 0;
-          const fast =
-            used < slots && candidates.includes(workflow.id) && taken < workflow.definition.maxConcurrentRuns;
-          const runId = randomUUID();
-          const jobId = randomUUID();
-          const data: RunJobData = {
-            runId,
+      const runs = batch.map(({ request }): RunToDispatch => {
+        const { workflow } = request;
+        const id = randomUUID();
+        return {
+          id,
+          jobId: randomUUID(),
+          workflowId: workflow.id,
+          workflowVersion: workflow.version,
+          trigger: request.trigger,
+          input: request.input,
+          queue: this.#queueOf(request),
+          data: {
+            runId: id,
             workflowId: workflow.id,
             maxConcurrentRuns: workflow.definition.maxConcurrentRuns,
             nodePin: workflow.definition.nodePin,
-          };
-          const run: DispatchedRun = {
-            id: runId,
-            workflowId: workflow.id,
-            workflowVersion: workflow.version,
-            trigger: request.trigger,
-            input: request.input,
-            status: fast ? 'running' : 'queued',
-            node: fast ? o.node : null,
-            jobId: fast ? jobId : null,
-          };
-          const job: RunJobRow = {
-            id: jobId,
-            queue: this.#queueOf(request),
-            data,
-            groupTier: o.tierFor(workflow.definition.maxConcurrentRuns),
-            claimed: fast,
-          };
-          runs.push(run);
-          jobs.push(job);
-          if (fast) {
-            used += 1;
-            busy.set(workflow.id, taken + 1);
-            claimed.push({ job, run });
-          }
-        }
-        const rows = await o.runs.insertMany(runs, tx);
-        await insertRunJobs(tx, jobs);
-        return rows;
+          },
+          groupTier: o.tierFor(workflow.definition.maxConcurrentRuns),
+          local: isLocal(request),
+        };
       });
-      o.worker.release(slots - used);
-      for (const { job, run } of claimed) {
+      const inserted = await dispatchRuns(o.pool, runs, {
+        node: o.node,
+        slots,
+        slotQueues: [RUN_QUEUE, nodeRunQueue(o.node)],
+      });
+      const started = runs.filter((_, index) => inserted[index]!.status === 'running');
+      o.worker.release(slots - started.length);
+      for (const run of started) {
         o.worker.runClaimed(
-          { id: job.id, queue: job.queue, data: job.data },
+          { id: run.jobId, queue: run.queue, data: run.data },
           { workflow_id: run.workflowId, workflow_version: run.workflowVersion, input: run.input },
         );
       }

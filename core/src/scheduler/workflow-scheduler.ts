@@ -132,7 +132,6 @@ export class WorkflowScheduler {
     });
     this.#dispatcher = new RunDispatcher({
       pool: o.pool,
-      runs: o.runs,
       worker: this.#worker,
       node: o.node,
       tierFor: groupTier,

@@ -138,18 +138,6 @@ function insertStepsOfRuns(entries: readonly { runId: string; step: StepResultRe
       api_calls jsonb, sanitized jsonb, started_at timestamptz)`;
 }
 
-/** A run created by a batched trigger: queued for any node, or already running here (its job claimed). */
-export interface DispatchedRun {
-  id: string;
-  workflowId: string;
-  workflowVersion: number;
-  trigger: RunTrigger;
-  input: JsonValue;
-  status: 'queued' | 'running';
-  node: string | null;
-  jobId: string | null;
-}
-
 /** A run's end, as `finishMany` writes it with its last step results. */
 export interface RunFinish {
   id: string;
@@ -159,7 +147,8 @@ export interface RunFinish {
   jobQueue?: string;
 }
 
-const insertedRunRow = runRow.omit({ workflow_name: true });
+/** A run row as written by the dispatcher (`../scheduler/run-jobs.ts`), without its workflow's name. */
+export const insertedRunRow = runRow.omit({ workflow_name: true });
 export type InsertedRun = z.infer<typeof insertedRunRow>;
 
 /** Workflow runs and their per-step results. Status changes are conditional, so a cancel always wins. */
@@ -178,32 +167,6 @@ export class RunRepository {
               ${run.scheduledFor ? run.scheduledFor.toISOString() : null},
               ${run.approvalDeadline ? run.approvalDeadline.toISOString() : null})
       RETURNING id`);
-  }
-
-  /** Inserts many runs in one statement (inside the caller's transaction); answers them in order. */
-  async insertMany(runs: readonly DispatchedRun[], connection: CommonQueryMethods): Promise<InsertedRun[]> {
-    const rows = runs.map((run, position) => ({
-      position,
-      id: run.id,
-      workflow_id: run.workflowId,
-      workflow_version: run.workflowVersion,
-      status: run.status,
-      trigger: run.trigger,
-      input: run.input ?? null,
-      node: run.node,
-      job_id: run.jobId,
-    }));
-    const inserted = await connection.any(sql.type(insertedRunRow)`
-      INSERT INTO workflow_runs (id, workflow_id, workflow_version, status, trigger, input, node, job_id, started_at)
-      SELECT r.id, r.workflow_id, r.workflow_version, r.status, r.trigger, r.input, r.node, r.job_id,
-             CASE WHEN r.status = 'running' THEN now() END
-      FROM jsonb_to_recordset(${jsonb(rows as unknown as JsonValue)}) AS r (position int, id uuid,
-        workflow_id uuid, workflow_version int, status text, trigger text, input jsonb, node text, job_id text)
-      ORDER BY r.position
-      RETURNING id, workflow_id, workflow_version, status, trigger, input, output, error_code, error_message,
-        error_step_id, node, scheduled_for, steps_executed, created_at, started_at, finished_at, approval_deadline`);
-    const byId = new Map(inserted.map((row) => [row.id, row]));
-    return runs.map((run) => byId.get(run.id)!);
   }
 
   async find(id: string): Promise<RunRecord | undefined> {

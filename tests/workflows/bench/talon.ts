@@ -65,9 +65,11 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
     watch: false,
   });
   await lifecycle.start();
+  // As boot wires it: the engine's own connections, not reset between its statements.
+  const enginePool = await openPool(embedded.url, 'the workflow engine', { resetSession: false });
   const engine = createWorkflowEngine({
     databaseUrl: embedded.url,
-    pool,
+    pool: enginePool,
     logger,
     node: 'bench',
     runtime,
@@ -141,6 +143,7 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
       await engine.stop();
       await lifecycle.stop();
       await runtime.close();
+      await enginePool.end();
       await pool.end();
       await embedded.stop();
     },
