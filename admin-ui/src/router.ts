@@ -3,11 +3,15 @@ import { afterLoginPath } from './after-login.ts';
 import { useSessionStore } from './stores/session.ts';
 import AutomationRecipeView from './views/AutomationRecipeView.vue';
 import AutomationsView from './views/AutomationsView.vue';
+import AuditView from './views/AuditView.vue';
+import BackupsView from './views/BackupsView.vue';
 import DashboardView from './views/DashboardView.vue';
 import LlmProvidersView from './views/LlmProvidersView.vue';
 import LlmUsageView from './views/LlmUsageView.vue';
 import LoginView from './views/LoginView.vue';
+import LogsView from './views/LogsView.vue';
 import SecurityView from './views/SecurityView.vue';
+import SessionsView from './views/SessionsView.vue';
 import SettingsView from './views/SettingsView.vue';
 import ShellView from './views/ShellView.vue';
 import SkillApprovalsView from './views/SkillApprovalsView.vue';
@@ -85,6 +89,17 @@ export const router = createRouter({
       ],
     },
     { path: '/shell', name: 'shell', component: ShellView, meta: { title: 'Shell' } },
+    {
+      // The operator's screens, one nav entry with tabs.
+      path: '/operations',
+      children: [
+        { path: '', redirect: '/operations/audit' },
+        { path: 'audit', name: 'audit', component: AuditView, meta: { title: 'Audit log' } },
+        { path: 'logs', name: 'logs', component: LogsView, meta: { title: 'Logs' } },
+        { path: 'sessions', name: 'sessions', component: SessionsView, meta: { title: 'Sessions' } },
+        { path: 'backups', name: 'backups', component: BackupsView, meta: { title: 'Backups' } },
+      ],
+    },
     { path: '/security', name: 'security', component: SecurityView, meta: { title: 'Security' } },
     { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
     { path: '/:unknown(.*)*', redirect: '/' },

@@ -153,6 +153,7 @@ export async function startTalon(
   let settingsListener: SettingsChangeListener | undefined;
   let runtime: SandboxSkillRuntime | undefined;
   let workflows: WorkflowEngine | undefined;
+  let workflowPool: DatabasePool | undefined;
   let telegram: TelegramWiring | undefined;
   let services: AppServices | undefined;
   let metrics: Metrics | undefined;
@@ -237,9 +238,12 @@ export async function startTalon(
       skillsDir: config.skillsDir,
       coreSkillsDir: DEFAULT_CORE_SKILLS_DIR,
     });
+    // The engine's own connections, not reset between its statements (none leaves session state):
+    // the plans of its PL/pgSQL dispatch stay cached (core/src/workflows/README.md).
+    workflowPool = await openPool(database.url, 'the workflow engine', { resetSession: false });
     workflows = createWorkflowEngine({
       databaseUrl: database.url,
-      pool: database.pool,
+      pool: workflowPool,
       logger,
       node: config.nodeName,
       // Every skill call of a run is counted (calls per skill, latency).
@@ -384,6 +388,7 @@ export async function startTalon(
           await reviews?.stop();
           // Runs in flight finish, or go back to the queue for another node, before skills stop.
           await workflows?.stop();
+          await workflowPool?.end();
           await skillLifecycle.stop();
           await runtime?.close();
           await operations?.stop();
@@ -396,6 +401,7 @@ export async function startTalon(
     services?.stop();
     await automation?.stop().catch(() => undefined);
     await workflows?.stop().catch(() => undefined);
+    await workflowPool?.end().catch(() => undefined);
     await runtime?.close();
     await (operations?.stop() ?? metrics?.stop());
     await settingsListener?.close();

@@ -31,7 +31,7 @@ export interface DoctorContext {
  */
 export interface DoctorCheck {
   id: string;
-  /** What it looks at, in a few words (listed by `pnpm talon doctor --list`). */
+  /** What it looks at, in a few words (named when the check cannot run). */
   title: string;
   run(context: DoctorContext): Promise<Finding[]>;
 }
@@ -51,7 +51,7 @@ export async function runDoctor(checks: readonly DoctorCheck[], context: DoctorC
         severity: 'warning',
         title: `The check "${check.title}" could not run`,
         detail: errorMessage(error),
-        fix: 'Run `pnpm talon doctor` again; if it keeps failing, the message above says what is in the way',
+        fix: 'Run "pnpm talon doctor" again; if it keeps failing, the message above says what is in the way',
       });
     }
   }

@@ -39,8 +39,8 @@ export const backupsCheck: DoctorCheck = {
           ? 'backup.schedule is set, but no scheduled backup succeeded lately: see the Backups list in the admin.'
           : 'No backup schedule is set (backup.schedule).',
         fix: scheduled
-          ? 'Check why the scheduled backups fail (the admin lists each with its error), or run `pnpm talon backup`'
-          : 'Run `pnpm talon backup`, and set backup.schedule (e.g. "0 3 * * *") for one every night',
+          ? 'Check why the scheduled backups fail (the admin lists each with its error), or run "pnpm talon backup"'
+          : 'Run "pnpm talon backup", and set backup.schedule (e.g. "0 3 * * *") for one every night',
       },
     ];
   },

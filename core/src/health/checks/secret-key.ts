@@ -25,7 +25,7 @@ export const secretKeyCheck: DoctorCheck = {
         severity: 'critical',
         title: 'SECRET_KEY_BASE is not the key the stored secrets were encrypted with',
         detail: 'Talon refuses to start with it; no stored secret can be read.',
-        fix: 'Use the previous key, or change keys with `pnpm talon secrets rotate`',
+        fix: 'Use the previous key, or change keys with "pnpm talon secrets rotate"',
       });
     }
     if (secretKey.value.length < RECOMMENDED_SECRET_KEY_CHARS) {
