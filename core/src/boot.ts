@@ -280,7 +280,7 @@ export async function startTalon(
     });
     const gateway = telegram.gateway;
     shellService.attachChat((chatId, text) => gateway.outbound.send(chatId, text));
-    automation.attachChat((chatId, text) => gateway.outbound.send(chatId, text));
+    automation.attachChat(gateway.outbound);
     reviews.attachOwner(async (text) => {
       if (gateway.ownerChatId() !== '') await gateway.sendPlain(gateway.ownerChatId(), text);
     });

@@ -162,6 +162,15 @@ describe('replaying a recipe', () => {
     const report = await bed.telegram.waitForSent((sent) => sent.text.startsWith('Replayed report'), { since, timeoutMs: 60_000 });
     expect(report.text).toContain('1 file downloaded: monthly_report.csv (65536 bytes)');
     expect(report.chat_id).toBe(String(OWNER_CHAT));
+    // The file itself came first, as a document with the very bytes the site served.
+    expect(report.text).toContain('Sent above as 1 document: monthly_report.csv');
+    expect(report.text).not.toContain('Not sent here');
+    const documents = bed.telegram.documentsTo(OWNER_CHAT);
+    expect(documents).toHaveLength(1);
+    expect(documents[0]!.document).toMatchObject({ file_name: 'monthly_report.csv', mime_type: 'text/csv', file_size: 65_536 });
+    expect(documents[0]!.bytes.equals(bed.site.report)).toBe(true);
+    expect(documents[0]!.caption).toBe('From the replay of report');
+    expect(documents[0]!.message_id).toBeLessThan(report.message_id);
     const runs = await bed.talon.automation.runs.forRecipe((await bed.talon.automation.recipes.store.byName('report')).id);
     expect(runs.map((r) => r.trigger)).toEqual(['telegram', 'admin', 'workflow']);
   }); // prettier-ignore

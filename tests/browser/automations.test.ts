@@ -202,7 +202,7 @@ describe('the Automations screen in a real browser', { timeout: 120_000 }, () =>
     await saveScreenshot(page, '63-automations-replayed');
   }); // prettier-ignore
 
-  it('replays it from Telegram after a code, and says where the file is', async () => {
+  it('replays it from Telegram after a code, sends the file itself and says where it is kept', async () => {
     const since = telegram.sent.length;
     telegram.message({ chatId: OWNER_CHAT, text: '/replay monthly-report' });
     await telegram.waitForSent((sent) => sent.text.includes('replay “monthly-report”'), { since });
@@ -210,6 +210,10 @@ describe('the Automations screen in a real browser', { timeout: 120_000 }, () =>
     const report = await telegram.waitForSent((sent) => sent.text.startsWith('Replayed monthly-report'), { since, timeoutMs: 60_000 });
     expect(report.text).toContain('1 file downloaded: monthly_report.csv (65536 bytes)');
     expect(report.text).toContain(`/automations/recipes/`);
+    expect(report.text).toContain('Sent above as 1 document: monthly_report.csv');
+    const [document] = telegram.documentsTo(OWNER_CHAT);
+    expect(document?.document.file_name).toBe('monthly_report.csv');
+    expect(document?.bytes.equals(site.report)).toBe(true);
     const [latest] = await server.talon.automation.runs.forRecipe(recipePath.split('/').at(-1)!);
     expect(latest).toMatchObject({ trigger: 'telegram', status: 'succeeded', files: [{ name: 'monthly_report.csv', sha256: site.reportSha256 }] });
   }); // prettier-ignore

@@ -1,15 +1,19 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { MultipartError, readMultipart, type UploadedFile } from './telegram-multipart.ts';
 
 /**
  * A local stand-in for Telegram's Bot API (https://core.telegram.org/bots/api), on loopback. It
  * speaks the documented HTTP interface — `POST /bot<token>/<method>` with a JSON or form body,
  * answers `{ ok, result }` or `{ ok: false, error_code, description }` — for the methods Talon
  * uses: getMe, getUpdates (offset acknowledges, timeout long-polls, a newer call ends an older one
- * with 409 as Telegram does, and a set webhook makes it fail with 409), sendMessage, deleteMessage,
- * setMyCommands, setWebhook and deleteWebhook. Tests inject updates shaped like Telegram's and
- * read what the bot sent.
+ * with 409 as Telegram does, and a set webhook makes it fail with 409), sendMessage, sendDocument
+ * (a multipart upload, at most 50 MB, as https://core.telegram.org/bots/api#senddocument says),
+ * deleteMessage, setMyCommands, setWebhook and deleteWebhook. Tests inject updates shaped like
+ * Telegram's and read what the bot sent, documents with their bytes.
  */
 
 export interface FakeUser {
@@ -34,6 +38,17 @@ export interface FakeMessage {
   text?: string;
   entities?: { type: string; offset: number; length: number }[];
   photo?: { file_id: string; file_unique_id: string; width: number; height: number }[];
+  document?: FakeDocument;
+  caption?: string;
+}
+
+/** https://core.telegram.org/bots/api#document */
+export interface FakeDocument {
+  file_id: string;
+  file_unique_id: string;
+  file_name: string;
+  mime_type: string;
+  file_size: number;
 }
 
 export type FakeUpdate = { update_id: number } & Record<string, unknown>;
@@ -43,6 +58,16 @@ export interface SentMessage {
   text: string;
   parse_mode?: string;
   message_id: number;
+  at: number;
+}
+
+/** A document the bot sent, with the bytes it uploaded. */
+export interface SentDocument {
+  chat_id: string;
+  message_id: number;
+  document: FakeDocument;
+  bytes: Buffer;
+  caption?: string;
   at: number;
 }
 
@@ -58,6 +83,19 @@ export interface FakeBotApiOptions {
 }
 
 const TELEGRAM_TEXT_LIMIT = 4096;
+/** A media caption, after entity parsing (https://core.telegram.org/bots/api#senddocument). */
+const TELEGRAM_CAPTION_LIMIT = 1024;
+/** What Telegram guesses from a file name's extension when the sender says only octet-stream. */
+const MIME_BY_EXTENSION: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.txt': 'text/plain',
+  '.json': 'application/json',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+};
 
 class ApiError extends Error {
   readonly code: number;
@@ -80,6 +118,7 @@ export class FakeBotApi {
   readonly token: string;
   readonly bot: FakeUser;
   readonly sent: SentMessage[] = [];
+  readonly documents: SentDocument[] = [];
   readonly deleted: { chat_id: string; message_id: number }[] = [];
   readonly calls: ApiCall[] = [];
   webhook: { url: string; secret_token?: string } | undefined;
@@ -195,6 +234,10 @@ export class FakeBotApi {
     return this.sent.filter((message) => message.chat_id === String(chatId));
   }
 
+  documentsTo(chatId: number | string): SentDocument[] {
+    return this.documents.filter((document) => document.chat_id === String(chatId));
+  }
+
   /** Resolves with the first message (sent from now on, or already sent after `since`) that matches. */
   async waitForSent(
     predicate: (message: SentMessage) => boolean,
@@ -230,18 +273,18 @@ export class FakeBotApi {
     };
     if (!match) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
-    const params = await readParams(request);
-    this.calls.push({ method, params });
-    if (!this.#validTokens.has(decodeURIComponent(token))) {
-      return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
-    }
-    const failure = this.#failNext.get(method);
-    if (failure) {
-      this.#failNext.delete(method);
-      return reply(failure.code, { ok: false, error_code: failure.code, description: failure.description });
-    }
     try {
-      const result = await this.#call(method, params, request);
+      const { params, files } = await readParams(request);
+      this.calls.push({ method, params });
+      if (!this.#validTokens.has(decodeURIComponent(token))) {
+        return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
+      }
+      const failure = this.#failNext.get(method);
+      if (failure) {
+        this.#failNext.delete(method);
+        return reply(failure.code, { ok: false, error_code: failure.code, description: failure.description });
+      }
+      const result = await this.#call(method, params, request, files);
       reply(200, { ok: true, result });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -249,7 +292,12 @@ export class FakeBotApi {
     }
   }
 
-  async #call(method: string, params: Record<string, unknown>, request: IncomingMessage): Promise<unknown> {
+  async #call(
+    method: string,
+    params: Record<string, unknown>,
+    request: IncomingMessage,
+    files: Map<string, UploadedFile>,
+  ): Promise<unknown> {
     switch (method) {
       case 'getMe':
         return {
@@ -262,6 +310,8 @@ export class FakeBotApi {
         return this.#getUpdates(params, request);
       case 'sendMessage':
         return this.#sendMessage(params);
+      case 'sendDocument':
+        return this.#sendDocument(params, files);
       case 'deleteMessage': {
         const entry = { chat_id: String(params['chat_id']), message_id: Number(params['message_id']) };
         if (!this.sent.some((m) => m.chat_id === entry.chat_id && m.message_id === entry.message_id)) {
@@ -357,6 +407,72 @@ export class FakeBotApi {
     });
     return message;
   }
+
+  #sendDocument(params: Record<string, unknown>, files: Map<string, UploadedFile>): FakeMessage {
+    const chatId = params['chat_id'] === undefined ? '' : String(params['chat_id']);
+    if (chatId === '') throw new ApiError(400, 'Bad Request: chat_id is empty');
+    const upload = this.#documentOf(params['document'], files);
+    const caption = params['caption'] === undefined ? undefined : String(params['caption']);
+    if (caption !== undefined && caption.length > TELEGRAM_CAPTION_LIMIT) {
+      throw new ApiError(400, 'Bad Request: message caption is too long');
+    }
+    const extension = path.extname(upload.fileName).toLowerCase();
+    const document: FakeDocument = {
+      file_id: `BQAC${randomBytes(24).toString('base64url')}`,
+      // The same bytes have the same unique id, whoever sends them.
+      file_unique_id: `AgAD${createHash('sha256').update(upload.bytes).digest('base64url').slice(0, 12)}`,
+      file_name: upload.fileName,
+      mime_type:
+        upload.mimeType === 'application/octet-stream'
+          ? (MIME_BY_EXTENSION[extension] ?? upload.mimeType)
+          : upload.mimeType,
+      file_size: upload.bytes.length,
+    };
+    const message: FakeMessage = {
+      message_id: this.#nextMessageId++,
+      from: this.bot,
+      chat: { id: Number(chatId), type: 'private' },
+      date: Math.floor(Date.now() / 1000),
+      document,
+      ...(caption === undefined || caption === '' ? {} : { caption }),
+    };
+    this.documents.push({
+      chat_id: chatId,
+      message_id: message.message_id,
+      document,
+      bytes: upload.bytes,
+      ...(message.caption === undefined ? {} : { caption: message.caption }),
+      at: Date.now(),
+    });
+    return message;
+  }
+
+  /** The `document` field: a file part of its own, `attach://<part>`, or the file_id of a document sent before. */
+  #documentOf(value: unknown, files: Map<string, UploadedFile>): UploadedFile {
+    const part =
+      typeof value === 'string' && value.startsWith('attach://')
+        ? files.get(value.slice('attach://'.length))
+        : files.get('document');
+    const known =
+      typeof value === 'string' ? this.documents.find((sent) => sent.document.file_id === value) : undefined;
+    const upload =
+      part ??
+      (known && {
+        fileName: known.document.file_name,
+        mimeType: known.document.mime_type,
+        bytes: known.bytes,
+      });
+    if (!upload) {
+      throw new ApiError(
+        400,
+        value === undefined
+          ? 'Bad Request: there is no document in the request'
+          : 'Bad Request: wrong file identifier/HTTP URL specified',
+      );
+    }
+    if (upload.bytes.length === 0) throw new ApiError(400, 'Bad Request: file must be non-empty');
+    return upload;
+  }
 }
 
 /** Telegram's HTML mode: only its documented tags, balanced; answers the visible text. */
@@ -401,12 +517,39 @@ function checkHtml(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
-async function readParams(request: IncomingMessage): Promise<Record<string, unknown>> {
+interface RequestParams {
+  params: Record<string, unknown>;
+  /** File parts of a multipart upload, by field name. */
+  files: Map<string, UploadedFile>;
+}
+
+async function readParams(request: IncomingMessage): Promise<RequestParams> {
+  const query = Object.fromEntries(new URL(request.url ?? '/', 'http://x').searchParams);
+  if ((request.headers['content-type'] ?? '').includes('multipart/form-data')) {
+    const body = await readMultipart(request).catch((error: unknown) => {
+      if (error instanceof MultipartError) throw new ApiError(400, `Bad Request: ${error.message}`);
+      throw error;
+    });
+    if (body.tooLarge) throw new ApiError(413, 'Request Entity Too Large');
+    const fields = Object.entries(body.fields).map(([key, value]) => [key, parseMultipartValue(value)]);
+    return { params: { ...query, ...Object.fromEntries(fields) }, files: body.files };
+  }
+  return { params: await readSimpleParams(request, query), files: new Map() };
+}
+
+/** Objects and arrays (reply_markup, entities) are JSON in a form; every other field stays the text it is. */
+function parseMultipartValue(value: string): unknown {
+  return /^\s*[[{]/.test(value) ? parseFormValue(value) : value;
+}
+
+async function readSimpleParams(
+  request: IncomingMessage,
+  query: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks).toString('utf8');
   const type = request.headers['content-type'] ?? '';
-  const query = Object.fromEntries(new URL(request.url ?? '/', 'http://x').searchParams);
   if (body === '') return query;
   if (type.includes('application/json'))
     return { ...query, ...(JSON.parse(body) as Record<string, unknown>) };

@@ -13,6 +13,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { LiveTickets } from './live-tickets.ts';
 import { RecipeResources, recipeTarget, type AutomationRequester } from './recipe-resources.ts';
+import { sendReplayFiles, type DocumentChannel } from './report-files.ts';
 import { replayText } from './report-text.ts';
 import { RecipeStore, type RecipeRecord } from './recipe-store.ts';
 import { ReplayRunner, type ReplayOptions, type ReplayReport } from './replay-runner.ts';
@@ -38,8 +39,13 @@ export interface AutomationServiceOptions {
   supervisor?: Partial<Pick<SidecarSupervisorOptions, 'extraEnv' | 'launch' | 'backoff' | 'readyTimeoutMs'>>;
 }
 
-/** Sends a plain message to a chat (the gateway's outbound, attached once the gateway exists). */
-export type ChatSender = (chatId: string, text: string) => Promise<void>;
+/**
+ * The owner's chat as a replay report needs it: plain text and documents (the gateway's outbound,
+ * attached once the gateway exists).
+ */
+export interface ReportChannel extends DocumentChannel {
+  send(chatId: string, text: string): Promise<void>;
+}
 
 /** The step-up action a code for a replay from Telegram is checked for (bound to the recipe's version). */
 export const AUTOMATION_REPLAY_ACTION = 'automation.replay';
@@ -71,7 +77,7 @@ export class AutomationService {
   readonly #logger: Logger;
   readonly #settings: SettingsStore;
   readonly #stepUp: StepUpVerifier;
-  #send: ChatSender | undefined;
+  #chat: ReportChannel | undefined;
 
   constructor(options: AutomationServiceOptions) {
     this.#audit = options.audit;
@@ -193,8 +199,8 @@ export class AutomationService {
     return this.#replays.replay(recipeName, options);
   }
 
-  attachChat(send: ChatSender): void {
-    this.#send = send;
+  attachChat(chat: ReportChannel): void {
+    this.#chat = chat;
   }
 
   /**
@@ -225,16 +231,40 @@ export class AutomationService {
     return record;
   }
 
-  /** Replays without holding up the chat; the report (or why it failed) is sent to `chatId`. */
+  /**
+   * Replays without holding up the chat; the downloads it kept are sent to `chatId` as documents
+   * (within Telegram's limits), then the report (or why it failed), which names any file not sent.
+   */
   replayForChat(record: RecipeRecord, parameters: Record<string, string>, chatId: string): void {
-    const publicUrl = () => this.#settings.getString('server.public_url');
-    void this.replay(record.name, { parameters, trigger: 'telegram' })
-      .then((report) => replayText(report, publicUrl(), record.id))
-      .catch((error: unknown) => `Replay of ${record.name} did not run: ${errorMessage(error)}`)
-      .then((text) => this.#send?.(chatId, text))
-      .catch((error: unknown) =>
-        this.#logger.warn({ reason: errorMessage(error) }, 'could not send a replay report to Telegram'),
-      );
+    void this.#replayForChat(record, parameters, chatId).catch((error: unknown) =>
+      this.#logger.warn({ reason: errorMessage(error) }, 'could not send a replay report to Telegram'),
+    );
+  }
+
+  async #replayForChat(record: RecipeRecord, parameters: Record<string, string>, chatId: string) {
+    let text: string;
+    try {
+      const report = await this.replay(record.name, { parameters, trigger: 'telegram' });
+      const files = this.#chat
+        ? await sendReplayFiles({
+            channel: this.#chat,
+            chatId,
+            recipe: report.recipe,
+            folder: this.runs.folderOf(report.runId, 'downloads'),
+            files: report.downloads,
+          })
+        : undefined;
+      for (const file of files?.notSent ?? []) {
+        this.#logger.info(
+          { run: report.runId, file: file.name, reason: file.reason },
+          'replay file not sent to Telegram',
+        );
+      }
+      text = replayText(report, this.#settings.getString('server.public_url'), record.id, files);
+    } catch (error) {
+      text = `Replay of ${record.name} did not run: ${errorMessage(error)}`;
+    }
+    await this.#chat?.send(chatId, text);
   }
 
   async deleteRecipe(id: string, requester: AutomationRequester): Promise<RecipeRecord> {

@@ -35,3 +35,7 @@ export const RUNS_KEPT_PER_RECIPE = 50;
 export const TELEGRAM_PREVIEW_CHARS = 1_500;
 /** Recipes `/automations` lists. */
 export const TELEGRAM_LIST_MAX = 30;
+/** Telegram's own limit for a file a bot uploads (bytes): "up to 50 MB" (core.telegram.org/bots/api#senddocument). */
+export const TELEGRAM_DOCUMENT_MAX_BYTES = 50 * 1024 * 1024;
+/** Downloads a `/replay` report sends as documents; the rest are named, to be fetched from the admin. */
+export const TELEGRAM_FILES_PER_REPORT = 10;

@@ -1,6 +1,7 @@
 /** A replay or a recording in words, for the owner's Telegram chat (plain text, never markup). */
 import type { RecordingView } from '@talon/sidecar-automator';
 import type { RecipeRecord } from './recipe-store.ts';
+import type { FilesDelivery } from './report-files.ts';
 import type { ReplayReport } from './replay-runner.ts';
 import type { AutomationRunRecord } from './run-store.ts';
 import { TELEGRAM_PREVIEW_CHARS } from './limits.ts';
@@ -15,7 +16,16 @@ export function adminLink(publicUrl: string, path: string): string {
   return base === '' ? `${path} on the admin (set server.public_url for a link)` : `${base}${path}`;
 }
 
-export function replayText(report: ReplayReport, publicUrl: string, recipeId: string): string {
+/**
+ * A replay's report; `files` (Telegram) says which downloads were sent as documents before it and
+ * names the others, with why, to be fetched from the admin link that closes the report.
+ */
+export function replayText(
+  report: ReplayReport,
+  publicUrl: string,
+  recipeId: string,
+  files?: FilesDelivery,
+): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   const lines =
     report.status === 'succeeded'
@@ -30,6 +40,17 @@ export function replayText(report: ReplayReport, publicUrl: string, recipeId: st
     lines.push(
       `${plural(report.downloads.length, 'file', 'files')} downloaded: ` +
         report.downloads.map((file) => `${file.name} (${file.bytes} bytes)`).join(', '),
+    );
+  }
+  if (files && files.sent.length > 0) {
+    lines.push(
+      `Sent above as ${plural(files.sent.length, 'document', 'documents')}: ${files.sent.join(', ')}`,
+    );
+  }
+  if (files && files.notSent.length > 0) {
+    lines.push(
+      `Not sent here — get ${files.notSent.length === 1 ? 'it' : 'them'} from the admin (link below):`,
+      ...files.notSent.map((file) => `• ${file.name}: ${file.reason}`),
     );
   }
   for (const table of report.data.slice(0, 2)) {

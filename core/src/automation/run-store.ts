@@ -100,9 +100,14 @@ export class AutomationRunStore {
     this.root = path.join(dataDir, 'automation', 'runs');
   }
 
+  /** The folder a run's files of one kind are in (a run id Talon generated, a fixed kind). */
+  folderOf(runId: string, kind: FileKind): string {
+    return path.join(this.root, runId, kind);
+  }
+
   /** Creates (mode 0700) and answers the folder a run's files of one kind go to. */
   async folderFor(runId: string, kind: FileKind): Promise<string> {
-    const folder = path.join(this.root, runId, kind);
+    const folder = this.folderOf(runId, kind);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     return folder;
   }
