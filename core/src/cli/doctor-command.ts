@@ -28,9 +28,11 @@ async function checkWallHere(): Promise<WallStatus> {
   }
 }
 
-function print(findings: Finding[], json: boolean): number {
+async function print(findings: Finding[], json: boolean): Promise<number> {
   const report = doctorJson(findings);
-  process.stdout.write((json ? JSON.stringify(report, null, 2) : formatDoctorReport(findings)) + '\n');
+  const text = (json ? JSON.stringify(report, null, 2) : formatDoctorReport(findings)) + '\n';
+  // Written out before the exit code ends the process.
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   return report.exitCode;
 }
 
@@ -74,7 +76,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
       wall: checkWallHere,
       now: () => new Date(),
     });
-    return print(findings, json);
+    return await print(findings, json);
   } finally {
     await database.close();
   }

