@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logging/logger.ts';
 import { LogRing } from './logging/log-ring.ts';
 import { startMetrics, type Metrics } from './metrics/metrics.ts';
 import { createOperationsServices, type OperationsServices } from './operations-services.ts';
+import { sidecarProbe } from './health/probes/sidecar.ts';
 import { createStepUpApprovals, wireTelegramGateway, type TelegramWiring } from './gateway/wiring.ts';
 import { buildApp } from './server/app.ts';
 import { SETTING_DEFINITIONS } from './settings/definitions.ts';
@@ -309,6 +310,7 @@ export async function startTalon(
       skills: () => runtime!.list(),
       pendingSkills: () => skillLifecycle.listPending().map((skill) => skill.name),
       logRing,
+      extraProbes: [sidecarProbe(automation)],
     });
     const app = await buildApp({
       config,
