@@ -34,7 +34,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function get<T>(url: string, as = session): Promise<{ status: number; body: T; headers: Record<string, unknown> }> {
+async function get<T>(
+  url: string,
+  as = session,
+): Promise<{ status: number; body: T; headers: Record<string, unknown> }> {
   const response = await talon.app.inject({ method: 'GET', url, headers: as.headers });
   return { status: response.statusCode, body: response.json<T>(), headers: response.headers };
 }
@@ -44,7 +47,7 @@ async function post(url: string, payload: Record<string, unknown> = {}, as = ses
 }
 
 describe('the dashboard', () => {
-  it('shows health, work in flight and the doctor\'s findings (2FA not enrolled among them)', async () => {
+  it("shows health, work in flight and the doctor's findings (2FA not enrolled among them)", async () => {
     const { status, body } = await get<Dashboard>('/api/dashboard');
     expect(status).toBe(200);
     const panel = body.operations!;
@@ -65,7 +68,9 @@ describe('the dashboard', () => {
     expect(status).toBe(200);
     expect(body.runsPerHour).toHaveLength(24);
     expect(body.runsPerHour.reduce((sum, row) => sum + row.failed, 0)).toBe(generated.runs.failed);
-    expect(body.callsPerSkill.map((row) => row.skill).sort()).toEqual(Object.keys(generated.skillCalls).sort());
+    expect(body.callsPerSkill.map((row) => row.skill).sort()).toEqual(
+      Object.keys(generated.skillCalls).sort(),
+    );
     expect(body.skillLatencyPerHour.some((row) => row.p99Ms !== null && row.p99Ms >= row.p50Ms!)).toBe(true);
     const refused = await get<{ message: string }>('/api/activity?hours=5');
     expect(refused.status).toBe(400);
@@ -183,7 +188,9 @@ describe('logs', () => {
     expect(warnings.body.lines[0]!.line).toContain('[redacted]');
     expect(warnings.body.lines[0]!.line).not.toContain('hunter2');
     const feeds = await get<LogLines>('/api/logs?text=FEEDS');
-    expect(feeds.body.lines.map((line) => JSON.parse(line.line).msg)).toContain('an ordinary info line about feeds');
+    expect(feeds.body.lines.map((line) => JSON.parse(line.line).msg)).toContain(
+      'an ordinary info line about feeds',
+    );
   });
 
   it("lists every node that logged lately and shows another node's lines", async () => {
