@@ -37,6 +37,8 @@ import { AutomationService } from './automation/automation-service.ts';
 import { automationPlacement } from './automation/placement.ts';
 import { automationSkillPort } from './automation/skill-port.ts';
 import { createShell } from './shell/create-shell.ts';
+import { readShellSettings } from './shell/settings.ts';
+import { shellJailProbe } from './health/probes/shell-jail.ts';
 import { ShellService } from './shell/shell-service.ts';
 import { SecurityReviews } from './github/reviews.ts';
 import { GithubDeliveries } from './github/deliveries.ts';
@@ -310,7 +312,13 @@ export async function startTalon(
       skills: () => runtime!.list(),
       pendingSkills: () => skillLifecycle.listPending().map((skill) => skill.name),
       logRing,
-      extraProbes: [sidecarProbe(automation)],
+      extraProbes: [
+        sidecarProbe(automation),
+        shellJailProbe({
+          enabled: () => readShellSettings(settings).enabled,
+          jail: () => shell.host.jail.status,
+        }),
+      ],
     });
     const app = await buildApp({
       config,

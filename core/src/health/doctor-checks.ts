@@ -3,6 +3,7 @@ import { adminPasswordCheck } from './checks/admin-password.ts';
 import { automationExposureCheck } from './checks/automation-exposure.ts';
 import { backupsCheck } from './checks/backups.ts';
 import { databaseExposureCheck } from './checks/database-exposure.ts';
+import { displayExposureCheck } from './checks/display-exposure.ts';
 import { folderPermissionsCheck } from './checks/folder-permissions.ts';
 import { llmLocalityCheck } from './checks/llm-locality.ts';
 import { sandboxWallCheck } from './checks/sandbox-wall.ts';
@@ -26,6 +27,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   shellCheck,
   webhooksCheck,
   automationExposureCheck,
+  displayExposureCheck,
   databaseExposureCheck,
   skillNetworkCheck,
   llmLocalityCheck,

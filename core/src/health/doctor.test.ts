@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'slonik';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WallStatus } from '@talon/skill-runtime/sandbox/wall.ts';
 import { loadSettings } from '../boot.ts';
@@ -11,6 +12,8 @@ import type { ResolvedSecretKeyBase } from '../crypto/secret-key-base.ts';
 import { createLogger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
+import { webhookSecretSetting } from '../webhooks/workflow-webhooks.ts';
+import { exposedDisplays, parseProcNetTcp } from './checks/display-exposure.ts';
 import { DOCTOR_CHECKS } from './doctor-checks.ts';
 import { runDoctor, type DoctorContext } from './doctor.ts';
 import { doctorExitCode, type Finding } from './finding.ts';
@@ -236,6 +239,66 @@ describe('talon doctor', () => {
     }
   });
 
+  it('reports a workflow webhook trigger that is on without its secret, by the workflow’s name', async () => {
+    const workflow = await database.pool.one(
+      sql.unsafe`INSERT INTO workflows (name) VALUES ('Orders in') RETURNING id::text AS id`,
+    );
+    const id = (workflow as { id: string }).id;
+    await database.pool.query(sql.unsafe`INSERT INTO workflow_webhooks (workflow_id) VALUES (${id})`);
+    try {
+      const secretSetting = { type: 'string', category: 'workflows', sensitive: true } as const;
+      await settings.set(webhookSecretSetting(id), 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=', secretSetting);
+      expect(
+        (await doctor()).filter((finding) => finding.check === 'webhooks').map((f) => f.severity),
+      ).toEqual(['info']);
+
+      await settings.set(webhookSecretSetting(id), '', secretSetting);
+      const webhooks = (await doctor()).filter((finding) => finding.check === 'webhooks');
+      expect(webhooks).toEqual([
+        expect.objectContaining({
+          severity: 'warning',
+          title: 'The webhook trigger of “Orders in” is on without its secret',
+        }),
+      ]);
+    } finally {
+      await database.pool.query(sql.unsafe`DELETE FROM workflows WHERE id = ${id}`);
+    }
+  });
+
+  it('reports a VNC server listening beyond loopback on this machine, and not one on loopback', async () => {
+    const listen = async (host: string): Promise<Server> => {
+      for (let port = 5990; port <= 5999; port++) {
+        const server = createServer();
+        const bound = await new Promise<boolean>((resolve) => {
+          server.once('error', () => resolve(false));
+          server.listen(port, host, () => resolve(true));
+        });
+        if (bound) return server;
+      }
+      throw new Error('no free port among 5990–5999');
+    };
+    const portOf = (server: Server) => (server.address() as { port: number }).port;
+    const local = await listen('127.0.0.1');
+    try {
+      const display = (await doctor()).filter((finding) => finding.check === 'display.exposure');
+      expect(display.map((finding) => finding.severity)).toEqual(['info']);
+      const open = await listen('0.0.0.0');
+      try {
+        const exposed = (await doctor()).filter((finding) => finding.check === 'display.exposure');
+        expect(exposed).toEqual([
+          expect.objectContaining({
+            severity: 'critical',
+            title: `A VNC server listens on 0.0.0.0:${portOf(open)} (every interface)`,
+          }),
+        ]);
+      } finally {
+        open.close();
+      }
+    } finally {
+      local.close();
+    }
+  });
+
   it('reports a data or skills folder writable by every user', async () => {
     const skills = path.join(dataDir, 'skills');
     mkdirSync(skills);
@@ -265,6 +328,46 @@ describe('talon doctor', () => {
     expect(findings).toEqual([
       expect.objectContaining({ check: 'broken', severity: 'warning', detail: 'the disk is on fire' }),
       expect.objectContaining({ check: 'fine' }),
+    ]);
+  });
+});
+
+describe('listening sockets from /proc/net/tcp and tcp6', () => {
+  const header =
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  it('reads addresses in the kernel’s byte order and keeps only listeners', () => {
+    const tcp =
+      header +
+      '   0: 0100007F:170C 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n' +
+      '   1: 00000000:1770 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1\n' +
+      '   2: 0200A8C0:170D 0300A8C0:D431 01 00000000:00000000 00:00000000 00000000     0        0 3 1\n';
+    expect(parseProcNetTcp(tcp)).toEqual([
+      { address: '127.0.0.1', port: 5900 },
+      { address: '0.0.0.0', port: 6000 },
+    ]);
+    const tcp6 =
+      header +
+      '   0: 00000000000000000000000001000000:170C 00000000000000000000000000000000:0000 0A 0 0 0 0 0 1 1\n' +
+      '   1: 00000000000000000000000000000000:170D 00000000000000000000000000000000:0000 0A 0 0 0 0 0 2 1\n' +
+      '   2: 0000000000000000FFFF00000200A8C0:170E 00000000000000000000000000000000:0000 0A 0 0 0 0 0 3 1\n';
+    expect(parseProcNetTcp(tcp6)).toEqual([
+      { address: '::1', port: 5900 },
+      { address: '::', port: 5901 },
+      { address: '::ffff:192.168.0.2', port: 5902 },
+    ]);
+  });
+
+  it('names VNC and X11 ports open beyond loopback, and nothing else', () => {
+    const findings = exposedDisplays([
+      { address: '127.0.0.1', port: 5900 },
+      { address: '::1', port: 6000 },
+      { address: '0.0.0.0', port: 8080 },
+      { address: '192.168.0.2', port: 5901 },
+      { address: '::', port: 6001 },
+    ]);
+    expect(findings.map((finding) => [finding.severity, finding.title])).toEqual([
+      ['critical', 'A VNC server listens on 192.168.0.2:5901'],
+      ['critical', 'A X server listens on [::]:6001 (every interface)'],
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayStatus } from '../../gateway/gateway.ts';
+import { shellJailProbe } from './shell-jail.ts';
 import { sidecarProbe } from './sidecar.ts';
 import { telegramProbe } from './telegram.ts';
 
@@ -58,5 +59,21 @@ describe('the health of the browser sidecar', () => {
       detail: 'waiting to restart (pid 42); restarted 2 time(s); last error: Chromium exited',
     });
     expect((await sidecarProbe(automation(true, 'running', null)).probe()).state).toBe('ok');
+  });
+});
+
+describe('the health of the shell’s jail', () => {
+  const up = { up: true, detail: 'checked: commands run as nobody in their own namespaces' };
+  const missing = { up: false, detail: 'bubblewrap (bwrap) was not found' };
+  it('is off while the shell is off, saying whether it could run; down when on without a jail', async () => {
+    expect(await shellJailProbe({ enabled: () => false, jail: () => missing }).probe()).toEqual({
+      state: 'off',
+      detail: 'shell.enabled is off; isolation not available: bubblewrap (bwrap) was not found',
+    });
+    expect(await shellJailProbe({ enabled: () => true, jail: () => missing }).probe()).toEqual({
+      state: 'down',
+      detail: 'every command is refused: bubblewrap (bwrap) was not found',
+    });
+    expect((await shellJailProbe({ enabled: () => true, jail: () => up }).probe()).state).toBe('ok');
   });
 });
