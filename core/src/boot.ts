@@ -262,7 +262,11 @@ export async function startTalon(
       sanitizer: llm.sanitizer,
       llmPolicies: llm.router.runPolicies,
       // A workflow with a web_automation step runs on the node named by web_automator.node.
-      scheduler: { placement: automationPlacement(settings) },
+      scheduler: {
+        placement: automationPlacement(settings),
+        // Off by default: a run's start then waits for the disk like its end (workflows/README.md).
+        asyncRunStart: () => settings.getBoolean('workflows.async_run_start', false),
+      },
     });
     // Before the skills start, so a skill refused at start is announced.
     telegram = wireTelegramGateway({

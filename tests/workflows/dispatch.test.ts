@@ -190,6 +190,91 @@ describe('dispatching runs', () => {
     }
   });
 
+  it('a trigger runs the version saved last, even when another node saved it', async () => {
+    const other = await startTestNode(database, { node: 'node-b', runtime, catalog });
+    try {
+      const workflow = await node.engine.service.create({
+        name: 'edited elsewhere',
+        steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+      });
+      const run = (input: string) =>
+        node.engine.service.trigger(workflow.id, { trigger: 'api', input, actor: 'admin' });
+      const first = await until((await run('v1')).id, ['completed', 'failed']);
+      expect(first).toMatchObject({ workflow_version: 1, status: 'completed', output: 'v1' });
+
+      // This node saw version 1; the other one saves version 2 (another skill) behind its back.
+      await other.engine.service.update(workflow.id, {
+        name: 'edited elsewhere',
+        steps: [{ id: 'h', name: 'Hang', skill: 'hang' }],
+      });
+      const second = await until((await run('v2')).id, ['completed', 'failed']);
+      expect(second).toMatchObject({ workflow_version: 2, status: 'completed', output: 'recovered' });
+      expect((await node.engine.runs.steps(second.id)).map((step) => step.skill)).toEqual(['hang']);
+
+      await other.engine.service.update(workflow.id, {
+        name: 'edited elsewhere',
+        enabled: false,
+        steps: [{ id: 'h', name: 'Hang', skill: 'hang' }],
+      });
+      await expect(run('v3')).rejects.toMatchObject({ code: 'workflow_disabled' });
+
+      await other.engine.service.update(workflow.id, {
+        name: 'edited elsewhere',
+        steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+      });
+      await until((await run('v4')).id, ['completed']);
+      // One run per trigger that was accepted, each of the version current at the time.
+      const runs = await node.engine.runs.list({ workflowId: workflow.id });
+      expect(runs.map((r) => [r.workflow_version, r.input])).toEqual([
+        [4, 'v4'],
+        [2, 'v2'],
+        [1, 'v1'],
+      ]);
+      await other.engine.service.delete(workflow.id);
+      await expect(run('v5')).rejects.toMatchObject({ code: 'workflow_not_found' });
+    } finally {
+      await other.engine.stop();
+    }
+  });
+
+  it('with workflows.async_run_start on, runs start and end as before, their history complete', async () => {
+    const relaxed = await startTestNode(database, {
+      node: 'node-async',
+      runtime,
+      catalog,
+      scheduler: { runConcurrency: 2, asyncRunStart: () => true },
+    });
+    try {
+      const workflow = await relaxed.engine.service.create({
+        name: 'started without waiting for the disk',
+        maxConcurrentRuns: 50,
+        steps: [
+          { id: 'a', name: 'First', skill: 'echo' },
+          { id: 'b', name: 'Second', skill: 'echo' },
+        ],
+      });
+      // Two slots: some start here at once, the others are queued (a batch with those waits for the disk).
+      const triggered = await Promise.all(
+        Array.from({ length: 6 }, (_, index) =>
+          relaxed.engine.service.trigger(workflow.id, { trigger: 'api', input: index, actor: 'admin' }),
+        ),
+      );
+      expect(triggered.some((run) => run.status === 'running')).toBe(true);
+      for (const [index, run] of triggered.entries()) {
+        expect(await until(run.id, ['completed', 'failed'])).toMatchObject({
+          status: 'completed',
+          output: index,
+        });
+        expect((await relaxed.engine.runs.steps(run.id)).map((step) => step.outputSnapshot)).toEqual([
+          index,
+          index,
+        ]);
+      }
+    } finally {
+      await relaxed.engine.stop();
+    }
+  });
+
   it(
     'a node killed with runs in its fast path: they end node_lost, or start again elsewhere with retryOnNodeLost',
     { timeout: 120_000 },

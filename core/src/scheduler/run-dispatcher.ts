@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
+import { WorkflowChangedError } from '../workflows/errors.ts';
 import type { RunRecord, RunTrigger } from '../workflows/run-repository.ts';
 import { RUN_QUEUE, nodeRunQueue } from './queues.ts';
 import { dispatchRuns, type RunToDispatch } from './run-jobs.ts';
 import type { RunWorker } from './run-worker.ts';
 
-/** A run to create for a workflow whose current version was just read (and 2FA checked). */
+/**
+ * A run to create for a workflow at the version the trigger took as current (and checked 2FA for):
+ * written only while that version is still current, else refused with `WorkflowChangedError`.
+ */
 export interface RunDispatch {
   workflow: {
     id: string;
@@ -37,6 +41,11 @@ export interface RunDispatcherOptions {
   tierFor(maxConcurrentRuns: number): string;
   /** Creates a pinned node's queue if this node has not yet. */
   ensureQueue(queue: string): Promise<void>;
+  /**
+   * The owner setting `workflows.async_run_start`: a batch whose runs all start here commits
+   * without waiting for the disk (read at each batch). Default: it waits.
+   */
+  asyncRunStart?: (() => boolean) | undefined;
 }
 
 /**
@@ -109,8 +118,9 @@ export class RunDispatcher {
         node: o.node,
         slots,
         slotQueues: [RUN_QUEUE, nodeRunQueue(o.node)],
+        durable: !(o.asyncRunStart?.() ?? false),
       });
-      const started = runs.filter((_, index) => inserted[index]!.status === 'running');
+      const started = runs.filter((_, index) => inserted[index]?.status === 'running');
       o.worker.release(slots - started.length);
       for (const run of started) {
         o.worker.runClaimed(
@@ -118,9 +128,12 @@ export class RunDispatcher {
           { workflow_id: run.workflowId, workflow_version: run.workflowVersion, input: run.input },
         );
       }
-      batch.forEach((entry, index) =>
-        entry.resolve({ ...inserted[index]!, workflow_name: entry.request.workflow.name }),
-      );
+      batch.forEach((entry, index) => {
+        const run = inserted[index];
+        // Not written: the workflow was saved again since the version the trigger started from.
+        if (run) entry.resolve({ ...run, workflow_name: entry.request.workflow.name });
+        else entry.reject(new WorkflowChangedError());
+      });
     } catch (error) {
       o.worker.release(slots);
       for (const entry of batch) entry.reject(error);

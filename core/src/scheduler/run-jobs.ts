@@ -25,23 +25,29 @@ export interface DispatchOptions {
   slots: number;
   /** The queues whose active or due jobs hold a workflow's slots. */
   slotQueues: readonly string[];
+  /**
+   * False (the owner setting `workflows.async_run_start`): a batch whose runs all start here
+   * commits without waiting for the disk. A batch with a queued run always waits.
+   */
+  durable: boolean;
 }
 
 /**
- * Creates a batch of runs with their pg-boss jobs in one statement (`talon_dispatch_runs`, migration
- * 0090): under per-workflow advisory locks, a local run whose workflow has a slot free (counting
- * active and due jobs on every node) starts here while `slots` last — its run `running` on this
- * node, its job inserted already claimed (`active`, heartbeat now: pg-boss's group limit counts it,
- * no worker fetches it, a lapsed heartbeat sends it to the dead-letter queue); every other run is
- * `queued` with its job `created` and pg-boss's NOTIFY sent with the commit. Job defaults (retry
- * limit, heartbeat, expiry, dead letter) come from the queue, as pg-boss's `insert` takes them.
- * Answers the runs in batch order.
+ * Creates a batch of runs with their pg-boss jobs in one statement (`talon_dispatch_runs`,
+ * migrations 0090 and 0091): under per-workflow advisory locks, a local run whose workflow has a
+ * slot free (counting active and due jobs on every node) starts here while `slots` last — its run
+ * `running` on this node, its job inserted already claimed (`active`, heartbeat now: pg-boss's group
+ * limit counts it, no worker fetches it, a lapsed heartbeat sends it to the dead-letter queue);
+ * every other run is `queued` with its job `created` and pg-boss's NOTIFY sent with the commit. Job
+ * defaults (retry limit, heartbeat, expiry, dead letter) come from the queue, as pg-boss's `insert`
+ * takes them. A run is written only while its `workflowVersion` is still its workflow's current
+ * version. Answers the runs in batch order, undefined for a run whose version was no longer current.
  */
 export async function dispatchRuns(
   connection: CommonQueryMethods,
   runs: readonly RunToDispatch[],
   options: DispatchOptions,
-): Promise<InsertedRun[]> {
+): Promise<(InsertedRun | undefined)[]> {
   const batch = runs.map((run, position) => ({
     position,
     id: run.id,
@@ -60,7 +66,7 @@ export async function dispatchRuns(
     SELECT id, workflow_id, workflow_version, status, trigger, input, output, error_code, error_message,
       error_step_id, node, scheduled_for, steps_executed, created_at, started_at, finished_at, approval_deadline
     FROM talon_dispatch_runs(${sql.jsonb(batch as unknown as JsonValue)}, ${options.node}, ${options.slots},
-      ${sql.array(options.slotQueues, 'text')})`);
+      ${sql.array(options.slotQueues, 'text')}, ${options.durable})`);
   const byId = new Map(inserted.map((row) => [row.id, row]));
-  return runs.map((run) => byId.get(run.id)!);
+  return runs.map((run) => byId.get(run.id));
 }

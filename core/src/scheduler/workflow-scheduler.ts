@@ -64,6 +64,11 @@ export interface SchedulerOptions {
    * the browser sidecar's): asked for every run queued. Default: the workflow's `nodePin`.
    */
   placement?: ((definition: PlacedWorkflow) => string | null) | undefined;
+  /**
+   * The owner setting `workflows.async_run_start` (read at each batch of triggers): runs started on
+   * the node that received them are written without waiting for the disk. Default: they wait.
+   */
+  asyncRunStart?: (() => boolean) | undefined;
 }
 
 /** What placement sees of a workflow: its pin and its steps' skills. */
@@ -79,7 +84,7 @@ export interface PlacedWorkflow {
  * `node_lost`, and stop() finishes or hands back the runs in flight.
  */
 export class WorkflowScheduler {
-  readonly #options: Required<Omit<SchedulerOptions, 'pruneHistory' | 'placement'>>;
+  readonly #options: Required<Omit<SchedulerOptions, 'pruneHistory' | 'placement' | 'asyncRunStart'>>;
   readonly #pruneHistory: (() => Promise<number>) | undefined;
   readonly #placement: (definition: PlacedWorkflow) => string | null;
   readonly #boss: PgBoss;
@@ -136,6 +141,7 @@ export class WorkflowScheduler {
       node: o.node,
       tierFor: groupTier,
       ensureQueue: (queue) => this.#ensureQueue(queue, this.#runQueueOptions()),
+      asyncRunStart: options.asyncRunStart,
     });
   }
 

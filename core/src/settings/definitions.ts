@@ -267,6 +267,14 @@ export const SETTING_DEFINITIONS: readonly SettingDefinition[] = [
     'How long a run of a 2FA-protected workflow waits for its code before it is cancelled',
     { requiresCode: 'none' },
   ),
+  define(
+    'workflows.async_run_start',
+    'boolean',
+    'false',
+    'workflows',
+    'Start runs without waiting for the disk (a little faster). After a power cut, runs that were in progress may be missing from history instead of ending as lost; a run’s end and its steps are always saved durably',
+    { requiresCode: 'none' },
+  ),
   // The LLM router's limits and the content sanitizer's list and cap: each defined with its code.
   ...LLM_SETTING_DEFINITIONS,
   ...CONTENT_SETTING_DEFINITIONS,

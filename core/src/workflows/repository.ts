@@ -84,6 +84,8 @@ export class WorkflowRepository {
     reject: (error: unknown) => void;
   }[] = [];
   #readingVersions = false;
+  /** The version each workflow had when this node last read or saved it (see `lastSeenCurrent`). */
+  readonly #seenCurrent = new Map<string, number>();
 
   constructor(pool: DatabasePool) {
     this.#pool = pool;
@@ -163,6 +165,7 @@ export class WorkflowRepository {
   async find(id: string): Promise<WorkflowRecord | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
     const row = await this.#pool.maybeOne(sql.type(workflowRow)`${SELECT_WORKFLOW} WHERE w.id = ${id}`);
+    this.#saw(id, row?.version);
     return row ? toRecord(row) : undefined;
   }
 
@@ -191,6 +194,7 @@ export class WorkflowRepository {
       DELETE FROM workflows
       WHERE id = ${id} AND (${expectedVersion ?? null}::int IS NULL OR version = ${expectedVersion ?? null})`);
     if (result.rowCount === 0) throw await this.#missingOrChanged(id);
+    this.#seenCurrent.delete(id);
   }
 
   async #missingOrChanged(id: string): Promise<TalonError> {
@@ -223,12 +227,31 @@ export class WorkflowRepository {
           SELECT id, version FROM workflows
           WHERE id = ANY(${sql.array([...new Set(batch.map((read) => read.id))], 'uuid')})`);
         const versions = new Map(rows.map((row) => [row.id, row.version]));
-        for (const read of batch) read.resolve(versions.get(read.id));
+        for (const read of batch) {
+          this.#saw(read.id, versions.get(read.id));
+          read.resolve(versions.get(read.id));
+        }
       } catch (error) {
         for (const read of batch) read.reject(error);
       }
     }
     this.#readingVersions = false;
+  }
+
+  #saw(id: string, version: number | undefined): void {
+    if (version === undefined) this.#seenCurrent.delete(id);
+    else this.#seenCurrent.set(id, version);
+  }
+
+  /**
+   * The current version as this node last read or saved it, without reading it again (undefined
+   * when it has not seen the workflow): a trigger may start from it because a run is written only
+   * while its version is still current (`RunDispatcher`), and reads it again otherwise.
+   */
+  async lastSeenCurrent(id: string): Promise<CurrentWorkflow | undefined> {
+    const version = this.#seenCurrent.get(id);
+    if (version === undefined) return undefined;
+    return { id, version, definition: await this.definitionAt(id, version) };
   }
 
   /** The definition a given version had (cached: versions are immutable). */

@@ -1,7 +1,12 @@
 import type { JsonValue } from '@talon/skill-runtime/contract/runtime-contract.ts';
 import { TalonError } from '../errors.ts';
 import type { WorkflowDefinition } from './definition.ts';
-import { InvalidDefinitionError, RunNotCancellableError, WorkflowDisabledError } from './errors.ts';
+import {
+  InvalidDefinitionError,
+  RunNotCancellableError,
+  WorkflowChangedError,
+  WorkflowDisabledError,
+} from './errors.ts';
 import type { CurrentWorkflow, WorkflowRecord, WorkflowRepository } from './repository.ts';
 import type { RunEvents } from './run-events.ts';
 import type { RunRecord, RunRepository, RunTrigger } from './run-repository.ts';
@@ -195,28 +200,23 @@ export class WorkflowService {
    * queued at once; not given, the run waits in `waiting_2fa` until `approveRun` or its deadline.
    */
   async trigger(workflowId: string, request: TriggerRequest): Promise<RunRecord> {
+    // A workflow that needs no code may start from the version this node last saw current, without
+    // reading it: the run is written only while that version is still current (else it is read).
+    const seen = this.#scheduler.dispatch ? await this.#workflows.lastSeenCurrent(workflowId) : undefined;
+    if (seen?.definition.enabled && !seen.definition.requires2fa) {
+      const run = await this.#dispatch(seen, request).catch((error: unknown) => {
+        if (error instanceof WorkflowChangedError) return undefined;
+        throw error;
+      });
+      if (run) return run;
+    }
     const workflow = await this.#workflows.current(workflowId);
     if (!workflow.definition.enabled) throw new WorkflowDisabledError(workflow.definition.name);
     const needsCode = workflow.definition.requires2fa;
     const codeGiven = typeof request.totpCode === 'string' && request.totpCode.trim() !== '';
     if (needsCode && codeGiven) await this.#verifyRun(workflow, request.totpCode, request);
     const waiting = needsCode && !codeGiven;
-    if (!waiting && this.#scheduler.dispatch) {
-      const run = await this.#scheduler.dispatch({
-        workflow: {
-          id: workflow.id,
-          name: workflow.definition.name,
-          version: workflow.version,
-          definition: workflow.definition,
-        },
-        trigger: request.trigger,
-        input: request.input ?? null,
-      });
-      // A run started here at once announces `running` itself.
-      if (run.status === 'queued')
-        this.#events.publish({ type: 'run_status', runId: run.id, status: 'queued' });
-      return run;
-    }
+    if (!waiting && this.#scheduler.dispatch) return this.#dispatch(workflow, request);
     const deadline = waiting ? new Date(Date.now() + this.#approvalTimeoutSeconds() * 1000) : null;
     const runId = await this.#runs.create({
       workflowId,
@@ -230,6 +230,24 @@ export class WorkflowService {
     else await this.#enqueueOrFail(runId, workflow);
     this.#events.publish({ type: 'run_status', runId, status: waiting ? 'waiting_2fa' : 'queued' });
     return this.#runs.get(runId);
+  }
+
+  /** Creates the run with its job (started here at once when this node can). */
+  async #dispatch(workflow: CurrentWorkflow, request: TriggerRequest): Promise<RunRecord> {
+    const run = await this.#scheduler.dispatch!({
+      workflow: {
+        id: workflow.id,
+        name: workflow.definition.name,
+        version: workflow.version,
+        definition: workflow.definition,
+      },
+      trigger: request.trigger,
+      input: request.input ?? null,
+    });
+    // A run started here at once announces `running` itself.
+    if (run.status === 'queued')
+      this.#events.publish({ type: 'run_status', runId: run.id, status: 'queued' });
+    return run;
   }
 
   /** A run whose job could not be queued must not stay `queued` with nothing to pick it up. */
