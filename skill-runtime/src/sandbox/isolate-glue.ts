@@ -11,7 +11,8 @@ import type { IsolateLimits } from './protocol.ts';
  * checks every call and every result again.
  *
  * The evaluated closure returns `{ invoke, deliver, check }`, which the worker keeps as References
- * (the isolate never sees those).
+ * (the isolate never sees those). `invoke` returns nothing: the run's result comes back through the
+ * callback as call 0, once the skill's promise settles.
  */
 export function isolateGlueSource(apiFunctions: readonly string[], limits: IsolateLimits): string {
   const constants = JSON.stringify({
@@ -121,7 +122,17 @@ function check(skill) {
   return '';
 }
 
-async function invoke(skill, run, inputJson, configJson) {
+// A run's result leaves by the same callback as an API call, as call 0 (API calls count from 1):
+// the worker may then start a run synchronously and take its answer without waiting on a promise.
+function invoke(skill, run, inputJson, configJson) {
+  finish(skill, run, inputJson, configJson);
+}
+
+async function finish(skill, run, inputJson, configJson) {
+  hostCall(run, 0, '', await settle(skill, run, inputJson, configJson));
+}
+
+async function settle(skill, run, inputJson, configJson) {
   let value;
   try {
     value = await skill.run({ input: parse(inputJson), config: parse(configJson), api: makeApi(run) });
