@@ -188,28 +188,49 @@ async function main(): Promise<void> {
 
     progress('(e) memory: 100 skills loaded, then idle');
     for (const name of skills) await runtime.uninstall(name);
+    // SPIN answers at once for 0 ms: the same 100 skills are the idle ones and, below, the busy ones.
     for (let i = 0; i < 100; i++) {
-      await runtime.install(testPackage(manifest(`idle_${i}`), ECHO));
-      await runtime.run(`idle_${i}`, { input: i });
+      await runtime.install(testPackage(manifest(`idle_${i}`), SPIN));
+      await runtime.run(`idle_${i}`, { input: 0 });
     }
     const loadedMemMb = await memoryMb(runtime);
     await sleep(IDLE_WORKER_MS * 2);
     const idleMemMb100 = await memoryMb(runtime);
+    const idleHost = process.memoryUsage();
 
     progress('(e) memory: 10 of them busy');
-    let busy = true;
+    const busyNames = Array.from({ length: 10 }, (_, i) => `idle_${i}`);
+    const busyFor = async (
+      names: readonly string[],
+    ): Promise<{ mb: number; hostMb: number; workers: number }> => {
+      let busy = true;
+      const loops = names.map(async (name) => {
+        while (busy) await runtime.run(name, { input: 50 });
+      });
+      await sleep(1500);
+      const figures = {
+        mb: await memoryMb(runtime),
+        hostMb: (await residentMemoryMb(process.pid)) ?? 0,
+        workers: runtime.workerPids().length,
+      };
+      busy = false;
+      await Promise.all(loops);
+      return figures;
+    };
+    // Skills in use are past their probation (SANDBOX_LIMITS.probationCalls clean calls alone), so
+    // they share their cordon's workers; their probation workers are retired once idle.
+    for (const name of busyNames) {
+      for (let call = 0; call < SANDBOX_LIMITS.probationCalls + 1; call++)
+        await runtime.run(name, { input: 0 });
+    }
+    await sleep(IDLE_WORKER_MS * 2);
+    const established = await busyFor(busyNames);
+    const busyMemMb10 = established.mb;
+    // The worst case: 10 skills just installed, each alone on probation.
     await Promise.all(
-      Array.from({ length: 10 }, (_, i) => runtime.install(testPackage(manifest(`busy_${i}`), SPIN))),
+      Array.from({ length: 10 }, (_, i) => runtime.install(testPackage(manifest(`busy_new_${i}`), SPIN))),
     );
-    const busyLoops = Array.from({ length: 10 }, async (_, i) => {
-      while (busy) await runtime.run(`busy_${i}`, { input: 50 });
-    });
-    await sleep(1500);
-    const busyMemMb10 = await memoryMb(runtime);
-    const busyHostMb = (await residentMemoryMb(process.pid)) ?? 0;
-    const busyWorkers = runtime.workerPids().length;
-    busy = false;
-    await Promise.all(busyLoops);
+    const onProbation = await busyFor(Array.from({ length: 10 }, (_, i) => `busy_new_${i}`));
 
     progress('(f) a benign skill beside a noisy one');
     await runtime.install(testPackage(manifest('benign'), ECHO));
@@ -258,8 +279,16 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         details: {
           memMb100LoadedBeforeIdleReap: round(loadedMemMb),
-          busyHostMb: round(busyHostMb),
-          busyWorkers,
+          idleHostMb: {
+            rss: round(idleHost.rss / 2 ** 20),
+            heapUsed: round(idleHost.heapUsed / 2 ** 20),
+            heapTotal: round(idleHost.heapTotal / 2 ** 20),
+            external: round(idleHost.external / 2 ** 20),
+          },
+          busyHostMb: round(established.hostMb),
+          busyWorkers: established.workers,
+          busyMemMb10NewSkillsOnProbation: round(onProbation.mb),
+          busyWorkersNewSkillsOnProbation: onProbation.workers,
           idleWorkerMs: IDLE_WORKER_MS,
           benignP99AloneUs: round(aloneP99),
           benignP99NoisyUs: round(noisyP99),
