@@ -103,9 +103,9 @@ function insertSteps(runId: string, steps: readonly StepResultRecord[]) {
   return insertStepsOfRuns(steps.map((step) => ({ runId, step })));
 }
 
-/** One INSERT of the step results of many runs. */
-function insertStepsOfRuns(entries: readonly { runId: string; step: StepResultRecord }[]) {
-  const rows = entries.map(({ runId, step }) => ({
+/** Step results as the rows of `workflow_step_results`, for `jsonb_to_recordset`. */
+function stepRows(entries: readonly { runId: string; step: StepResultRecord }[]) {
+  return entries.map(({ runId, step }) => ({
     run_id: runId,
     seq: step.seq,
     step_id: step.stepId,
@@ -125,6 +125,11 @@ function insertStepsOfRuns(entries: readonly { runId: string; step: StepResultRe
     sanitized: step.sanitized,
     started_at: new Date(step.startedAt).toISOString(),
   }));
+}
+
+/** One INSERT of the step results of many runs. */
+function insertStepsOfRuns(entries: readonly { runId: string; step: StepResultRecord }[]) {
+  const rows = stepRows(entries);
   return sql.fragment`
     INSERT INTO workflow_step_results (run_id, seq, step_id, step_name, skill, executed_skill, outcome, branch,
       next_step_id, input_snapshot, output_snapshot, error_code, error_message, attempts, duration_ms,
@@ -253,8 +258,9 @@ export class RunRepository {
   /**
    * Many runs' ends (running on `node` → completed/failed) with their last step results, in one
    * statement that also completes the pg-boss jobs of the runs it ended (for finishes naming their
-   * job's queue), so a run's end and its job's completion commit together. Answers the runs that
-   * ended (the others were cancelled, lost or handed back meanwhile).
+   * job's queue), so a run's end and its job's completion commit together (`talon_finish_runs`,
+   * migration 0092). Answers the runs that ended (the others were cancelled, lost or handed back
+   * meanwhile).
    */
   async finishMany(node: string, finishes: readonly RunFinish[]): Promise<Map<string, RunRecord>> {
     if (finishes.length === 0) return new Map();
@@ -269,29 +275,12 @@ export class RunRepository {
       steps_executed: ending.stepsExecuted,
     }));
     const queues = [...new Set(finishes.flatMap((finish) => (finish.jobQueue ? [finish.jobQueue] : [])))];
-    const inserted =
-      steps.length > 0 ? sql.fragment`inserted AS (${insertStepsOfRuns(steps)}), ` : sql.fragment``;
-    const completed =
-      queues.length > 0
-        ? sql.fragment`, completed AS (
-            UPDATE pgboss.job j SET completed_on = now(), state = 'completed'
-            FROM ended WHERE j.name = ANY(${sql.array(queues, 'text')}) AND j.id = ended.job_id::uuid
-              AND j.state = 'active')`
-        : sql.fragment``;
     const ended = await this.#pool.any(sql.type(runRow)`
-      WITH ${inserted}ended AS (UPDATE workflow_runs w SET status = e.status, output = e.output, error_code = e.error_code,
-        error_message = e.error_message, error_step_id = e.error_step_id, steps_executed = e.steps_executed,
-        finished_at = now()
-      FROM jsonb_to_recordset(${jsonb(endings as unknown as JsonValue)}) AS e (id uuid, status text, output jsonb,
-        error_code text, error_message text, error_step_id text, steps_executed int), workflows wf
-      WHERE w.id = e.id AND wf.id = w.workflow_id AND w.status = 'running' AND w.node = ${node}
-      RETURNING w.id, w.workflow_id, wf.name AS workflow_name, w.workflow_version, w.status, w.trigger, w.input,
-        w.output, w.error_code, w.error_message, w.error_step_id, w.node, w.scheduled_for, w.steps_executed,
-        w.created_at, w.started_at, w.finished_at, w.approval_deadline, w.job_id)${completed}
       SELECT id, workflow_id, workflow_name, workflow_version, status, trigger, input, output, error_code,
         error_message, error_step_id, node, scheduled_for, steps_executed, created_at, started_at, finished_at,
         approval_deadline
-      FROM ended`);
+      FROM talon_finish_runs(${jsonb(endings as unknown as JsonValue)}, ${jsonb(stepRows(steps) as unknown as JsonValue)},
+        ${node}, ${sql.array(queues, 'text')})`);
     return new Map(ended.map((run) => [run.id, run]));
   }
 
