@@ -77,8 +77,10 @@ export async function startTalonUnderTest(folder: string): Promise<TalonUnderTes
     stepUp: { verify: async () => undefined },
     // The production default runConcurrency (32 per node) unless BENCH_RUN_CONCURRENCY says otherwise:
     // with the fast path a run takes a slot without a fetch, so enough slots for every connection.
+    // BENCH_ASYNC_RUN_START=1 measures with the owner setting workflows.async_run_start on.
     scheduler: {
       periodicMissedCheck: false,
+      asyncRunStart: () => process.env['BENCH_ASYNC_RUN_START'] === '1',
       ...(process.env['BENCH_RUN_CONCURRENCY']
         ? { runConcurrency: Number(process.env['BENCH_RUN_CONCURRENCY']) }
         : {}),
