@@ -11,8 +11,9 @@ import type { IsolateLimits } from './protocol.ts';
  * checks every call and every result again.
  *
  * The evaluated closure returns `{ invoke, deliver, check }`, which the worker keeps as References
- * (the isolate never sees those). `invoke` returns nothing: the run's result comes back through the
- * callback as call 0, once the skill's promise settles.
+ * (the isolate never sees those). `invoke` returns nothing: the run's result comes back through a
+ * second callback (`$1`, synchronous: it only hands the worker a string), once the skill's promise
+ * settles.
  */
 export function isolateGlueSource(apiFunctions: readonly string[], limits: IsolateLimits): string {
   const constants = JSON.stringify({
@@ -24,6 +25,7 @@ export function isolateGlueSource(apiFunctions: readonly string[], limits: Isola
   });
   return `'use strict';
 const hostCall = $0;
+const answer = $1;
 const K = ${constants};
 delete globalThis.WebAssembly;
 delete globalThis.SharedArrayBuffer;
@@ -122,14 +124,14 @@ function check(skill) {
   return '';
 }
 
-// A run's result leaves by the same callback as an API call, as call 0 (API calls count from 1):
-// the worker may then start a run synchronously and take its answer without waiting on a promise.
+// A run's result leaves by a callback of its own ($1), not as the value of \`invoke\`: the worker may
+// then start a run synchronously and take its answer without waiting on a promise.
 function invoke(skill, run, inputJson, configJson) {
   finish(skill, run, inputJson, configJson);
 }
 
 async function finish(skill, run, inputJson, configJson) {
-  hostCall(run, 0, '', await settle(skill, run, inputJson, configJson));
+  answer(run, await settle(skill, run, inputJson, configJson));
 }
 
 async function settle(skill, run, inputJson, configJson) {

@@ -88,18 +88,21 @@ function classify(error: unknown, limits: IsolateLimits): { code: WorkerErrorCod
 async function freshIsolate(glue: string, limits: IsolateLimits): Promise<FreshIsolate> {
   const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb, onCatastrophicError: catastrophic });
   const context = await isolate.createContext();
-  // The only host function the isolate can call: fire-and-forget, arguments copied as primitives.
-  // Call 0 is a run's result (the glue's `finish`); any other call is a SkillAPI call for the host.
+  // The host functions the isolate can call, arguments copied as primitives: SkillAPI calls for the
+  // host (fire-and-forget), and a run's answer (synchronous: called inside a synchronous entry it
+  // costs no turn of the event loop).
   const hostCall = new ivm.Callback(
     (run: unknown, call: unknown, method: unknown, args: unknown) => {
       if (typeof run !== 'number' || typeof call !== 'number') return;
       if (typeof method !== 'string' || typeof args !== 'string') return;
-      if (call === RESULT_CALL) finishRun(run, args);
-      else send({ t: 'api', run, call, method, args });
+      send({ t: 'api', run, call, method, args });
     },
     { ignored: true },
   );
-  const exports = (await context.evalClosure(glue, [hostCall], {
+  const answer = new ivm.Callback((run: unknown, json: unknown) => {
+    if (typeof run === 'number' && typeof json === 'string') finishRun(run, json);
+  });
+  const exports = (await context.evalClosure(glue, [hostCall, answer], {
     timeout: limits.cpuTimeoutMs,
     result: { reference: true },
   })) as ivm.Reference;
@@ -153,9 +156,6 @@ function unload(id: number): void {
 
 class InvalidSkill extends Error {}
 
-/** The call number under which the glue hands back a run's result. */
-const RESULT_CALL = 0;
-
 /**
  * Runs a function of a skill's isolate. When this worker holds that skill alone, synchronously
  * (applySync: no hop to the isolate's thread and back, some 30 µs a call), since nothing else could
@@ -191,7 +191,7 @@ function exitIfDisposed(skill: LoadedSkill): void {
   if (skill.isolate.isDisposed) setImmediate(() => process.exit(70));
 }
 
-/** The glue's answer for a run (call 0): `{"ok":…}`, `{"thrown":…}`, `{"invalid":…}` or `{"tooLarge":n}`. */
+/** The glue's answer for a run: `{"ok":…}`, `{"thrown":…}`, `{"invalid":…}` or `{"tooLarge":n}`. */
 function finishRun(id: number, json: string): void {
   const skill = close(id);
   if (!skill) return;
