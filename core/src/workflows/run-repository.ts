@@ -275,12 +275,13 @@ export class RunRepository {
       steps_executed: ending.stepsExecuted,
     }));
     const queues = [...new Set(finishes.flatMap((finish) => (finish.jobQueue ? [finish.jobQueue] : [])))];
+    // Plain rows built here: sql.jsonb serialises them as they are (no copy through JSON first).
     const ended = await this.#pool.any(sql.type(runRow)`
       SELECT id, workflow_id, workflow_name, workflow_version, status, trigger, input, output, error_code,
         error_message, error_step_id, node, scheduled_for, steps_executed, created_at, started_at, finished_at,
         approval_deadline
-      FROM talon_finish_runs(${jsonb(endings as unknown as JsonValue)}, ${jsonb(stepRows(steps) as unknown as JsonValue)},
-        ${node}, ${sql.array(queues, 'text')})`);
+      FROM talon_finish_runs(${sql.jsonb(endings as unknown as JsonValue)},
+        ${sql.jsonb(stepRows(steps) as unknown as JsonValue)}, ${node}, ${sql.array(queues, 'text')})`);
     return new Map(ended.map((run) => [run.id, run]));
   }
 
