@@ -20,7 +20,8 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-const auditRow = z.object({
+/** An audit entry as the table holds it (read here and by audit-search.ts). */
+export const auditRow = z.object({
   id: z.number(),
   at: z.number(),
   actor: z.string(),

@@ -1,6 +1,5 @@
 import { sql, type DatabasePool } from 'slonik';
-import { z } from 'zod';
-import type { AuditEntry, AuditOutcome } from './audit-log.ts';
+import { auditRow, type AuditEntry, type AuditOutcome } from './audit-log.ts';
 
 /** What the Audit log screen filters by; every field is optional. */
 export interface AuditFilter {
@@ -18,18 +17,6 @@ export interface AuditFilter {
 /** One page of the list at most, and one export at most (entries). */
 export const AUDIT_PAGE_MAX = 200;
 export const AUDIT_EXPORT_MAX = 10_000;
-
-const auditRow = z.object({
-  id: z.number(),
-  at: z.number(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string().nullable(),
-  outcome: z.enum(['allowed', 'denied', 'succeeded', 'failed']),
-  reason: z.string().nullable(),
-  source: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-});
 
 /** `LIKE` pattern for "starts with", the user's % and _ taken literally. */
 function startsWith(text: string): string {

@@ -49,7 +49,8 @@ export const skillStatusSchema = {
   },
 } as const;
 
-const apiCall = {
+/** One SkillAPI call of a run, as a run's record shows it (skills' and workflows' routes). */
+export const apiCallSchema = {
   type: 'object',
   required: ['permission', 'method', 'allowed', 'durationMs'],
   additionalProperties: false,
@@ -82,7 +83,7 @@ export const skillRunResultSchema = {
       properties: { code: { type: 'string' }, message: { type: 'string' } },
     },
     durationMs: { type: 'number' },
-    apiCalls: { type: 'array', items: apiCall },
+    apiCalls: { type: 'array', items: apiCallSchema },
   },
 } as const;
 

@@ -7,6 +7,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { MISSED_RUN_POLICIES } from '../../workflows/definition.ts';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../../workflows/wire-types.ts';
 import { errorBodySchema, errorResponses } from '../error-schema.ts';
+import { apiCallSchema } from './skills-schemas.ts';
 
 const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
 const totpCode = { type: 'string', maxLength: 16 } as const;
@@ -195,23 +196,6 @@ export const runViewSchema = {
     startedAt: nullableString,
     finishedAt: nullableString,
     approvalDeadline: nullableString,
-  },
-} as const;
-
-const apiCallSchema = {
-  type: 'object',
-  required: ['permission', 'method', 'allowed', 'durationMs'],
-  additionalProperties: false,
-  properties: {
-    permission: { type: 'string' },
-    method: { type: 'string' },
-    allowed: { type: 'boolean' },
-    durationMs: { type: 'number' },
-    error: { type: 'string' },
-    /** Secret handles whose values the host removed from what came back. */
-    redacted: { type: 'array', items: { type: 'string' } },
-    /** What the host says of the call (for llm.complete: which provider answered, which failed first). */
-    note: { type: 'string' },
   },
 } as const;
 
