@@ -19,9 +19,14 @@ export interface LoadOptions {
   amount?: number;
 }
 
-/** One autocannon run (POST with a JSON body) on loopback. */
+/**
+ * One autocannon run (POST with a JSON body) on loopback. The load is generated on a worker thread
+ * of its own, so it never runs on the event loop of the server it measures (Talon runs in this
+ * process; Node-RED in its own).
+ */
 export async function measure(options: LoadOptions): Promise<LoadFigures> {
   const result = await autocannon({
+    workers: 1,
     url: options.url,
     method: 'POST',
     body: options.body,
