@@ -34,7 +34,7 @@ export interface DispatchOptions {
 
 /**
  * Creates a batch of runs with their pg-boss jobs in one statement (`talon_dispatch_runs`,
- * migrations 0090 and 0091): under per-workflow advisory locks, a local run whose workflow has a
+ * migrations 0090–0092): under per-workflow advisory locks, a local run whose workflow has a
  * slot free (counting active and due jobs on every node) starts here while `slots` last — its run
  * `running` on this node, its job inserted already claimed (`active`, heartbeat now: pg-boss's group
  * limit counts it, no worker fetches it, a lapsed heartbeat sends it to the dead-letter queue);
