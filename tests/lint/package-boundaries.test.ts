@@ -37,6 +37,32 @@ describe('the lint rule that keeps packages apart', () => {
     ).toHaveLength(1);
   });
 
+  it('keeps skills and the SDK off the host, and the host off the SDK, even by package name', async () => {
+    expect(
+      await boundaryFindings(
+        'plugins/core-skills.test.ts',
+        "import { readCoreSkills } from '@talon/core/skills/core-skills.ts';\n",
+      ),
+    ).toEqual([
+      '"@talon/core/skills/core-skills.ts": plugins/ may not import @talon/core (skills and the SDK build on @talon/skill-runtime; the host never on the SDK)',
+    ]);
+    expect(
+      await boundaryFindings(
+        'plugins-sdk/src/example.ts',
+        "export { TalonError } from '@talon/core/errors.ts';\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await boundaryFindings('core/src/example.ts', "export { defineSkill } from '@talon/plugins-sdk';\n"),
+    ).toHaveLength(1);
+    expect(
+      await boundaryFindings(
+        'tests/example.test.ts',
+        "export { TalonError } from '@talon/core/errors.ts';\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('allows relative imports inside a package and imports by package name', async () => {
     expect(
       await boundaryFindings('core/src/skills/example.ts', "export { TalonError } from '../errors.ts';\n"),
