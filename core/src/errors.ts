@@ -16,4 +16,3 @@ export class StartupError extends TalonError {
     super(code, message, 500, options);
   }
 }
-

@@ -5,10 +5,7 @@ import { openPool } from '@talon/core/db/pool.ts';
 import { createWorkflowEngine } from '@talon/core/workflows/engine.ts';
 import { ManifestCatalog } from '@talon/core/workflows/skill-catalog.ts';
 import { manifest } from '@talon/core/workflows/testing/definitions.ts';
-import {
-  ScriptedRuntime,
-  type ScriptedAnswer,
-} from '@talon/core/workflows/testing/scripted-runtime.ts';
+import { ScriptedRuntime, type ScriptedAnswer } from '@talon/core/workflows/testing/scripted-runtime.ts';
 import { RecordingStepUp } from './step-up.ts';
 
 const databaseUrl = process.env['DATABASE_URL']!;
