@@ -82,8 +82,14 @@ describe('challenges', () => {
 
   it('/approve asks for the code of a run something else started (a schedule, a webhook) and runs it', async () => {
     const workflow = await guarded('Nightly transfer');
+    const before = fake.sent.length;
     const run = await node.engine.service.trigger(workflow.id, { trigger: 'manual', actor: 'admin' });
     expect(run.status).toBe('waiting_2fa');
+    // The owner is told, and told how (the announcement arrives on its own, before any command below).
+    const announcement = await fake.waitForSent((sent) => sent.text.includes('waits for a 2FA code'), {
+      since: before,
+    });
+    expect(announcement.text).toContain(`send /approve ${run.id.slice(0, 8)}`);
     expect(await ask(fake, '/approve x')).toMatch(/^Usage: \/approve <run id prefix>/);
     expect(await ask(fake, '/approve ffffffff-ffff')).toBe(
       'No run waiting for a code starts with ffffffff-ffff.',
