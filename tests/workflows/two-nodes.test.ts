@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { PgBoss } from 'pg-boss';
+import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TICK_QUEUE } from '@talon/core/scheduler/queues.ts';
+import { PGBOSS_SCHEMA } from '@talon/core/scheduler/workflow-scheduler.ts';
 import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
 import type { RunRecord } from '@talon/core/workflows/run-repository.ts';
 import { ManifestCatalog } from '@talon/core/workflows/skill-catalog.ts';
@@ -215,13 +219,44 @@ describe('two nodes on one database', () => {
     expect(['node-a', 'node-b']).toContain(finished.node);
   }, 120_000);
 
-  it('a schedule fires once per occurrence with two nodes up', async () => {
+  it('a schedule fires once per occurrence with two nodes up, even when a tick reaches both', async () => {
     const workflow = await nodeA.engine.service.create({
       name: 'every minute',
       schedule: { cron: '* * * * *' },
       steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
     });
-    // Wait for two occurrences to have run: by then any duplicate of the first would exist too.
+    // Not in a minute's last seconds, so the ticks below are all taken in the minute they are sent.
+    const leftOfMinute = 60_000 - (Date.now() % 60_000);
+    if (leftOfMinute < 5_000) await new Promise((resolve) => setTimeout(resolve, leftOfMinute + 100));
+    // As if the schedule had been on since the minute before: this minute's occurrence is owed.
+    await database.pool.query(sql.unsafe`
+      UPDATE workflows SET schedule_last_tick_at = date_trunc('minute', now()) - interval '1 minute'
+      WHERE id = ${workflow.id}`);
+    // The tick of this minute's occurrence delivered four times at once, as pg-boss would if every
+    // node's cron pass sent it: the workers of both nodes take them, and one run must come of it.
+    const boss = new PgBoss({
+      connectionString: database.url,
+      schema: PGBOSS_SCHEMA,
+      supervise: false,
+      schedule: false,
+      migrate: false,
+      registerInstance: false,
+    });
+    await boss.start();
+    try {
+      const ids = await Promise.all(
+        [1, 2, 3, 4].map(() => boss.send(TICK_QUEUE, { workflowId: workflow.id })),
+      );
+      await waitFor(async () => {
+        const jobs = await boss.findJobs(TICK_QUEUE, { data: { workflowId: workflow.id } });
+        const done = jobs.filter((job) => ids.includes(job.id) && job.state === 'completed');
+        return done.length === ids.length ? true : undefined;
+      }, 'the four duplicate ticks to be handled');
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+    // Then pg-boss's own cron fires the next occurrence (supervision runs every second here, so it
+    // comes within a second or two of the minute): by then a duplicate of either would exist too.
     const runs = await waitFor(
       async () => {
         const found = await nodeA.engine.runs.list({ workflowId: workflow.id });
@@ -229,13 +264,13 @@ describe('two nodes on one database', () => {
         return occurrences.size >= 2 ? found : undefined;
       },
       'two schedule occurrences',
-      180_000,
-      500,
+      75_000,
+      250,
     );
     const perOccurrence = new Map<number | null, number>();
     for (const run of runs)
       perOccurrence.set(run.scheduled_for, (perOccurrence.get(run.scheduled_for) ?? 0) + 1);
     expect([...perOccurrence.values()].every((count) => count === 1)).toBe(true);
     expect(runs.every((run) => run.trigger === 'schedule')).toBe(true);
-  }, 200_000);
+  }, 100_000);
 });

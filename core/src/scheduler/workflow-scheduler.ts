@@ -119,7 +119,10 @@ export class WorkflowScheduler {
       // Lapsed leases are found by the queue monitor pass, so it runs as often as supervision.
       superviseIntervalSeconds: o.superviseIntervalSeconds,
       monitorIntervalSeconds: o.superviseIntervalSeconds,
-      cronWorkerIntervalSeconds: 5,
+      // Due schedules are looked for as often too (pg-boss's default pass is every 30 s, so a tick
+      // could start up to half a minute late), within pg-boss's bounds.
+      cronMonitorIntervalSeconds: Math.min(o.superviseIntervalSeconds, 30),
+      cronWorkerIntervalSeconds: Math.min(o.superviseIntervalSeconds, 5),
     });
     this.#boss.on('error', (error) => o.logger.error({ reason: errorMessage(error) }, 'pg-boss error'));
     this.#ticks = new ScheduleTicks(o.pool, o.logger);
