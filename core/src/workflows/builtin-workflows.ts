@@ -1,6 +1,7 @@
 import { sql, type DatabasePool } from 'slonik';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { WorkflowNameTakenError } from './errors.ts';
 import type { WorkflowService } from './service.ts';
 
 /** The name of the built-in chat workflow: the one to pick as `telegram.free_text_workflow`. */
@@ -31,9 +32,11 @@ export const BUILTIN_WORKFLOWS: readonly { name: string; definition: Record<stri
 ];
 
 /**
- * Creates each built-in workflow whose seed has not been claimed yet. A seed is claimed only when its
- * workflow was created (or its name is taken by one of the owner's), so a first start without the
- * skills it needs tries again at the next start.
+ * Creates each built-in workflow whose seed has not been claimed yet. A seed is claimed once its
+ * workflow exists (created here, by another node starting at the same time, or one of the owner's by
+ * that name), so a first start without the skills it needs tries again at the next start, and a
+ * workflow the owner deleted is not created again. The workflow service has its own connections, so
+ * nothing here holds a transaction open around it.
  */
 export async function seedBuiltinWorkflows(options: {
   pool: DatabasePool;
@@ -42,19 +45,24 @@ export async function seedBuiltinWorkflows(options: {
 }): Promise<string[]> {
   const created: string[] = [];
   for (const builtin of BUILTIN_WORKFLOWS) {
+    const name = builtin.definition['name'] as string;
     try {
-      await options.pool.transaction(async (connection) => {
-        const claimed = await connection.maybeOneFirst(sql.unsafe`
-          INSERT INTO builtin_workflow_seeds (name) VALUES (${builtin.name})
-          ON CONFLICT (name) DO NOTHING RETURNING name`);
-        if (claimed === null) return;
-        const taken = await connection.maybeOneFirst(sql.unsafe`
-          SELECT id FROM workflows WHERE name = ${builtin.definition['name'] as string}`);
-        if (taken !== null) return;
-        // Created outside this transaction (the service has its own); a failure rolls the claim back.
-        await options.workflows.create(builtin.definition);
-        created.push(builtin.name);
-      });
+      const claimed = await options.pool.maybeOneFirst(sql.unsafe`
+        SELECT name FROM builtin_workflow_seeds WHERE name = ${builtin.name}`);
+      if (claimed !== null) continue;
+      const taken = await options.pool.maybeOneFirst(sql.unsafe`
+        SELECT id FROM workflows WHERE name = ${name}`);
+      if (taken === null) {
+        try {
+          await options.workflows.create(builtin.definition);
+          created.push(builtin.name);
+        } catch (error) {
+          // Another node starting at the same time created it first: claimed all the same.
+          if (!(error instanceof WorkflowNameTakenError)) throw error;
+        }
+      }
+      await options.pool.query(sql.unsafe`
+        INSERT INTO builtin_workflow_seeds (name) VALUES (${builtin.name}) ON CONFLICT (name) DO NOTHING`);
     } catch (error) {
       options.logger.warn(
         { workflow: builtin.name, reason: errorMessage(error) },

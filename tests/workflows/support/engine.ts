@@ -1,3 +1,4 @@
+import type { DatabasePool } from '@talon/core/db/pool.ts';
 import type { SchedulerOptions } from '@talon/core/scheduler/workflow-scheduler.ts';
 import { createLogger } from '@talon/core/logging/logger.ts';
 import type { TestDatabase } from '@talon/core/testing/test-database.ts';
@@ -22,12 +23,14 @@ export async function startTestNode(
     stepUp?: StepUpCheck;
     approvalTimeoutSeconds?: number;
     scheduler?: Partial<SchedulerOptions>;
+    /** The engine's connections (default: the test database's pool); boot gives it a pool of its own. */
+    pool?: DatabasePool;
   },
 ): Promise<TestNode> {
   const stepUp = options.stepUp ?? new RecordingStepUp();
   const engine = createWorkflowEngine({
     databaseUrl: database.url,
-    pool: database.pool,
+    pool: options.pool ?? database.pool,
     logger: createLogger(process.env['TALON_TEST_LOG'] === '1' ? 'warn' : 'silent'),
     node: options.node,
     runtime: options.runtime,
