@@ -177,13 +177,19 @@ describe('replaying a recipe', () => {
 });
 
 describe('recording from Telegram', () => {
-  it('/record answers with a link into the admin, /automations lists it, /record stop saves the draft', async () => {
+  it('/record asks for a code for that URL, answers with a link into the admin, /automations lists it, /record stop saves the draft', async () => {
     await bed.admin.ok('PUT', '/api/settings/server.public_url', { value: 'https://talon.example.org', totpCode: await bed.code() });
     const since = bed.telegram.sent.length;
     bed.telegram.message({ chatId: OWNER_CHAT, text: '/record ftp://files.example/' });
     await bed.telegram.waitForSent((sent) => sent.text.startsWith('Usage: /record <url>'), { since });
 
+    // Starting a browser from the chat is sensitive: a code bound to that URL, a wrong one refused.
     bed.telegram.message({ chatId: OWNER_CHAT, text: `/record ${bed.site.url}/login` });
+    await bed.telegram.waitForSent((sent) => /code/i.test(sent.text) && sent.text.includes(`record on ${bed.site.url}/login`), { since });
+    bed.telegram.message({ chatId: OWNER_CHAT, text: '000000' });
+    await bed.telegram.waitForSent((sent) => /wrong|invalid/i.test(sent.text), { since });
+    expect((await bed.talon.automation.recordings()).filter((recording) => recording.state !== 'stopped')).toEqual([]);
+    bed.telegram.message({ chatId: OWNER_CHAT, text: await bed.code() });
     const started = await bed.telegram.waitForSent((sent) => sent.text.startsWith('Recording '), { since, timeoutMs: 30_000 });
     const id = /recording=([0-9a-f-]{36})/.exec(started.text)?.[1];
     expect(id).toBeDefined();

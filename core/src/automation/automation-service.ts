@@ -50,6 +50,9 @@ export interface ReportChannel extends DocumentChannel {
 /** The step-up action a code for a replay from Telegram is checked for (bound to the recipe's version). */
 export const AUTOMATION_REPLAY_ACTION = 'automation.replay';
 
+/** The step-up action a code for `/record` from Telegram is checked for (bound to the URL). */
+export const AUTOMATION_RECORD_ACTION = 'automation.record';
+
 export interface StoppedRecordingView {
   recipe: RecipeRecord;
   /** What the recording could not capture (a file upload, a download no click started). */
@@ -144,6 +147,25 @@ export class AutomationService {
       details: { url: view.url, name: view.name },
     });
     return view;
+  }
+
+  /**
+   * A recording asked for from the owner's chat: the code is checked for exactly that URL first
+   * (a chat is a second way in, so starting a browser from it is a sensitive command).
+   */
+  async startRecordingWithCode(
+    url: string,
+    code: string,
+    requester: AutomationRequester,
+  ): Promise<RecordingView> {
+    await this.#stepUp.verify({
+      action: AUTOMATION_RECORD_ACTION,
+      code,
+      actor: requester.actor,
+      source: requester.source,
+      target: url,
+    });
+    return this.startRecording({ url }, requester);
   }
 
   /** Stops a recording and saves its draft as a recipe to review (stopping again returns the same one). */

@@ -1,9 +1,10 @@
 /**
  * `/record <url>`, `/record stop <id>`, `/replay <recipe> [JSON parameters]` and `/automations`:
- * the browser sidecar from the owner's chat. A recording is acted on in the admin's live view (the
- * reply links there); a replay is sensitive — it types the recipe's secrets into a website — so it
- * opens a 2FA challenge bound to that recipe's current version and those parameters, like `/run`
- * of a workflow that requires 2FA.
+ * the browser sidecar from the owner's chat. Both ways of starting the browser are sensitive and
+ * open a 2FA challenge, like `/run` of a workflow that requires 2FA: `/record` one bound to its
+ * URL (the recording is then acted on in the admin's live view, which the reply links to) and
+ * `/replay` one bound to the recipe's current version and those parameters (it types the recipe's
+ * secrets into a website). Stopping a recording and listing need no code.
  */
 import { isTotpEnrolled } from '../../auth/step-up.ts';
 import type { AutomationService } from '../../automation/automation-service.ts';
@@ -15,6 +16,7 @@ import type { ChallengeHandler } from './challenge-handlers.ts';
 import type { CommandContext, CommandGroup, GatewayServices } from './command-table.ts';
 
 export const AUTOMATION_REPLAY_KIND = 'automation.replay';
+export const AUTOMATION_RECORD_KIND = 'automation.record';
 
 const RECORD_USAGE = '/record <url> — or /record stop <recording id>';
 const REPLAY_USAGE = '/replay <recipe> [JSON parameters, e.g. {"month":"2026-11"}]';
@@ -90,14 +92,19 @@ export const automationCommands: CommandGroup = (services) => [
   {
     name: 'record',
     usage: RECORD_USAGE,
-    description: 'record a browser task: act in the admin’s live view, then stop it into a recipe',
+    description:
+      'record a browser task (asks for your 2FA code): act in the admin’s live view, then stop it into a recipe',
     handle: sayingSidecarErrors(async (ctx) => {
       const [first = '', ...rest] = ctx.args.split(/\s+/).filter((word) => word !== '');
       if (first === 'stop') return stopRecording(services, ctx, rest.join(' '));
       const url = first === 'start' ? (rest[0] ?? '') : first;
       if (!isWebUrl(url)) return ctx.reply(`Usage: ${RECORD_USAGE} (an http or https address)`);
-      const view = await automationOf(services).startRecording({ url }, ctx.requester);
-      await ctx.reply(recordingStartedText(view, publicUrl(services)));
+      // No code is asked for a recording that cannot start (no sidecar here, off, not running).
+      await automationOf(services).supervisor.endpoint();
+      if (!isTotpEnrolled(services.settings)) {
+        return ctx.reply('Recording needs a 2FA code, and 2FA is not enrolled: send /setup 2fa first.');
+      }
+      await ctx.challenge({ kind: AUTOMATION_RECORD_KIND, args: { url } }, `record on ${url}`);
     }),
   },
   {
@@ -162,9 +169,17 @@ export const automationCommands: CommandGroup = (services) => [
   },
 ];
 
-/** What a code does for `/replay`: checked for that recipe version and those parameters, then it runs. */
+/**
+ * What a code does for `/record`: checked for that URL, then the recording starts; for `/replay`:
+ * checked for that recipe version and those parameters, then it runs.
+ */
 export function automationChallengeHandlers(services: GatewayServices): Record<string, ChallengeHandler> {
   return {
+    [AUTOMATION_RECORD_KIND]: async (code, challenge, requester) => {
+      const url = String(challenge.action.args['url']);
+      const view = await automationOf(services).startRecordingWithCode(url, code, requester);
+      return recordingStartedText(view, publicUrl(services));
+    },
     [AUTOMATION_REPLAY_KIND]: async (code, challenge, requester) => {
       const automation = automationOf(services);
       const { recipeId, version, parameters } = challenge.action.args;
