@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { PostgresStorage } from './postgres-storage.ts';
+import { ownerSecretResolver } from './secret-resolver.ts';
 
 export interface TalonSkillRuntimeOptions extends Omit<
   SandboxSkillRuntimeOptions,
@@ -25,9 +26,7 @@ export function createTalonSkillRuntime(options: TalonSkillRuntimeOptions): Sand
   return new SandboxSkillRuntime({
     ...rest,
     settings: { get: (key) => settings.get(key), isSensitive: (key) => settings.isSensitive(key) },
-    // A handle names a sensitive setting, never one of the owner's own credentials (auth.*).
-    secrets: (handle) =>
-      settings.isSensitive(handle) && !handle.startsWith('auth.') ? settings.getString(handle) : '',
+    secrets: ownerSecretResolver(settings),
     storage: new PostgresStorage(pool),
     audit,
     logger,

@@ -75,7 +75,10 @@ export function boundSecret(
   }
   const value = secrets(handle);
   if (value === '')
-    throw new SkillApiError('not_found', `http.fetch: the secret "${handle}" has no value yet`);
+    throw new SkillApiError(
+      'not_found',
+      `http.fetch: the secret "${handle}" has no value: the owner has not set it, or it is not a sensitive setting (auth.* never is one a skill may use)`,
+    );
   return {
     binding,
     sent: (binding.prefix ?? '') + value,
