@@ -11,9 +11,11 @@ import { waitFor } from '../workflows/support/wait.ts';
 
 let t: WebhookApp;
 const PER_MINUTE = 10;
+/** How long a waiting trigger waits for its run here (30 s in Talon). */
+const WAIT_LIMIT_MS = 1_500;
 
 beforeAll(async () => {
-  t = await startWebhookApp({ perMinute: PER_MINUTE });
+  t = await startWebhookApp({ perMinute: PER_MINUTE, waitLimitMs: WAIT_LIMIT_MS });
 });
 afterAll(async () => {
   await t?.close();
@@ -181,6 +183,30 @@ describe('a workflow webhook trigger', () => {
     const response = await send(workflowId, secret, '"hello"');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'completed', output: '"HELLO"', duplicate: false });
+  });
+
+  it('answers 202 with the run still going when it outlasts the wait, and the run goes on', async () => {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    t.runtime.define('slow', async (input) => {
+      await released;
+      return { result: input };
+    });
+    const slow = await createWorkflow('slow', { steps: [{ id: 'a', name: 'A', skill: 'slow' }] });
+    const { secret: slowSecret } = (
+      await admin('PUT', `/api/workflows/${slow}/webhook`, { enabled: true, wait: true })
+    ).json<{ secret: string }>();
+    const response = await send(slow, slowSecret, '{"late":true}');
+    expect(response.statusCode, response.body).toBe(202);
+    const answer = response.json<{ runId: string; status: string }>();
+    expect(answer.status).toBe('running');
+    expect(answer).not.toHaveProperty('output');
+    release();
+    const run = await waitFor(async () => {
+      const found = await t.engine.runs.get(answer.runId);
+      return found.status === 'completed' ? found : undefined;
+    }, 'the slow run to complete after the answer');
+    expect(run.output).toEqual({ late: true });
   });
 
   it('stops answering when switched off; switched on again and regenerated it needs a code once 2FA is enrolled', async () => {

@@ -48,7 +48,9 @@ export interface WebhookApp {
  * The whole HTTP app on a real database with the webhook routes as boot.ts wires them, a real
  * workflow engine (pg-boss) running scripted skills, and the response check on every answer.
  */
-export async function startWebhookApp(options: { perMinute?: number } = {}): Promise<WebhookApp> {
+export async function startWebhookApp(
+  options: { perMinute?: number; waitLimitMs?: number } = {},
+): Promise<WebhookApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -73,7 +75,7 @@ export async function startWebhookApp(options: { perMinute?: number } = {}): Pro
     logger,
     node: 'webhook-node',
     runtime,
-    catalog: new ManifestCatalog([manifest('upper')]),
+    catalog: new ManifestCatalog([manifest('upper'), manifest('slow')]),
     stepUp: services.stepUp,
     scheduler: { superviseIntervalSeconds: 1, periodicMissedCheck: false },
   });
@@ -112,6 +114,7 @@ export async function startWebhookApp(options: { perMinute?: number } = {}): Pro
         audit,
         now: () => clock.now ?? Date.now(),
         ...(options.perMinute ? { perMinute: options.perMinute } : {}),
+        ...(options.waitLimitMs ? { waitLimitMs: options.waitLimitMs } : {}),
       }),
       triggers,
     },
