@@ -48,6 +48,17 @@ describe('enrolling from Telegram', () => {
     expect(await ask(fake, '/disable 2fa')).toBe('2FA is not enrolled.');
     expect(await ask(fake, '/setup')).toBe('Usage: /setup 2fa');
 
+    // A key message left unconfirmed goes after ten minutes (the gateway's clock moved past them).
+    const abandonedAt = fake.sent.length;
+    expect(await ask(fake, '/setup 2fa')).toMatch(/deleted once 2FA is confirmed, or after 10 minutes\.$/);
+    const abandoned = fake.sent[abandonedAt]!;
+    clockOffsetMs = 9 * 60_000;
+    await node.gateway.runDuties();
+    expect(fake.deleted.map((entry) => entry.message_id)).not.toContain(abandoned.message_id);
+    clockOffsetMs = 10 * 60_000 + 1_000;
+    await expect.poll(() => fake.deleted.map((entry) => entry.message_id)).toContain(abandoned.message_id);
+    clockOffsetMs = 0;
+
     const before = fake.sent.length;
     const enrolment = await ask(fake, '/setup 2fa');
     expect(enrolment).toMatch(/^Add Talon to your authenticator app/);
