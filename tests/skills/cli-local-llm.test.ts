@@ -130,3 +130,20 @@ describe('talon-skill run with a model from the environment', () => {
     });
   });
 });
+
+describe('talon-skill run without a running Talon', () => {
+  it('says telegram.send is not available here, and telegram_notify routes it as an error', async () => {
+    const run = await talonSkillRun({}, plugin('telegram_notify'), '--input', '"hello"');
+    expect(run).toMatchObject({
+      code: 0,
+      result: {
+        ok: true,
+        branch: 'on_error',
+        result: {
+          message:
+            'not_available: telegram.send needs a running Talon; script it with the test harness instead',
+        },
+      },
+    });
+  });
+});

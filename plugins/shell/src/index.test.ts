@@ -86,4 +86,18 @@ describe('shell', () => {
   it('a non-core copy of it cannot even be loaded: the shell permission is core-only', async () => {
     await expect(loadSkill(new URL('..', import.meta.url))).rejects.toThrow(/shell/);
   });
+
+  it('says shell.exec is not available in a test that did not script it, on_error with how to script it', async () => {
+    const bare = await loadSkill(new URL('..', import.meta.url), { core: true });
+    try {
+      expect(await bare.run({ input: null, config: { command: 'df -h' } })).toMatchObject({
+        ok: true,
+        branch: 'on_error',
+        result:
+          "Shell error: not_available: shell.exec is not available in a test: script it with api.respond('shell.exec', value)",
+      });
+    } finally {
+      await bare.close();
+    }
+  });
 });

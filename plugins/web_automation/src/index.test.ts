@@ -78,4 +78,18 @@ describe('web_automation', () => {
       result: 'Automation error: recipe_not_reviewed: The recipe monthly-report is a draft: review and approve it first',
     });
   }); // prettier-ignore
+
+  it('says automation.run is not available in a test that did not script it, on_error with how to script it', async () => {
+    const bare = await loadSkill(new URL('..', import.meta.url), { core: true });
+    try {
+      expect(await bare.run({ input: null, config: { recipe: 'monthly-report' } })).toMatchObject({
+        ok: true,
+        branch: 'on_error',
+        result:
+          "Automation error: not_available: automation.run is not available in a test: script it with api.respond('automation.run', value)",
+      });
+    } finally {
+      await bare.close();
+    }
+  });
 });
