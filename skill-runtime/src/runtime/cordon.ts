@@ -12,7 +12,8 @@ const NEVER_SHARED: ReadonlySet<string> = new Set(['shell', 'automation', 'secre
 
 function reachesPrivateHost(net: readonly string[]): boolean {
   return net.some((entry) => {
-    const host = entry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    // A bare IPv6 literal ends in digits that are not a port (manifests allow no IPv6 today).
+    const host = isIP(entry) !== 0 ? entry : entry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     return (
       host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isNonPublicAddress(host))
     );
