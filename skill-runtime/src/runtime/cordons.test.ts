@@ -72,6 +72,26 @@ describe('workers shared within a cordon', () => {
     expect(t.runtime.workerOf('holds_secret')).not.toBe(t.runtime.workerOf('other_grants'));
   });
 
+  it('ends only the call when a skill in a shared worker runs out of CPU: the worker and its neighbours stay', async () => {
+    await t.install(
+      { name: 'spinner', limits: { cpuTimeoutMs: 100 } },
+      `export default { run({ input }) { if (input === 'spin') for (;;) {} return input * 2; } }`,
+    );
+    await callsUntilShared('spinner', 3, 1);
+    const shared = t.runtime.workerOf('twin_a');
+    expect(t.runtime.workerOf('spinner')).toBe(shared);
+    const [spun, neighbour] = await Promise.all([
+      t.runtime.run('spinner', { input: 'spin' }),
+      t.runtime.run('twin_a', { input: 5 }),
+    ]);
+    expect(spun).toMatchObject({ ok: false, error: { code: 'timeout' } });
+    expect(neighbour).toMatchObject({ ok: true, result: 10 });
+    // Not a kill: no cooldown alone, the same worker for both, and the spinner answers again.
+    expect(t.runtime.workerOf('twin_a')).toBe(shared);
+    expect(t.runtime.workerOf('spinner')).toBe(shared);
+    expect(await t.runtime.run('spinner', { input: 4 })).toMatchObject({ ok: true, result: 8 });
+  });
+
   it('re-runs a lost neighbour only when it had done nothing outside its isolate, and never counts it against its breaker', async () => {
     // A culprit sharing the readers' worker, whose deadline comes first: it hangs past it while
     // the readers are still waiting on the host.
