@@ -49,7 +49,18 @@ export class LeaseHolder {
   /** One heartbeat: renew or take the lease, and start or stop the holder's work to match. */
   async heartbeat(bot: Bot, config: GatewaySettings): Promise<void> {
     const { lease, logger } = this.#options;
-    const held = this.#leader ? await lease.renew() : await lease.acquire();
+    let held: boolean;
+    try {
+      held = this.#leader ? await lease.renew() : await lease.acquire();
+    } catch (error) {
+      // A renewal that failed (the database refused or was gone) is a lease this node can no longer
+      // count on: another node may take it once it lapses, so the polling stops now, not then.
+      if (this.#leader) {
+        logger.warn('could not renew the Telegram lease: stopping at once');
+        await this.stepDown(false);
+      }
+      throw error;
+    }
     if (held && !this.#leader) this.#stepUp(bot, config);
     if (!held && this.#leader) {
       logger.warn('lost the Telegram lease: stopping at once');
