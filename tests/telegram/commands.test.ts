@@ -160,12 +160,16 @@ describe('commands', () => {
       name: 'Morning report',
       steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
     });
-    await node.engine.service.create({
+    const news = await node.engine.service.create({
       name: 'Morning news',
       steps: [{ id: 'e', name: 'Echo', skill: 'echo' }],
+      schedule: { cron: '0 7 * * *', timezone: 'Europe/Paris', missedRunPolicy: 'skip' },
     });
     const workflows = await ask(fake, '/workflows');
-    expect(workflows).toContain(`• Morning report (${morning.id.slice(0, 8)}) — enabled`);
+    expect(workflows).toMatch(
+      new RegExp(`^• Morning report \\(${morning.id.slice(0, 8)}\\) — enabled$`, 'm'),
+    );
+    expect(workflows).toContain(`• Morning news (${news.id.slice(0, 8)}) — enabled, schedule 0 7 * * *`);
 
     const started = await ask(fake, '/run "Morning report" {"city":"Lyon"}');
     expect(started).toMatch(/^Started “Morning report”: run ([0-9a-f]{8})/);
