@@ -1,52 +1,31 @@
 import { sql } from 'slonik';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
-import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import {
-  ask,
-  BOT_TOKEN,
-  startGatewayNode,
-  waitConnected,
-  type GatewayNode,
-} from './support/gateway-harness.ts';
+import { expect, it } from 'vitest';
+import { ask } from './support/gateway-harness.ts';
+import { useGatewayBed } from './support/gateway-bed.ts';
 
 // A holder whose renewal fails outright (the database refuses the write) must stop polling at once,
 // not when the lease lapses: by then another node may hold it. The lease lapses after 30 s here, as
 // in Talon, so only the failed renewal can stop it within the test.
-let database: TestDatabase;
-let fake: FakeBotApi;
-let node: GatewayNode;
+const bed = useGatewayBed([{ timings: { lease: { renewMs: 100, expiryMs: 30_000 } } }]);
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await FakeBotApi.start({ token: BOT_TOKEN });
-  node = await startGatewayNode(database, fake, { timings: { lease: { renewMs: 100, expiryMs: 30_000 } } });
-  await waitConnected(node);
-});
-afterAll(async () => {
-  await node?.stop();
-  await fake?.close();
-  await database?.drop();
-});
-
-const getUpdatesCalls = () => fake.calls.filter((call) => call.method === 'getUpdates').length;
+const getUpdatesCalls = () => bed.fake.calls.filter((call) => call.method === 'getUpdates').length;
 
 it('stops polling at once when its lease cannot be renewed, and polls again once it can', async () => {
-  expect(await ask(fake, '/ping')).toMatch(/^pong from /);
-  await database.pool.query(sql.unsafe`
+  expect(await ask(bed.fake, '/ping')).toMatch(/^pong from /);
+  await bed.database.pool.query(sql.unsafe`
     CREATE FUNCTION refuse_lease_writes() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'lease writes refused by the test'; END $$`);
-  await database.pool.query(sql.unsafe`
+  await bed.database.pool.query(sql.unsafe`
     CREATE TRIGGER refuse_lease_writes BEFORE UPDATE ON telegram_gateway_lease
     FOR EACH ROW EXECUTE FUNCTION refuse_lease_writes()`);
 
-  await expect.poll(() => fake.openPolls, { timeout: 5_000 }).toBe(0);
+  await expect.poll(() => bed.fake.openPolls, { timeout: 5_000 }).toBe(0);
   const polls = getUpdatesCalls();
   // Longer than a long poll (1 s here) and the poller's longest pause after a failure (0.5 s).
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   expect(getUpdatesCalls()).toBe(polls);
-  expect((await node.gateway.status()).lastError).toMatch(/lease: .*lease writes refused by the test/);
+  expect((await bed.node.gateway.status()).lastError).toMatch(/lease: .*lease writes refused by the test/);
 
-  await database.pool.query(sql.unsafe`DROP TRIGGER refuse_lease_writes ON telegram_gateway_lease`);
-  expect(await ask(fake, '/ping')).toMatch(/^pong from /);
+  await bed.database.pool.query(sql.unsafe`DROP TRIGGER refuse_lease_writes ON telegram_gateway_lease`);
+  expect(await ask(bed.fake, '/ping')).toMatch(/^pong from /);
 });

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { CommandGroup } from '@talon/core/gateway/commands/command-table.ts';
-import { createTestDatabase, type TestDatabase } from '@talon/core/testing/test-database.ts';
-import { FakeBotApi } from '../fakes/telegram-bot-api.ts';
-import {
-  ask,
-  BOT_TOKEN,
-  OWNER,
-  startGatewayNode,
-  waitConnected,
-  type GatewayNode,
-} from './support/gateway-harness.ts';
+import { ask, OWNER } from './support/gateway-harness.ts';
+import { useGatewayBed } from './support/gateway-bed.ts';
 
 // Commands a later issue could add (its output is a skill's, i.e. untrusted): one entry each.
 const HOSTILE =
@@ -32,28 +24,16 @@ const extra: CommandGroup = () => [
   },
 ];
 
-let database: TestDatabase;
-let fake: FakeBotApi;
-let node: GatewayNode;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await FakeBotApi.start({ token: BOT_TOKEN });
-  node = await startGatewayNode(database, fake, { extraCommands: [extra] });
-  await waitConnected(node);
-});
-afterAll(async () => {
-  await node?.stop();
-  await fake?.close();
-  await database?.drop();
-});
+const bed = useGatewayBed([{ extraCommands: [extra] }]);
 
 async function partsOf(command: string) {
-  const before = fake.sent.length;
-  fake.message({ chatId: OWNER, text: command });
-  fake.message({ chatId: OWNER, text: '/ping' });
-  const pong = await fake.waitForSent((message) => message.text === 'pong from node-a', { since: before });
-  return fake.sent.slice(before, fake.sent.indexOf(pong));
+  const before = bed.fake.sent.length;
+  bed.fake.message({ chatId: OWNER, text: command });
+  bed.fake.message({ chatId: OWNER, text: '/ping' });
+  const pong = await bed.fake.waitForSent((message) => message.text === 'pong from node-a', {
+    since: before,
+  });
+  return bed.fake.sent.slice(before, bed.fake.sent.indexOf(pong));
 }
 
 it('splits long replies on line boundaries into at most 5 messages, then says how much is left', async () => {
@@ -80,15 +60,15 @@ it('sends hostile output as plain text: no parse mode, no link preview, byte for
   const [part] = await partsOf('/hostile');
   expect(part).toMatchObject({ text: HOSTILE });
   expect(part!.parse_mode).toBeUndefined();
-  const call = fake.calls
+  const call = bed.fake.calls
     .filter((entry) => entry.method === 'sendMessage')
     .find((entry) => entry.params['text'] === HOSTILE)!;
   expect(call.params['link_preview_options']).toEqual({ is_disabled: true });
 });
 
 it('answers a failing handler with an error id (not the error) and keeps going', async () => {
-  const reply = await ask(fake, '/broken');
+  const reply = await ask(bed.fake, '/broken');
   expect(reply).toMatch(/^Something went wrong \(error id [0-9a-f]{8}\)\.$/);
   expect(reply).not.toContain('hunter2');
-  expect(await ask(fake, '/ping')).toBe('pong from node-a');
+  expect(await ask(bed.fake, '/ping')).toBe('pong from node-a');
 });
