@@ -2,13 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'slonik';
 import { Announcements, type Announcement } from '../announcements/announcements.ts';
 import { AuditLog } from '../audit/audit-log.ts';
-import { loadSettings } from '../boot.ts';
-import { loadConfig } from '../config/env.ts';
-import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
-import { TEST_SECRET_KEY_BASE } from '../testing/test-app.ts';
+import { loadTestSettings } from '../testing/test-settings.ts';
 import { AuthError } from './auth-errors.ts';
 import { StepUp, type StepUpRequest } from './step-up.ts';
 import { TotpGuard } from './totp-guard.ts';
@@ -28,9 +25,8 @@ const secret = newTotpSecret();
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', SECRET_KEY_BASE: TEST_SECRET_KEY_BASE });
   const logger = createLogger('silent');
-  settings = await loadSettings(database.pool, new SettingsCipher(TEST_SECRET_KEY_BASE), config, logger);
+  settings = await loadTestSettings(database.pool);
   audit = new AuditLog(database.pool, logger);
   const announcements = new Announcements();
   announcements.subscribe((announcement) => heard.push(announcement));

@@ -5,13 +5,11 @@ import { sql } from 'slonik';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WallStatus } from '@talon/skill-runtime/sandbox/wall.ts';
-import { loadSettings } from '../boot.ts';
 import { loadConfig } from '../config/env.ts';
-import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import type { ResolvedSecretKeyBase } from '../crypto/secret-key-base.ts';
-import { createLogger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
+import { loadTestSettings } from '../testing/test-settings.ts';
 import { webhookSecretSetting } from '../webhooks/workflow-webhooks.ts';
 import { exposedDisplays, parseProcNetTcp } from './checks/display-exposure.ts';
 import { DOCTOR_CHECKS } from './doctor-checks.ts';
@@ -27,12 +25,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  settings = await loadSettings(
-    database.pool,
-    new SettingsCipher(STRONG_KEY),
-    loadConfig({ NODE_ENV: 'test', SECRET_KEY_BASE: STRONG_KEY }),
-    createLogger('silent'),
-  );
+  settings = await loadTestSettings(database.pool, STRONG_KEY);
 });
 afterAll(async () => {
   await database?.drop();

@@ -3,13 +3,10 @@ import { sql } from 'slonik';
 import { unprivilegedWorkerUser } from '@talon/skill-runtime/sandbox/worker-user.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../audit/audit-log.ts';
-import { loadSettings } from '../boot.ts';
-import { loadConfig } from '../config/env.ts';
-import { SettingsCipher } from '../crypto/settings-cipher.ts';
 import { createLogger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
-import { TEST_SECRET_KEY_BASE } from '../testing/test-app.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
+import { loadTestSettings } from '../testing/test-settings.ts';
 import { WorkflowRepository } from '../workflows/repository.ts';
 import { RunRepository } from '../workflows/run-repository.ts';
 import { ManifestCatalog } from '../workflows/skill-catalog.ts';
@@ -33,9 +30,8 @@ const catalog = new ManifestCatalog([
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', SECRET_KEY_BASE: TEST_SECRET_KEY_BASE });
   const logger = createLogger('silent');
-  settings = await loadSettings(database.pool, new SettingsCipher(TEST_SECRET_KEY_BASE), config, logger);
+  settings = await loadTestSettings(database.pool);
   const jail = new ShellJail({ hiddenFolders: [], hiddenFiles: [], user: unprivilegedWorkerUser() });
   await jail.check();
   host = new ShellHost({

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SecretResolver } from '@talon/skill-runtime/ports.ts';
-import { loadSettings } from '../boot.ts';
-import { loadConfig } from '../config/env.ts';
-import { SettingsCipher } from '../crypto/settings-cipher.ts';
-import { createLogger } from '../logging/logger.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.ts';
-import { TEST_SECRET_KEY_BASE } from '../testing/test-app.ts';
+import { loadTestSettings } from '../testing/test-settings.ts';
 import { ownerSecretResolver } from './secret-resolver.ts';
 
 let database: TestDatabase;
@@ -15,10 +11,9 @@ let resolve: SecretResolver;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', SECRET_KEY_BASE: TEST_SECRET_KEY_BASE });
-  settings = await loadSettings(database.pool, new SettingsCipher(TEST_SECRET_KEY_BASE), config, createLogger('silent'));
+  settings = await loadTestSettings(database.pool);
   resolve = ownerSecretResolver(settings);
-}); // prettier-ignore
+});
 afterAll(async () => {
   await database?.drop();
 });
